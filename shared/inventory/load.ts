@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, errorMessage } from '../errors';
+import {
+  type Appliance,
+  DEFAULTS,
+  type Inventory,
+  inventorySchema,
+  type MaintenanceWindow,
+  type TlsExpectations,
+} from './schema';
+
+/** An inventory that did not validate; `problems` lists `path: what was expected`, one per issue. */
+export class InventoryError extends ConfigError {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`${source}: invalid inventory:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out ? `.${String(key)}` : String(key);
+  return out || '(top level)';
+}
+
+function formatIssue(issue: z.core.$ZodIssue): string {
+  const at = formatPath(issue.path);
+  if (issue.code === 'unrecognized_keys') return `${at}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  return `${at}: ${issue.message}`;
+}
+
+/** Validates an already-parsed document; `source` names it in errors (a file path, `-c inventory`...). */
+export function parseInventory(doc: unknown, source: string): Inventory {
+  const result = inventorySchema.safeParse(doc ?? {});
+  if (!result.success) throw new InventoryError(source, result.error.issues.map(formatIssue));
+  return result.data;
+}
+
+/** Parses YAML or JSON text (JSON is YAML) and validates it. */
+export function parseInventoryText(text: string, source: string): Inventory {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (err) {
+    throw new InventoryError(source, [`not valid YAML/JSON: ${errorMessage(err)}`]);
+  }
+  return parseInventory(doc, source);
+}
+
+/** Reads, parses and validates an inventory file. */
+export function loadInventory(file: string): Inventory {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InventoryError(file, [`cannot read the file: ${errorMessage(err)}`]);
+  }
+  return parseInventoryText(text, file);
+}
+
+/** Effective TLS expectations of one appliance: its own settings over the fleet's, over the defaults. */
+export function tlsFor(inv: Inventory, a: Appliance): TlsExpectations & { expiryWarnDays: number } {
+  const merged = { ...inv.tls, ...stripUndefined(a.tls ?? {}) };
+  return { ...merged, expiryWarnDays: merged.expiryWarnDays ?? DEFAULTS.expiryWarnDays };
+}
+
+/** Effective queue thresholds of one appliance. */
+export function queuesFor(inv: Inventory, a: Appliance) {
+  const merged = { ...inv.queues, ...stripUndefined(a.queues ?? {}) };
+  return {
+    cpqQueueName: merged.cpqQueueName ?? DEFAULTS.cpqQueueName,
+    releaseQueueName: merged.releaseQueueName ?? DEFAULTS.releaseQueueName,
+    warning: merged.warning ?? DEFAULTS.queueWarning,
+    critical: merged.critical ?? DEFAULTS.queueCritical,
+    growthCycles: merged.growthCycles ?? DEFAULTS.queueGrowthCycles,
+  };
+}
+
+/** The maintenance window covering an appliance at `now`, if any. */
+export function activeMaintenance(inv: Inventory, appliance: string, now: Date): MaintenanceWindow | undefined {
+  const t = now.getTime();
+  return inv.maintenance.find(
+    (m) => (m.appliance === '*' || m.appliance === appliance) && Date.parse(m.start) <= t && t < Date.parse(m.end),
+  );
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

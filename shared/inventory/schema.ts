@@ -1,0 +1,241 @@
+/**
+ * The inventory: every appliance cpq-monitor watches and how. Validated once, at the edge
+ * (CLI start, Lambda cold start, CDK synth); defaults live here and nowhere else.
+ */
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+/** Every default of the inventory, in one place. */
+export const DEFAULTS = {
+  cpqPort: 7025,
+  sshPort: 22,
+  namespace: 'CPQMonitor',
+  metricsDetail: 'standard',
+  concurrency: 16,
+  probeIntervalMinutes: 1,
+  sshIntervalMinutes: 5,
+  probeTimeoutMs: 10_000,
+  sshTimeoutMs: 30_000,
+  expiryWarnDays: 30,
+  cpqQueueName: 'the.cpq.host',
+  releaseQueueName: 'the.cpq.release.host',
+  queueWarning: 50,
+  queueCritical: 500,
+  queueGrowthCycles: 3,
+  failuresBeforePage: 2,
+  successesBeforeRecovery: 2,
+  reminderMinutes: 0,
+  runbookUrl: 'docs/runbook.md',
+  shardSize: 50,
+  logRetentionDays: 30,
+} as const;
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+/** OpenSSH host key fingerprint: `SHA256:` and 43 unpadded base64 characters. */
+export const SSH_FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
+/** Certificate SHA-256 fingerprint: 32 hex bytes, colons optional, any case. */
+export const CERT_FINGERPRINT = /^(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f]{64}$/;
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+
+const port = z.number().int().min(1).max(65535);
+const positiveInt = z.number().int().min(1);
+
+const host = z
+  .string()
+  .refine((h) => isIP(h) !== 0 || HOSTNAME.test(h), { message: 'expected an IPv4/IPv6 address or a DNS name' });
+
+const cidr = z.string().refine(
+  (c) => {
+    const [ip, bits, extra] = c.split('/');
+    if (extra !== undefined || !ip) return false;
+    const family = isIP(ip);
+    if (family === 0) return false;
+    if (bits === undefined) return true;
+    const n = Number(bits);
+    return /^\d+$/.test(bits) && n >= 0 && n <= (family === 4 ? 32 : 128);
+  },
+  { message: 'expected an IP address or CIDR such as 10.0.0.10/32' },
+);
+
+const tlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
+
+/** Where the SSH secret comes from: exactly one source. */
+const credentials = z
+  .strictObject({
+    /** AWS Secrets Manager secret id or ARN; its JSON holds `password` or `privateKey` (+ `passphrase`). */
+    secretId: z.string().min(1).optional(),
+    /** Environment variable holding the password (local runs). */
+    passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name').optional(),
+    /** Private key file (local runs). */
+    keyFile: z.string().min(1).optional(),
+    /** Environment variable holding the key file's passphrase. */
+    passphraseEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name').optional(),
+  })
+  .refine((c) => [c.secretId, c.passwordEnv, c.keyFile].filter((v) => v !== undefined).length === 1, {
+    message: 'expected exactly one of secretId, passwordEnv or keyFile',
+  });
+
+const ssh = z.strictObject({
+  port: port.default(DEFAULTS.sshPort),
+  user: z.string().min(1),
+  /** Pinned host keys (several allowed for rotation). There is no trust-on-first-use. */
+  hostKeys: z
+    .array(z.string().regex(SSH_FINGERPRINT, 'expected an OpenSSH fingerprint like SHA256:<43 base64 chars>'))
+    .min(1, 'pin at least one host key (get it with: cpq-monitor read HOST --print-host-key)'),
+  credentials,
+});
+
+/** TLS expectations; every field may be set fleet-wide and per appliance. */
+const tls = z.strictObject({
+  /** Pinned certificate SHA-256 fingerprints. */
+  pins: z.array(z.string().regex(CERT_FINGERPRINT, 'expected a SHA-256 fingerprint (64 hex digits, colons optional)')).optional(),
+  /** CA bundle (PEM file) to verify the listener's certificate. */
+  caFile: z.string().min(1).optional(),
+  /** The cipher list the connecting appliance offers (its outbound `sslconfig` list). */
+  ciphers: z.string().min(1).optional(),
+  minVersion: tlsVersion.optional(),
+  maxVersion: tlsVersion.optional(),
+  servername: z.string().min(1).optional(),
+  expiryWarnDays: z.number().int().min(0).max(3650).optional(),
+});
+
+const queues = z.strictObject({
+  cpqQueueName: z.string().min(1).optional(),
+  releaseQueueName: z.string().min(1).optional(),
+  /** Active recipients in the CPQ queue that raise a warning / critical finding. */
+  warning: z.number().int().min(0).optional(),
+  critical: z.number().int().min(0).optional(),
+  /** Consecutive SSH cycles of growth that raise a warning even under the threshold. */
+  growthCycles: positiveInt.optional(),
+});
+
+const appliance = z.strictObject({
+  name: z.string().regex(NAME, 'expected a name of letters, digits, ".", "_" or "-" (max 63)'),
+  role: z.enum(['esa', 'sma']),
+  host,
+  /** IP or CIDR the monitor connects to; required for deploy when `host` is a DNS name. */
+  address: cidr.optional(),
+  cpqPort: port.default(DEFAULTS.cpqPort),
+  cluster: z.string().regex(NAME).optional(),
+  /** ESA only: the SMA that receives this ESA's quarantined mail, and the port the ESA uses. */
+  quarantine: z
+    .strictObject({
+      sma: z.string().regex(NAME),
+      port: port.default(DEFAULTS.cpqPort),
+    })
+    .optional(),
+  ssh: ssh.optional(),
+  tls: tls.optional(),
+  queues: queues.optional(),
+  /** Set false to keep an appliance listed but not monitored. */
+  enabled: z.boolean().default(true),
+});
+
+const maintenance = z.strictObject({
+  /** Appliance name, or `*` for all. */
+  appliance: z.string().min(1),
+  start: z.iso.datetime({ offset: true }),
+  end: z.iso.datetime({ offset: true }),
+  reason: z.string().min(1),
+});
+
+const monitor = z.strictObject({
+  namespace: z.string().regex(/^[A-Za-z0-9._/#:-]{1,255}$/).default(DEFAULTS.namespace),
+  /** `standard` keeps the metric count small; `detailed` adds per-phase latencies. */
+  metricsDetail: z.enum(['standard', 'detailed']).default(DEFAULTS.metricsDetail),
+  concurrency: z.number().int().min(1).max(512).default(DEFAULTS.concurrency),
+  probeIntervalMinutes: z.number().int().min(1).max(60).default(DEFAULTS.probeIntervalMinutes),
+  sshIntervalMinutes: z.number().int().min(1).max(1440).default(DEFAULTS.sshIntervalMinutes),
+  probeTimeoutMs: z.number().int().min(500).max(60_000).default(DEFAULTS.probeTimeoutMs),
+  sshTimeoutMs: z.number().int().min(1000).max(300_000).default(DEFAULTS.sshTimeoutMs),
+  /** Name sent in EHLO; default: the machine's hostname. */
+  ehloName: z.string().min(1).optional(),
+});
+
+const alerting = z.strictObject({
+  failuresBeforePage: positiveInt.default(DEFAULTS.failuresBeforePage),
+  successesBeforeRecovery: positiveInt.default(DEFAULTS.successesBeforeRecovery),
+  /** Minutes between reminders while an alert stays in alarm; 0 for none. */
+  reminderMinutes: z.number().int().min(0).default(DEFAULTS.reminderMinutes),
+  /** Base of runbook links in pages (the `#anchor` is appended). */
+  runbookUrl: z.string().min(1).default(DEFAULTS.runbookUrl),
+});
+
+/** AWS deployment settings (read by infra/ only). */
+const deploy = z.strictObject({
+  vpc: z
+    .strictObject({
+      vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'expected a VPC id like vpc-0123456789abcdef0'),
+      subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'expected a subnet id')).min(1),
+      availabilityZones: z.array(z.string().min(1)).min(1),
+      /** Interface/gateway endpoints for the AWS APIs; set false when the VPC has a NAT. */
+      endpoints: z.boolean().default(true),
+    })
+    .refine((v) => v.subnetIds.length === v.availabilityZones.length, {
+      message: 'expected one availability zone per subnet id, in the same order',
+    })
+    .optional(),
+  /** Most appliances handled by one scheduled invocation. */
+  shardSize: z.number().int().min(1).max(1000).default(DEFAULTS.shardSize),
+  logRetentionDays: z.number().int().min(1).default(DEFAULTS.logRetentionDays),
+  subscriptions: z
+    .strictObject({
+      email: z.array(z.email()).default([]),
+      https: z.array(z.url({ protocol: /^https$/ })).default([]),
+      sms: z.array(z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number like +15551234567')).default([]),
+    })
+    .default({ email: [], https: [], sms: [] }),
+});
+
+export const inventorySchema = z
+  .strictObject({
+    version: z.literal(1).default(1),
+    monitor: monitor.default(monitor.parse({})),
+    alerting: alerting.default(alerting.parse({})),
+    /** Fleet-wide TLS expectations, overridden per appliance. */
+    tls: tls.default({}),
+    /** Fleet-wide queue thresholds, overridden per appliance. */
+    queues: queues.default({}),
+    maintenance: z.array(maintenance).default([]),
+    appliances: z.array(appliance).min(1, 'list at least one appliance'),
+    deploy: deploy.optional(),
+  })
+  .superRefine((inv, ctx) => {
+    const byName = new Map<string, z.infer<typeof appliance>>();
+    inv.appliances.forEach((a, i) => {
+      if (byName.has(a.name)) {
+        ctx.addIssue({ code: 'custom', path: ['appliances', i, 'name'], message: `duplicate appliance name "${a.name}"` });
+      }
+      byName.set(a.name, a);
+    });
+    inv.appliances.forEach((a, i) => {
+      if (a.quarantine === undefined) return;
+      if (a.role !== 'esa') {
+        ctx.addIssue({ code: 'custom', path: ['appliances', i, 'quarantine'], message: 'only an esa sends quarantined mail to an sma' });
+        return;
+      }
+      const sma = byName.get(a.quarantine.sma);
+      if (sma === undefined || sma.role !== 'sma') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['appliances', i, 'quarantine', 'sma'],
+          message: `"${a.quarantine.sma}" is not an appliance with role sma in this inventory`,
+        });
+      }
+    });
+    inv.maintenance.forEach((m, i) => {
+      if (m.appliance !== '*' && !byName.has(m.appliance)) {
+        ctx.addIssue({ code: 'custom', path: ['maintenance', i, 'appliance'], message: `unknown appliance "${m.appliance}"` });
+      }
+      if (Date.parse(m.end) <= Date.parse(m.start)) {
+        ctx.addIssue({ code: 'custom', path: ['maintenance', i, 'end'], message: 'end must be after start' });
+      }
+    });
+  });
+
+export type Inventory = z.infer<typeof inventorySchema>;
+export type Appliance = Inventory['appliances'][number];
+export type MaintenanceWindow = Inventory['maintenance'][number];
+export type TlsExpectations = z.infer<typeof tls>;
+export type QueueThresholds = z.infer<typeof queues>;
+export type SshCredentials = z.infer<typeof credentials>;
