@@ -29,7 +29,8 @@ function formatPath(path: ReadonlyArray<PropertyKey>): string {
 
 function formatIssue(issue: z.core.$ZodIssue): string {
   const at = formatPath(issue.path);
-  if (issue.code === 'unrecognized_keys') return `${at}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    return `${at}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   return `${at}: ${issue.message}`;
 }
 
@@ -81,10 +82,15 @@ export function queuesFor(inv: Inventory, a: Appliance) {
 }
 
 /** The maintenance window covering an appliance at `now`, if any. */
-export function activeMaintenance(inv: Inventory, appliance: string, now: Date): MaintenanceWindow | undefined {
+export function activeMaintenance(
+  inv: Inventory,
+  appliance: string,
+  now: Date,
+): MaintenanceWindow | undefined {
   const t = now.getTime();
   return inv.maintenance.find(
-    (m) => (m.appliance === '*' || m.appliance === appliance) && Date.parse(m.start) <= t && t < Date.parse(m.end),
+    (m) =>
+      (m.appliance === '*' || m.appliance === appliance) && Date.parse(m.start) <= t && t < Date.parse(m.end),
   );
 }
 

@@ -35,14 +35,17 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 export const SSH_FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 /** Certificate SHA-256 fingerprint: 32 hex bytes, colons optional, any case. */
 export const CERT_FINGERPRINT = /^(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f]{64}$/;
-const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+const HOSTNAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 
 const port = z.number().int().min(1).max(65535);
 const positiveInt = z.number().int().min(1);
 
 const host = z
   .string()
-  .refine((h) => isIP(h) !== 0 || HOSTNAME.test(h), { message: 'expected an IPv4/IPv6 address or a DNS name' });
+  .refine((h) => isIP(h) !== 0 || HOSTNAME.test(h), {
+    message: 'expected an IPv4/IPv6 address or a DNS name',
+  });
 
 const cidr = z.string().refine(
   (c) => {
@@ -65,11 +68,17 @@ const credentials = z
     /** AWS Secrets Manager secret id or ARN; its JSON holds `password` or `privateKey` (+ `passphrase`). */
     secretId: z.string().min(1).optional(),
     /** Environment variable holding the password (local runs). */
-    passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name').optional(),
+    passwordEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name')
+      .optional(),
     /** Private key file (local runs). */
     keyFile: z.string().min(1).optional(),
     /** Environment variable holding the key file's passphrase. */
-    passphraseEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name').optional(),
+    passphraseEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name')
+      .optional(),
   })
   .refine((c) => [c.secretId, c.passwordEnv, c.keyFile].filter((v) => v !== undefined).length === 1, {
     message: 'expected exactly one of secretId, passwordEnv or keyFile',
@@ -88,7 +97,11 @@ const ssh = z.strictObject({
 /** TLS expectations; every field may be set fleet-wide and per appliance. */
 const tls = z.strictObject({
   /** Pinned certificate SHA-256 fingerprints. */
-  pins: z.array(z.string().regex(CERT_FINGERPRINT, 'expected a SHA-256 fingerprint (64 hex digits, colons optional)')).optional(),
+  pins: z
+    .array(
+      z.string().regex(CERT_FINGERPRINT, 'expected a SHA-256 fingerprint (64 hex digits, colons optional)'),
+    )
+    .optional(),
   /** CA bundle (PEM file) to verify the listener's certificate. */
   caFile: z.string().min(1).optional(),
   /** The cipher list the connecting appliance offers (its outbound `sslconfig` list). */
@@ -140,7 +153,10 @@ const maintenance = z.strictObject({
 });
 
 const monitor = z.strictObject({
-  namespace: z.string().regex(/^[A-Za-z0-9._/#:-]{1,255}$/).default(DEFAULTS.namespace),
+  namespace: z
+    .string()
+    .regex(/^[A-Za-z0-9._/#:-]{1,255}$/)
+    .default(DEFAULTS.namespace),
   /** `standard` keeps the metric count small; `detailed` adds per-phase latencies. */
   metricsDetail: z.enum(['standard', 'detailed']).default(DEFAULTS.metricsDetail),
   concurrency: z.number().int().min(1).max(512).default(DEFAULTS.concurrency),
@@ -182,7 +198,9 @@ const deploy = z.strictObject({
     .strictObject({
       email: z.array(z.email()).default([]),
       https: z.array(z.url({ protocol: /^https$/ })).default([]),
-      sms: z.array(z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number like +15551234567')).default([]),
+      sms: z
+        .array(z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number like +15551234567'))
+        .default([]),
     })
     .default({ email: [], https: [], sms: [] }),
 });
@@ -204,14 +222,22 @@ export const inventorySchema = z
     const byName = new Map<string, z.infer<typeof appliance>>();
     inv.appliances.forEach((a, i) => {
       if (byName.has(a.name)) {
-        ctx.addIssue({ code: 'custom', path: ['appliances', i, 'name'], message: `duplicate appliance name "${a.name}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['appliances', i, 'name'],
+          message: `duplicate appliance name "${a.name}"`,
+        });
       }
       byName.set(a.name, a);
     });
     inv.appliances.forEach((a, i) => {
       if (a.quarantine === undefined) return;
       if (a.role !== 'esa') {
-        ctx.addIssue({ code: 'custom', path: ['appliances', i, 'quarantine'], message: 'only an esa sends quarantined mail to an sma' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['appliances', i, 'quarantine'],
+          message: 'only an esa sends quarantined mail to an sma',
+        });
         return;
       }
       const sma = byName.get(a.quarantine.sma);
@@ -225,7 +251,11 @@ export const inventorySchema = z
     });
     inv.maintenance.forEach((m, i) => {
       if (m.appliance !== '*' && !byName.has(m.appliance)) {
-        ctx.addIssue({ code: 'custom', path: ['maintenance', i, 'appliance'], message: `unknown appliance "${m.appliance}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['maintenance', i, 'appliance'],
+          message: `unknown appliance "${m.appliance}"`,
+        });
       }
       if (Date.parse(m.end) <= Date.parse(m.start)) {
         ctx.addIssue({ code: 'custom', path: ['maintenance', i, 'end'], message: 'end must be after start' });

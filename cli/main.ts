@@ -1,0 +1,29 @@
+/**
+ * The cpq-monitor command. Each sub-command lives in its own file and registers itself here.
+ * Exit codes follow the monitoring-plugin convention: 0 ok, 1 warning, 2 critical, 3 unknown.
+ */
+import { Command, CommanderError } from 'commander';
+import { EXIT } from '../shared/errors';
+
+const program = new Command('cpq-monitor')
+  .description('Monitor the Cisco ESA/SMA centralized quarantine (CPQ) path')
+  .showHelpAfterError()
+  .exitOverride();
+
+// Sub-commands: one line each.
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with code 0; every usage error is "unknown" (3).
+      process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.unknown;
+      return;
+    }
+    process.stderr.write(`cpq-monitor: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = EXIT.unknown;
+  }
+}
+
+void main(process.argv);
