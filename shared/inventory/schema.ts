@@ -41,11 +41,9 @@ const HOSTNAME =
 const port = z.number().int().min(1).max(65535);
 const positiveInt = z.number().int().min(1);
 
-const host = z
-  .string()
-  .refine((h) => isIP(h) !== 0 || HOSTNAME.test(h), {
-    message: 'expected an IPv4/IPv6 address or a DNS name',
-  });
+const host = z.string().refine((h) => isIP(h) !== 0 || HOSTNAME.test(h), {
+  message: 'expected an IPv4/IPv6 address or a DNS name',
+});
 
 const cidr = z.string().refine(
   (c) => {
