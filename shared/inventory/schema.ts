@@ -28,6 +28,9 @@ export const DEFAULTS = {
   runbookUrl: 'docs/runbook.md',
   shardSize: 50,
   logRetentionDays: 30,
+  logLevel: 'info',
+  /** Base of the watchdog alarms' runbook links (anchors in docs/deploy.md). */
+  deployRunbookUrl: 'docs/deploy.md',
 } as const;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
@@ -184,6 +187,10 @@ const deploy = z.strictObject({
       availabilityZones: z.array(z.string().min(1)).min(1),
       /** Interface/gateway endpoints for the AWS APIs; set false when the VPC has a NAT. */
       endpoints: z.boolean().default(true),
+      /** Route tables of the subnets, same order; the DynamoDB gateway endpoint attaches to them. */
+      routeTableIds: z
+        .array(z.string().regex(/^rtb-[0-9a-f]{8,17}$/, 'expected a route table id'))
+        .optional(),
     })
     .refine((v) => v.subnetIds.length === v.availabilityZones.length, {
       message: 'expected one availability zone per subnet id, in the same order',
@@ -192,6 +199,19 @@ const deploy = z.strictObject({
   /** Most appliances handled by one scheduled invocation. */
   shardSize: z.number().int().min(1).max(1000).default(DEFAULTS.shardSize),
   logRetentionDays: z.number().int().min(1).default(DEFAULTS.logRetentionDays),
+  /** The functions' LOG_LEVEL. */
+  logLevel: z.enum(['debug', 'info', 'warn', 'error']).default(DEFAULTS.logLevel),
+  /**
+   * The region's DynamoDB prefix list (`aws ec2 describe-managed-prefix-lists --filters
+   * Name=prefix-list-name,Values=com.amazonaws.REGION.dynamodb`): the security group's egress
+   * to the DynamoDB gateway endpoint. Needed when the stack creates endpoints.
+   */
+  dynamoDbPrefixListId: z
+    .string()
+    .regex(/^pl-[0-9a-f]{8,17}$/, 'expected a prefix list id like pl-02cd2c6b')
+    .optional(),
+  /** Base of the watchdog alarms' runbook links (the `#anchor` is appended). */
+  runbookUrl: z.string().min(1).default(DEFAULTS.deployRunbookUrl),
   subscriptions: z
     .strictObject({
       email: z.array(z.email()).default([]),
