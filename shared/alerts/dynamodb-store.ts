@@ -1,0 +1,149 @@
+/**
+ * Alert state in DynamoDB (the Lambdas' store). One item per alert id; every put is conditional
+ * on the version the writer read, so of two overlapping cycles exactly one takes a transition.
+ * Resolved records carry a TTL attribute and disappear on their own, which keeps the table (and
+ * the consistent scan of open alerts each cycle) small.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  DynamoDBDocumentClient,
+  PutCommand,
+  type PutCommandInput,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { errorMessage } from '../errors';
+import type { AlertRecord } from './state-machine';
+import { type AlertStore, AlertStoreError, type PutOutcome } from './store';
+
+/** Table layout the CDK stack must create: partition key `id` (string), TTL on `expiresAt`. */
+export const ALERT_TABLE = { partitionKey: 'id', ttlAttribute: 'expiresAt' } as const;
+
+/** Options of the DynamoDB store. */
+export interface DynamoDbAlertStoreOptions {
+  tableName: string;
+  /** Rounds of re-asking for UnprocessedKeys of a BatchGet; default 5. */
+  maxBatchRounds?: number;
+  /** Waits between those rounds (tests pass a no-op); default setTimeout. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const BATCH_GET_LIMIT = 100;
+
+/** A document client that drops undefined attributes (optional record fields). */
+export function createAlertDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/** An AlertStore in a DynamoDB table. */
+export class DynamoDbAlertStore implements AlertStore {
+  private readonly tableName: string;
+  private readonly maxBatchRounds: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    options: DynamoDbAlertStoreOptions,
+  ) {
+    this.tableName = options.tableName;
+    this.maxBatchRounds = options.maxBatchRounds ?? 5;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /** {@inheritDoc AlertStore.get} */
+  async get(ids: readonly string[]): Promise<Map<string, AlertRecord>> {
+    const out = new Map<string, AlertRecord>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
+      let keys: Array<Record<string, unknown>> = unique
+        .slice(i, i + BATCH_GET_LIMIT)
+        .map((id) => ({ [ALERT_TABLE.partitionKey]: id }));
+      for (let round = 0; keys.length > 0; round++) {
+        if (round >= this.maxBatchRounds) {
+          throw new AlertStoreError(
+            `DynamoDB left ${keys.length} alert keys unprocessed after ${round} rounds`,
+          );
+        }
+        if (round > 0) await this.sleep(50 * 2 ** round);
+        let res: BatchGetCommandOutput;
+        try {
+          res = await this.doc.send(
+            new BatchGetCommand({
+              RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
+            }),
+          );
+        } catch (err) {
+          throw new AlertStoreError(`cannot read alerts from ${this.tableName}: ${errorMessage(err)}`, {
+            cause: err,
+          });
+        }
+        for (const item of res.Responses?.[this.tableName] ?? []) {
+          const rec = item as AlertRecord;
+          out.set(rec.id, rec);
+        }
+        keys = (res.UnprocessedKeys?.[this.tableName]?.Keys as Array<Record<string, unknown>>) ?? [];
+      }
+    }
+    return out;
+  }
+
+  /** {@inheritDoc AlertStore.listOpen} */
+  async listOpen(): Promise<AlertRecord[]> {
+    const out: AlertRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      try {
+        const res = await this.doc.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            ConsistentRead: true,
+            FilterExpression: '#state <> :ok OR size(#outbox) > :zero',
+            ExpressionAttributeNames: { '#state': 'state', '#outbox': 'outbox' },
+            ExpressionAttributeValues: { ':ok': 'ok', ':zero': 0 },
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of res.Items ?? []) out.push(item as AlertRecord);
+        start = res.LastEvaluatedKey;
+      } catch (err) {
+        throw new AlertStoreError(`cannot scan open alerts in ${this.tableName}: ${errorMessage(err)}`, {
+          cause: err,
+        });
+      }
+    } while (start !== undefined);
+    return out;
+  }
+
+  /** {@inheritDoc AlertStore.put} */
+  async put(record: AlertRecord, expectedVersion: number): Promise<PutOutcome> {
+    const stored: AlertRecord = { ...record, version: expectedVersion + 1 };
+    const condition: Pick<
+      PutCommandInput,
+      'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    > =
+      expectedVersion === 0
+        ? {
+            ConditionExpression: 'attribute_not_exists(#id)',
+            ExpressionAttributeNames: { '#id': ALERT_TABLE.partitionKey },
+          }
+        : {
+            ConditionExpression: '#version = :expected',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':expected': expectedVersion },
+          };
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: stored, ...condition }));
+      return { status: 'written', record: stored };
+    } catch (err) {
+      if ((err as { name?: string }).name === 'ConditionalCheckFailedException')
+        return { status: 'conflict' };
+      throw new AlertStoreError(
+        `cannot write alert ${record.id} to ${this.tableName}: ${errorMessage(err)}`,
+        {
+          cause: err,
+        },
+      );
+    }
+  }
+}

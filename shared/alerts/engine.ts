@@ -1,0 +1,330 @@
+/**
+ * The alert engine one cycle calls: findings in, state transitions stored, notifications
+ * delivered through an outbox.
+ *
+ * Outbox protocol, per alert: compute the next state; write it conditionally (on the version
+ * read) with the new notification unsent and leased to this cycle; publish; then conditionally
+ * remove what was delivered. A lost write means another cycle owns that transition, so this one
+ * skips it. A failed publish stays in the outbox with its lease released and the next cycle
+ * retries it; a cycle that dies mid-publish leaves a lease that expires after `leaseMs`.
+ * Delivery is therefore at least once: a duplicate is possible only if a cycle dies between a
+ * successful publish and the write that records it.
+ */
+import pLimit from 'p-limit';
+import { errorMessage } from '../errors';
+import type { Finding, Severity } from '../findings/types';
+import type { Logger } from '../log';
+import type { AlertNotification, NotificationKind, Notifier, NotifyResult } from './notifier';
+import {
+  type AlertInput,
+  type AlertPolicy,
+  type AlertRecord,
+  type AlertState,
+  type Mute,
+  type OutboxEntry,
+  severityRank,
+  stepAlert,
+} from './state-machine';
+import type { AlertStore } from './store';
+
+/** Everything one call of the engine needs. */
+export interface ProcessAlertsInput {
+  /** Failing checks this cycle (one per id; the worst wins when an id repeats). */
+  findings: Finding[];
+  /** Ids this cycle evaluated; those without a finding count as passing. */
+  checked: string[];
+  now: Date;
+  policy: AlertPolicy;
+  /** The maintenance window covering an appliance now, if any. */
+  muteFor: (appliance: string) => Mute | undefined;
+  store: AlertStore;
+  notifier: Notifier;
+  logger?: Logger;
+  /** Alerts processed at once; default 8. */
+  concurrency?: number;
+  /** How long a cycle owns an outbox entry it is publishing; default 120000 ms. */
+  leaseMs?: number;
+  /** Days a resolved record is kept (DynamoDB TTL); default 14. */
+  retentionDays?: number;
+}
+
+/** What happened to one notification this cycle. */
+export interface NotificationOutcome {
+  notificationId: string | null;
+  kind: NotificationKind;
+  /** `in_flight`: another cycle holds its lease; `held`: waits behind an earlier undelivered one. */
+  outcome: 'sent' | 'failed' | 'muted' | 'in_flight' | 'held';
+  /** True when the notification was decided by an earlier cycle (a retry). */
+  retry: boolean;
+  attempts: number;
+  error?: string;
+}
+
+/** What happened to one alert this cycle. */
+export interface AlertOutcome {
+  id: string;
+  appliance: string;
+  check: string;
+  before: AlertState | null;
+  after: AlertState | null;
+  severity: Severity | null;
+  muted: Mute | null;
+  /** `conflict`: another cycle changed it first and owns the transition; `error`: the store failed. */
+  status: 'updated' | 'unchanged' | 'conflict' | 'error';
+  notifications: NotificationOutcome[];
+  error?: string;
+}
+
+/** The engine's report for one cycle. */
+export interface AlertReport {
+  alerts: AlertOutcome[];
+  sent: number;
+  failed: number;
+  retried: number;
+  muted: number;
+  conflicts: number;
+  errors: number;
+  /** Set when the store could not even be listed: nothing was processed. */
+  error?: string;
+}
+
+const MARK_SENT_ATTEMPTS = 3;
+
+/** Runs one cycle of alerting; never throws (failures are in the report). */
+export async function processAlerts(input: ProcessAlertsInput): Promise<AlertReport> {
+  const failing = new Map<string, Finding>();
+  for (const f of input.findings) {
+    const seen = failing.get(f.id);
+    if (seen === undefined || severityRank(f.severity) > severityRank(seen.severity)) failing.set(f.id, f);
+  }
+  const checked = new Set(input.checked);
+
+  let records: Map<string, AlertRecord>;
+  try {
+    const open = await input.store.listOpen();
+    records = new Map(open.map((r) => [r.id, r]));
+    const missing = [...failing.keys()].filter((id) => !records.has(id));
+    if (missing.length > 0) for (const [id, r] of await input.store.get(missing)) records.set(id, r);
+  } catch (err) {
+    input.logger?.error({ err: errorMessage(err) }, 'alert store unavailable: no alert processed');
+    return { ...emptyReport(), error: errorMessage(err) };
+  }
+
+  const ids = new Set<string>(failing.keys());
+  for (const r of records.values()) {
+    if (checked.has(r.id) || r.outbox.length > 0 || failing.has(r.id)) ids.add(r.id);
+  }
+
+  const limit = pLimit(input.concurrency ?? 8);
+  const outcomes = await Promise.all(
+    [...ids].sort().map((id) => {
+      const f = failing.get(id);
+      const alertInput: AlertInput | null = f
+        ? { kind: 'failure', finding: f }
+        : checked.has(id)
+          ? { kind: 'success' }
+          : null;
+      return limit(() => processOne(id, records.get(id), alertInput, input));
+    }),
+  );
+
+  const report = emptyReport();
+  for (const o of outcomes) {
+    report.alerts.push(o);
+    if (o.status === 'conflict') report.conflicts++;
+    if (o.status === 'error') report.errors++;
+    for (const n of o.notifications) {
+      if (n.outcome === 'sent') report.sent++;
+      if (n.outcome === 'failed') report.failed++;
+      if (n.outcome === 'muted') report.muted++;
+      if (n.retry && (n.outcome === 'sent' || n.outcome === 'failed')) report.retried++;
+    }
+  }
+  return report;
+}
+
+function emptyReport(): AlertReport {
+  return { alerts: [], sent: 0, failed: 0, retried: 0, muted: 0, conflicts: 0, errors: 0 };
+}
+
+async function processOne(
+  id: string,
+  prev: AlertRecord | undefined,
+  alertInput: AlertInput | null,
+  ctx: ProcessAlertsInput,
+): Promise<AlertOutcome> {
+  const outcome: AlertOutcome = {
+    id,
+    appliance: prev?.appliance ?? (alertInput?.kind === 'failure' ? alertInput.finding.appliance : id),
+    check: prev?.check ?? (alertInput?.kind === 'failure' ? alertInput.finding.check : ''),
+    before: prev?.state ?? null,
+    after: prev?.state ?? null,
+    severity: prev?.severity ?? null,
+    muted: prev?.muted ?? null,
+    status: 'unchanged',
+    notifications: [],
+  };
+  try {
+    return await runOne(id, prev, alertInput, ctx, outcome);
+  } catch (err) {
+    // One alert's trouble (store, notifier throwing despite its contract) never stops the others.
+    ctx.logger?.error({ alert: id, err: errorMessage(err) }, 'alert processing failed');
+    return { ...outcome, status: 'error', error: errorMessage(err) };
+  }
+}
+
+async function runOne(
+  id: string,
+  prev: AlertRecord | undefined,
+  alertInput: AlertInput | null,
+  ctx: ProcessAlertsInput,
+  outcome: AlertOutcome,
+): Promise<AlertOutcome> {
+  const nowMs = ctx.now.getTime();
+  let next: AlertRecord | undefined = prev;
+  let changed = false;
+  let newNotification: AlertNotification | null = null;
+
+  if (alertInput !== null) {
+    const appliance = alertInput.kind === 'failure' ? alertInput.finding.appliance : (prev?.appliance ?? id);
+    const step = stepAlert(id, prev, alertInput, {
+      now: ctx.now,
+      policy: ctx.policy,
+      mute: ctx.muteFor(appliance),
+      retentionDays: ctx.retentionDays,
+    });
+    next = step.record;
+    changed = step.changed;
+    newNotification = step.notification;
+    if (step.mutedKind !== null) {
+      outcome.notifications.push({
+        notificationId: null,
+        kind: step.mutedKind,
+        outcome: 'muted',
+        retry: false,
+        attempts: 0,
+      });
+    }
+  }
+  if (next === undefined) return outcome;
+  outcome.appliance = next.appliance;
+  outcome.check = next.check;
+  outcome.after = next.state;
+  outcome.severity = next.severity;
+  outcome.muted = next.muted;
+
+  // Claim the deliverable outbox entries (unleased or with an expired lease), oldest first.
+  const leaseUntil = new Date(nowMs + (ctx.leaseMs ?? 120_000)).toISOString();
+  const claimed: OutboxEntry[] = [];
+  const outbox: OutboxEntry[] = next.outbox.map((e) => {
+    if (e.leaseUntil !== null && Date.parse(e.leaseUntil) > nowMs) {
+      outcome.notifications.push(noteFor(e, newNotification, 'in_flight'));
+      return e;
+    }
+    const c: OutboxEntry = { ...e, attempts: e.attempts + 1, leaseUntil };
+    claimed.push(c);
+    return c;
+  });
+  if (!changed && claimed.length === 0) return outcome;
+
+  const written = await ctx.store.put({ ...next, outbox }, prev?.version ?? 0);
+  if (written.status === 'conflict') {
+    ctx.logger?.info({ alert: id }, 'alert changed by another cycle: skipping its transition');
+    outcome.status = 'conflict';
+    outcome.after = prev?.state ?? null;
+    outcome.notifications = [];
+    return outcome;
+  }
+  outcome.status = 'updated';
+  if (prev?.state !== next.state) {
+    ctx.logger?.info({ alert: id, from: prev?.state ?? 'ok', to: next.state }, 'alert state changed');
+  }
+
+  // Publish in order; after a failure the later entries wait, so a recovery never precedes its page.
+  const results = new Map<string, NotifyResult | 'held'>();
+  let blocked = false;
+  for (const entry of claimed) {
+    const nid = entry.notification.notificationId;
+    if (blocked) {
+      results.set(nid, 'held');
+      continue;
+    }
+    let res: NotifyResult;
+    try {
+      res = await ctx.notifier.notify(entry.notification);
+    } catch (err) {
+      res = { ok: false, code: 'notifier_threw', message: errorMessage(err), retryable: true };
+    }
+    results.set(nid, res);
+    if (!res.ok) {
+      blocked = true;
+      ctx.logger?.warn(
+        { alert: id, notification: nid, code: res.code, err: res.message },
+        'notification not delivered: the next cycle retries it',
+      );
+    }
+  }
+  for (const entry of claimed) {
+    const r = results.get(entry.notification.notificationId)!;
+    const note = noteFor(entry, newNotification, r === 'held' ? 'held' : r.ok ? 'sent' : 'failed');
+    if (r === 'held') note.attempts = entry.attempts - 1;
+    else if (!r.ok) note.error = `${r.code}: ${r.message}`;
+    outcome.notifications.push(note);
+  }
+
+  await recordDeliveries(ctx, written.record, results, leaseUntil);
+  return outcome;
+}
+
+function noteFor(
+  entry: OutboxEntry,
+  fresh: AlertNotification | null,
+  outcome: NotificationOutcome['outcome'],
+): NotificationOutcome {
+  return {
+    notificationId: entry.notification.notificationId,
+    kind: entry.notification.kind,
+    outcome,
+    retry: fresh?.notificationId !== entry.notification.notificationId,
+    attempts: entry.attempts,
+  };
+}
+
+/** Removes delivered entries and releases the leases of undelivered ones, re-reading on a conflict. */
+async function recordDeliveries(
+  ctx: ProcessAlertsInput,
+  written: AlertRecord,
+  results: Map<string, NotifyResult | 'held'>,
+  leaseUntil: string,
+): Promise<void> {
+  let current: AlertRecord | undefined = written;
+  for (let attempt = 0; attempt < MARK_SENT_ATTEMPTS && current !== undefined; attempt++) {
+    const outbox: OutboxEntry[] = [];
+    let touched = false;
+    for (const e of current.outbox) {
+      const r = results.get(e.notification.notificationId);
+      // Only entries still leased to this cycle are ours to settle.
+      if (r === undefined || e.leaseUntil !== leaseUntil) {
+        outbox.push(e);
+      } else if (r !== 'held' && r.ok) {
+        touched = true;
+      } else {
+        touched = true;
+        outbox.push({
+          ...e,
+          leaseUntil: null,
+          attempts: r === 'held' ? e.attempts - 1 : e.attempts,
+          lastError: r === 'held' ? e.lastError : `${r.code}: ${r.message}`,
+        });
+      }
+    }
+    if (!touched) return;
+    const put = await ctx.store.put({ ...current, outbox }, current.version);
+    if (put.status === 'written') return;
+    current = (await ctx.store.get([written.id])).get(written.id);
+  }
+  ctx.logger?.warn(
+    { alert: written.id },
+    'could not record delivery results; a delivered notification may be repeated after its lease',
+  );
+}

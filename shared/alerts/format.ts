@@ -1,0 +1,110 @@
+/** Text renderings of a notification: subject, e-mail body, SMS line, JSON document. */
+import type { AlertNotification } from './notifier';
+
+/** SNS accepts subjects shorter than 100 characters. */
+export const SUBJECT_MAX = 99;
+/** One SMS segment is 160 GSM characters; stay under it with room for a sender prefix. */
+export const SMS_MAX = 140;
+const EVIDENCE_LINES = 40;
+const LINE_CHARS = 400;
+
+/** Replaces control characters (line breaks included) with spaces and squeezes runs of blanks. */
+export function oneLine(text: string): string {
+  return text
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
+}
+
+/** Shortens to `max` characters, marking the cut with an ellipsis. */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, Math.max(0, max - 3)).trimEnd()}...`;
+}
+
+function headline(n: AlertNotification): string {
+  const sev = n.severity.toUpperCase();
+  switch (n.kind) {
+    case 'page':
+      return `${sev} ALARM`;
+    case 'escalation':
+      return `ESCALATED ${n.previousSeverity?.toUpperCase() ?? ''}->${sev}`.replace(' ->', ' ');
+    case 'reminder':
+      return `REMINDER ${sev}`;
+    case 'recovery':
+      return 'RECOVERED';
+  }
+}
+
+/** The e-mail subject: under 100 characters, no control characters. */
+export function subjectOf(n: AlertNotification): string {
+  return clip(oneLine(`${headline(n)} ${n.appliance} ${n.check}: ${n.summary}`), SUBJECT_MAX);
+}
+
+/** The SMS: one short line. */
+export function smsOf(n: AlertNotification): string {
+  const text =
+    n.kind === 'recovery'
+      ? `OK ${n.appliance} ${n.check} recovered after ${duration(n.since, n.at)}`
+      : `${headline(n)} ${n.appliance} ${n.check}: ${n.summary}`;
+  return clip(oneLine(text), SMS_MAX);
+}
+
+/** Human duration between two ISO instants, e.g. `3h 5m`, `12m`, `40s`. */
+export function duration(fromIso: string, toIso: string): string {
+  const s = Math.max(0, Math.round((Date.parse(toIso) - Date.parse(fromIso)) / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return m % 60 === 0 ? `${h}h` : `${h}h ${m % 60}m`;
+  return `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
+function capped(lines: string[]): string[] {
+  const out = lines.slice(0, EVIDENCE_LINES).map((l) => clip(l.replace(/\r/g, ''), LINE_CHARS));
+  if (lines.length > EVIDENCE_LINES) out.push(`(${lines.length - EVIDENCE_LINES} more lines not shown)`);
+  return out;
+}
+
+/** The readable body: what, where, since when, evidence, fix, runbook link. */
+export function emailBodyOf(n: AlertNotification): string {
+  const lines: string[] = [];
+  if (n.kind === 'recovery') {
+    lines.push(`RECOVERED: ${n.summary}`, '');
+    lines.push(`Where:     ${n.appliance} (check ${n.check})`);
+    lines.push(`Failing:   from ${n.since} to ${n.at} (${duration(n.since, n.at)})`);
+    lines.push(`Severity:  ${n.severity} while it lasted`);
+  } else {
+    lines.push(`${headline(n)}: ${n.summary}`, '');
+    lines.push(`What:      ${n.summary}`);
+    lines.push(`Where:     ${n.appliance} (check ${n.check})`);
+    lines.push(`Since:     ${n.since} (${duration(n.since, n.at)} ago)`);
+    lines.push(`Severity:  ${n.severity}${n.previousSeverity ? ` (was ${n.previousSeverity})` : ''}`);
+    if (n.deferredBy) lines.push(`Held back: by maintenance "${n.deferredBy}", which has ended`);
+  }
+  if (n.evidence.length > 0) {
+    lines.push('', n.kind === 'recovery' ? 'Evidence when it failed:' : 'Evidence:');
+    for (const e of capped(n.evidence)) lines.push(`  ${e}`);
+  }
+  if (n.kind !== 'recovery' && n.remediation.length > 0) {
+    lines.push('', 'Fix:');
+    capped(n.remediation).forEach((r, i) => {
+      lines.push(`  ${i + 1}. ${r}`);
+    });
+  }
+  lines.push('', `Runbook:   ${n.runbookUrl}`);
+  lines.push(`Alert:     ${n.alertId} (${n.kind}, notification ${n.notificationId}, ${n.at})`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The machine-readable document for HTTPS, Lambda, SQS and chat subscribers. */
+export function documentOf(n: AlertNotification): Record<string, unknown> {
+  return {
+    schema: 'cpq-monitor/alert-notification/1',
+    ...n,
+    evidence: capped(n.evidence),
+    remediation: capped(n.remediation),
+    subject: subjectOf(n),
+  };
+}

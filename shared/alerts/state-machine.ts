@@ -1,0 +1,319 @@
+/**
+ * The alert state machine, one per finding id. Pure: the previous record, what this cycle saw and
+ * the clock go in; the next record and at most one notification come out. No I/O, no Date.now().
+ *
+ *   ok ──fail──► pending ──(N consecutive failures)──► alarm  [page]
+ *   pending ──success──► ok                             (never paged: nothing to say)
+ *   alarm ──success──► recovering ──(M consecutive successes)──► ok  [recovery]
+ *   recovering ──fail──► alarm                          (no new page: the incident is still open)
+ *   alarm, severity rises above the paged one           [escalation]
+ *   alarm, R minutes since the last page or reminder    [reminder]
+ * A maintenance window mutes pages, escalations and reminders and records `muted` in the state;
+ * a page held back that way is sent once the window ends if the alert is still open.
+ */
+import type { Finding, Severity } from '../findings/types';
+import type { AlertNotification, NotificationKind } from './notifier';
+
+export type AlertState = 'ok' | 'pending' | 'alarm' | 'recovering';
+
+/** How eagerly to page; from the inventory's `alerting` section. */
+export interface AlertPolicy {
+  /** Consecutive failing cycles before the page (1 pages on the first failure). */
+  failuresBeforePage: number;
+  /** Consecutive passing cycles before the recovery notice. */
+  successesBeforeRecovery: number;
+  /** Minutes between reminders while in alarm; 0 disables them. */
+  reminderMinutes: number;
+  /** Base of runbook links; the finding's anchor is appended after `#`. */
+  runbookUrl: string;
+}
+
+/** A maintenance window covering the alert's appliance. */
+export interface Mute {
+  reason: string;
+  /** End of the window, ISO 8601. */
+  until: string;
+}
+
+/** A notification decided but not yet confirmed delivered (the outbox of the alert). */
+export interface OutboxEntry {
+  notification: AlertNotification;
+  /** Delivery attempts so far. */
+  attempts: number;
+  lastError: string | null;
+  /** While in the future, a cycle is publishing this entry and other cycles leave it alone. */
+  leaseUntil: string | null;
+}
+
+/** The stored state of one alert. */
+export interface AlertRecord {
+  id: string;
+  appliance: string;
+  check: string;
+  state: AlertState;
+  /** Severity of the latest failing observation in this incident; null when ok. */
+  severity: Severity | null;
+  /** Severity last paged in this incident; null while on-call has not been told. */
+  pagedSeverity: Severity | null;
+  /** Consecutive failing cycles (counted up to the page). */
+  failures: number;
+  /** Consecutive passing cycles while recovering. */
+  successes: number;
+  /** First failing cycle of this incident, ISO 8601; null when ok. */
+  since: string | null;
+  /** Last state change, ISO 8601. */
+  changedAt: string;
+  /** Last page, escalation or reminder decided (not muted), ISO 8601. */
+  lastNotifiedAt: string | null;
+  /** The finding as of the last transition or notification. */
+  finding: Finding | null;
+  /** Set while a maintenance window mutes this alert. */
+  muted: Mute | null;
+  /** Notifications created so far (the suffix of the next notification id). */
+  sequence: number;
+  /** Notifications not yet confirmed delivered, oldest first. */
+  outbox: OutboxEntry[];
+  /** Optimistic-concurrency version; 0 for a record never stored. */
+  version: number;
+  /** Epoch seconds after which a resolved record may be deleted (DynamoDB TTL). */
+  expiresAt?: number;
+}
+
+/** What one cycle saw for one alert id. */
+export type AlertInput = { kind: 'failure'; finding: Finding } | { kind: 'success' };
+
+/** The clock, the policy and the maintenance state for one step. */
+export interface StepContext {
+  now: Date;
+  policy: AlertPolicy;
+  mute?: Mute;
+  /** Days a resolved record is kept before its TTL expires; default 14. */
+  retentionDays?: number;
+}
+
+/** Result of one step. `record` is undefined only when there is nothing to store (a success with no history). */
+export interface StepResult {
+  record: AlertRecord | undefined;
+  /** The notification to deliver, already appended to `record.outbox`. */
+  notification: AlertNotification | null;
+  /** A notification the maintenance window (or a page that was never sent) held back. */
+  mutedKind: NotificationKind | null;
+  /** False when the record is unchanged and need not be written. */
+  changed: boolean;
+}
+
+const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+const DEFAULT_RETENTION_DAYS = 14;
+
+/** Advances one alert by one cycle. */
+export function stepAlert(
+  id: string,
+  prev: AlertRecord | undefined,
+  input: AlertInput,
+  ctx: StepContext,
+): StepResult {
+  if (input.kind === 'success' && (prev === undefined || prev.state === 'ok')) {
+    return { record: prev, notification: null, mutedKind: null, changed: false };
+  }
+  const now = ctx.now.toISOString();
+  const base: AlertRecord = prev ?? emptyRecord(id, input.kind === 'failure' ? input.finding : null, now);
+  const next: AlertRecord = { ...base, outbox: [...base.outbox] };
+  let kind: NotificationKind | null = null;
+  let deferredBy: string | undefined;
+
+  if (input.kind === 'failure') {
+    const f = input.finding;
+    next.appliance = f.appliance;
+    next.check = f.check;
+    next.severity = f.severity;
+    next.successes = 0;
+    switch (base.state) {
+      case 'ok':
+      case 'pending': {
+        if (base.state === 'ok') {
+          next.failures = 0;
+          next.since = now;
+          next.pagedSeverity = null;
+          next.finding = f;
+          next.changedAt = now;
+          delete next.expiresAt;
+        }
+        next.failures += 1;
+        if (next.failures >= ctx.policy.failuresBeforePage) {
+          next.state = 'alarm';
+          next.changedAt = now;
+          next.finding = f;
+          kind = 'page';
+        } else {
+          next.state = 'pending';
+        }
+        break;
+      }
+      case 'recovering':
+      case 'alarm': {
+        if (base.state === 'recovering') {
+          next.state = 'alarm';
+          next.changedAt = now;
+        }
+        if (base.pagedSeverity === null) {
+          // Still open and on-call never heard of it: a maintenance window held the page back.
+          kind = 'page';
+          if (base.muted !== null) deferredBy = base.muted.reason;
+        } else if (RANK[f.severity] > RANK[base.pagedSeverity]) {
+          kind = 'escalation';
+        } else if (base.state === 'alarm' && reminderDue(base, ctx)) {
+          kind = 'reminder';
+        }
+        if (kind !== null) next.finding = f;
+        break;
+      }
+    }
+  } else {
+    switch (base.state) {
+      case 'ok':
+        break;
+      case 'pending':
+        // Flapped back before the page: nobody was told, so nothing to say.
+        resetToOk(next, now, ctx);
+        break;
+      case 'alarm':
+      case 'recovering': {
+        next.successes = base.state === 'alarm' ? 1 : base.successes + 1;
+        if (next.successes >= ctx.policy.successesBeforeRecovery) {
+          // A recovery closes a page on-call holds, so maintenance does not mute it; an
+          // incident that was never paged ends silently.
+          resetToOk(next, now, ctx);
+          if (base.pagedSeverity === null) return finish(base, prev, next, null, 'recovery');
+          kind = 'recovery';
+        } else if (base.state === 'alarm') {
+          next.state = 'recovering';
+          next.changedAt = now;
+        }
+        break;
+      }
+    }
+  }
+
+  // Maintenance: mute what would page, and say so in the state while the alert is open.
+  next.muted = ctx.mute !== undefined && next.state !== 'ok' ? { ...ctx.mute } : null;
+  if (kind !== null && kind !== 'recovery' && ctx.mute !== undefined) {
+    return finish(base, prev, next, null, kind);
+  }
+
+  let notification: AlertNotification | null = null;
+  if (kind !== null) {
+    notification = buildNotification(base, next, kind, now, ctx.policy, deferredBy);
+    next.sequence = base.sequence + 1;
+    next.outbox.push({ notification, attempts: 0, lastError: null, leaseUntil: null });
+    if (kind !== 'recovery') {
+      next.pagedSeverity =
+        base.pagedSeverity !== null && RANK[base.pagedSeverity] > RANK[notification.severity]
+          ? base.pagedSeverity
+          : notification.severity;
+      next.lastNotifiedAt = now;
+    }
+  }
+  return finish(base, prev, next, notification, null);
+}
+
+function finish(
+  base: AlertRecord,
+  prev: AlertRecord | undefined,
+  next: AlertRecord,
+  notification: AlertNotification | null,
+  mutedKind: NotificationKind | null,
+): StepResult {
+  const changed = prev === undefined || notification !== null || !sameRecord(base, next);
+  return { record: next, notification, mutedKind, changed };
+}
+
+function reminderDue(rec: AlertRecord, ctx: StepContext): boolean {
+  if (ctx.policy.reminderMinutes <= 0 || rec.lastNotifiedAt === null) return false;
+  return ctx.now.getTime() - Date.parse(rec.lastNotifiedAt) >= ctx.policy.reminderMinutes * 60_000;
+}
+
+function resetToOk(next: AlertRecord, now: string, ctx: StepContext): void {
+  next.state = 'ok';
+  next.changedAt = now;
+  next.failures = 0;
+  next.successes = 0;
+  next.severity = null;
+  next.pagedSeverity = null;
+  next.since = null;
+  next.lastNotifiedAt = null;
+  next.muted = null;
+  const days = ctx.retentionDays ?? DEFAULT_RETENTION_DAYS;
+  next.expiresAt = Math.floor(ctx.now.getTime() / 1000) + days * 86_400;
+}
+
+function emptyRecord(id: string, f: Finding | null, now: string): AlertRecord {
+  const [appliance = id, check = ''] = splitId(id);
+  return {
+    id,
+    appliance: f?.appliance ?? appliance,
+    check: f?.check ?? check,
+    state: 'ok',
+    severity: null,
+    pagedSeverity: null,
+    failures: 0,
+    successes: 0,
+    since: null,
+    changedAt: now,
+    lastNotifiedAt: null,
+    finding: null,
+    muted: null,
+    sequence: 0,
+    outbox: [],
+    version: 0,
+  };
+}
+
+function splitId(id: string): [string, string] {
+  const slash = id.lastIndexOf('/');
+  return slash < 0 ? [id, ''] : [id.slice(0, slash), id.slice(slash + 1)];
+}
+
+function buildNotification(
+  base: AlertRecord,
+  next: AlertRecord,
+  kind: NotificationKind,
+  now: string,
+  policy: AlertPolicy,
+  deferredBy: string | undefined,
+): AlertNotification {
+  const finding = next.finding ?? base.finding;
+  const severity = kind === 'recovery' ? (base.pagedSeverity ?? base.severity ?? 'info') : next.severity!;
+  const n: AlertNotification = {
+    notificationId: `${base.id}#${base.sequence + 1}`,
+    kind,
+    alertId: base.id,
+    appliance: next.appliance,
+    check: next.check,
+    severity,
+    state: kind === 'recovery' ? 'ok' : 'alarm',
+    summary: finding?.summary ?? `${base.id} ${kind === 'recovery' ? 'recovered' : 'failing'}`,
+    evidence: finding?.evidence ?? [],
+    remediation: finding?.remediation ?? [],
+    runbookUrl: runbookLink(policy.runbookUrl, finding?.runbook ?? next.check),
+    since: (kind === 'recovery' ? base.since : next.since) ?? now,
+    at: now,
+  };
+  if (kind === 'escalation' && base.pagedSeverity !== null) n.previousSeverity = base.pagedSeverity;
+  if (deferredBy !== undefined) n.deferredBy = deferredBy;
+  return n;
+}
+
+/** The runbook link for an anchor: `base#anchor` (an existing fragment in `base` is replaced). */
+export function runbookLink(base: string, anchor: string): string {
+  const hash = base.indexOf('#');
+  return `${hash < 0 ? base : base.slice(0, hash)}#${anchor}`;
+}
+
+function sameRecord(a: AlertRecord, b: AlertRecord): boolean {
+  return JSON.stringify({ ...a, version: 0 }) === JSON.stringify({ ...b, version: 0 });
+}
+
+/** The rank of a severity (info 0, warning 1, critical 2), for comparisons. */
+export function severityRank(s: Severity): number {
+  return RANK[s];
+}

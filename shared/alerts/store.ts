@@ -1,0 +1,34 @@
+/**
+ * Where alert state lives between cycles. Every write is conditional on the version the writer
+ * read, so two overlapping cycles cannot both take the same transition (and page twice).
+ */
+import { CpqMonitorError } from '../errors';
+import type { AlertRecord } from './state-machine';
+
+/** Outcome of a conditional write. `conflict`: another writer changed the record first. */
+export type PutOutcome = { status: 'written'; record: AlertRecord } | { status: 'conflict' };
+
+/** Persistent alert state, keyed by finding id. */
+export interface AlertStore {
+  /** The stored records of these ids (absent ids are missing from the map), read consistently. */
+  get(ids: readonly string[]): Promise<Map<string, AlertRecord>>;
+  /** Every record that is not `ok` or still has undelivered notifications. */
+  listOpen(): Promise<AlertRecord[]>;
+  /**
+   * Stores `record` with version `expectedVersion + 1` if the stored version is `expectedVersion`
+   * (0: the record must not exist yet). Storage failures throw AlertStoreError.
+   */
+  put(record: AlertRecord, expectedVersion: number): Promise<PutOutcome>;
+}
+
+/** The alert store could not be read or written (not a version conflict). */
+export class AlertStoreError extends CpqMonitorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('alert_store_failed', message, options);
+  }
+}
+
+/** True when a record must be returned by `listOpen`. */
+export function isOpen(record: AlertRecord): boolean {
+  return record.state !== 'ok' || record.outbox.length > 0;
+}
