@@ -12,6 +12,11 @@ export interface ListenerObservation {
   role: 'esa' | 'sma';
   /** When the observation was made, ISO 8601. */
   at: string;
+  /**
+   * The appliance whose side this probe plays (its outbound cipher list was offered), when the
+   * cycle probes one listener once per peer; absent when the probe stands for every peer.
+   */
+  from?: string;
   probe: ProbeResult;
 }
 
