@@ -58,6 +58,8 @@ export interface ProbeOptions {
 }
 
 export interface ProbeTimings {
+  /** Name resolution, only when `host` is a name (not an IP literal). */
+  dnsMs?: number;
   connectMs?: number;
   bannerMs?: number;
   ehloMs?: number;
