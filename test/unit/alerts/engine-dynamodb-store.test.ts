@@ -1,0 +1,282 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import {
+  BatchGetCommand,
+  type BatchGetCommandInput,
+  DynamoDBDocumentClient,
+  PutCommand,
+  type PutCommandInput,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import {
+  ALERT_TABLE,
+  createAlertDocumentClient,
+  DynamoDbAlertStore,
+} from '../../../shared/alerts/dynamodb-store';
+import { processAlerts } from '../../../shared/alerts/engine';
+import { SnsNotifier } from '../../../shared/alerts/sns-notifier';
+import type { AlertRecord } from '../../../shared/alerts/state-machine';
+import { AlertStoreError } from '../../../shared/alerts/store';
+import type { Finding } from '../../../shared/findings/types';
+import { at, finding, POLICY } from './fixtures';
+
+const TABLE = 'cpq-alerts';
+const ddb = mockClient(DynamoDBDocumentClient);
+const sns = mockClient(SNSClient);
+const doc = createAlertDocumentClient(new DynamoDBClient({ region: 'eu-west-1' }));
+const notifier = new SnsNotifier(new SNSClient({ region: 'eu-west-1' }), {
+  topicArn: 'arn:aws:sns:eu-west-1:1:t',
+});
+const REFUSED = finding('sma1', 'cpq_listener_refused');
+
+/** Items DynamoDB would hold; the mocked client answers from it and enforces the put conditions. */
+let table: Map<string, AlertRecord>;
+/** Resolves a scan only once this many scans have arrived (simulates overlapping cycles). */
+/** Runs before each put is applied; throwing from it makes the put fail. */
+let beforePut: ((item: AlertRecord) => void) | null;
+let scanBarrier: { wanted: number; arrived: number; release: () => void; gate: Promise<void> } | null;
+
+function conditionalFailure(): ConditionalCheckFailedException {
+  return new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+}
+
+beforeEach(() => {
+  ddb.reset();
+  sns.reset();
+  sns.on(PublishCommand).resolves({ MessageId: 'm' });
+  table = new Map();
+  scanBarrier = null;
+  beforePut = null;
+  ddb.on(ScanCommand).callsFake(async () => {
+    if (scanBarrier) {
+      scanBarrier.arrived++;
+      if (scanBarrier.arrived >= scanBarrier.wanted) scanBarrier.release();
+      await scanBarrier.gate;
+    }
+    const items = [...table.values()].filter((r) => r.state !== 'ok' || r.outbox.length > 0);
+    return { Items: structuredClone(items) };
+  });
+  ddb.on(BatchGetCommand).callsFake(async (input: BatchGetCommandInput) => {
+    const keys = input.RequestItems![TABLE]!.Keys!;
+    const found = keys.map((k) => table.get(k.id as string)).filter((r) => r !== undefined);
+    return { Responses: { [TABLE]: structuredClone(found) } };
+  });
+  ddb.on(PutCommand).callsFake(async (input: PutCommandInput) => {
+    const item = input.Item as AlertRecord;
+    beforePut?.(item);
+    const current = table.get(item.id);
+    if (input.ConditionExpression === 'attribute_not_exists(#id)') {
+      if (current) throw conditionalFailure();
+    } else if (input.ConditionExpression === '#version = :expected') {
+      if (current?.version !== input.ExpressionAttributeValues![':expected']) throw conditionalFailure();
+    } else {
+      throw new Error(`unexpected condition ${input.ConditionExpression}`);
+    }
+    table.set(item.id, structuredClone(item));
+    return {};
+  });
+});
+
+function cycle(minute: number, findings: Finding[], checked: string[]) {
+  return processAlerts({
+    findings,
+    checked,
+    now: at(minute),
+    policy: POLICY,
+    muteFor: () => undefined,
+    store: new DynamoDbAlertStore(doc, { tableName: TABLE }),
+    notifier,
+  });
+}
+
+describe('processAlerts with the DynamoDB store', () => {
+  it('writes each transition conditionally on the version it read', async () => {
+    await cycle(0, [REFUSED], [REFUSED.id]);
+    await cycle(1, [REFUSED], [REFUSED.id]);
+
+    const puts = ddb.commandCalls(PutCommand).map((c) => c.args[0].input);
+    expect(
+      puts.map((p) => [
+        p.ConditionExpression,
+        p.ExpressionAttributeValues?.[':expected'],
+        (p.Item as AlertRecord).version,
+      ]),
+    ).toEqual([
+      ['attribute_not_exists(#id)', undefined, 1], // pending, new item
+      ['#version = :expected', 1, 2], // alarm with the page unsent
+      ['#version = :expected', 2, 3], // page marked sent
+    ]);
+    expect(puts[0]!.ExpressionAttributeNames).toEqual({ '#id': 'id' });
+    expect((puts[1]!.Item as AlertRecord).outbox).toEqual([
+      expect.objectContaining({ attempts: 1, leaseUntil: expect.any(String) }),
+    ]);
+    expect((puts[2]!.Item as AlertRecord).outbox).toEqual([]);
+    expect(ddb).toHaveReceivedCommandWith(ScanCommand, { TableName: TABLE, ConsistentRead: true });
+    expect(ddb).toHaveReceivedCommandWith(BatchGetCommand, {
+      RequestItems: { [TABLE]: { Keys: [{ id: REFUSED.id }], ConsistentRead: true } },
+    });
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  it('two overlapping cycles page exactly once; the loser skips the transition', async () => {
+    await cycle(0, [REFUSED], [REFUSED.id]);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    scanBarrier = { wanted: 2, arrived: 0, release, gate };
+
+    const [a, b] = await Promise.all([cycle(1, [REFUSED], [REFUSED.id]), cycle(1, [REFUSED], [REFUSED.id])]);
+
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    const reports = [a, b].sort((x, y) => x.conflicts - y.conflicts);
+    expect(reports[0]).toMatchObject({ sent: 1, conflicts: 0 });
+    expect(reports[1]).toMatchObject({ sent: 0, conflicts: 1 });
+    expect(reports[1]!.alerts[0]).toMatchObject({
+      status: 'conflict',
+      before: 'pending',
+      after: 'pending',
+      notifications: [],
+    });
+    // Both tried to move version 1 → 2; DynamoDB let one through.
+    const alarmPuts = ddb
+      .commandCalls(PutCommand)
+      .filter((c) => c.args[0].input.ExpressionAttributeValues?.[':expected'] === 1);
+    expect(alarmPuts).toHaveLength(2);
+    expect(table.get(REFUSED.id)).toMatchObject({ state: 'alarm', outbox: [], version: 3 });
+  });
+
+  it('a ConditionalCheckFailedException on the transition means no publish at all', async () => {
+    await cycle(0, [REFUSED], [REFUSED.id]);
+    beforePut = () => {
+      beforePut = null;
+      throw conditionalFailure();
+    };
+    const r = await cycle(1, [REFUSED], [REFUSED.id]);
+    expect(r).toMatchObject({ conflicts: 1, sent: 0 });
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+  });
+
+  it('re-reads and retries the mark-sent write when another cycle bumped the version meanwhile', async () => {
+    await cycle(0, [REFUSED], [REFUSED.id]);
+    // While this cycle publishes, another one rewrites the record (same outbox, new version).
+    sns.on(PublishCommand).callsFake(async () => {
+      const rec = table.get(REFUSED.id)!;
+      table.set(REFUSED.id, { ...rec, version: rec.version + 1 });
+      return { MessageId: 'm' };
+    });
+    const r = await cycle(1, [REFUSED], [REFUSED.id]);
+    expect(r.sent).toBe(1);
+    expect(table.get(REFUSED.id)).toMatchObject({ outbox: [], version: 4 });
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  it('a failed publish is retried by the next cycle and then marked sent', async () => {
+    sns
+      .on(PublishCommand)
+      .rejectsOnce(Object.assign(new Error('Service Unavailable'), { name: 'InternalErrorException' }))
+      .resolves({ MessageId: 'm' });
+    await cycle(0, [REFUSED], [REFUSED.id]);
+    const first = await cycle(1, [REFUSED], [REFUSED.id]);
+    expect(first).toMatchObject({ sent: 0, failed: 1 });
+    expect(table.get(REFUSED.id)!.outbox).toEqual([
+      expect.objectContaining({
+        leaseUntil: null,
+        attempts: 1,
+        lastError: expect.stringContaining('InternalErrorException'),
+      }),
+    ]);
+    const second = await cycle(2, [REFUSED], [REFUSED.id]);
+    expect(second).toMatchObject({ sent: 1, failed: 0, retried: 1 });
+    expect(table.get(REFUSED.id)!.outbox).toEqual([]);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 2);
+  });
+
+  it('stores a TTL on resolved records only', async () => {
+    const ids = [REFUSED.id];
+    for (let m = 0; m < 2; m++) await cycle(m, [REFUSED], ids);
+    expect(table.get(REFUSED.id)![ALERT_TABLE.ttlAttribute]).toBeUndefined();
+    for (let m = 2; m < 4; m++) await cycle(m, [], ids);
+    expect(table.get(REFUSED.id)).toMatchObject({
+      state: 'ok',
+      expiresAt: Math.floor(at(3).getTime() / 1000) + 14 * 86_400,
+    });
+  });
+
+  it('a store failure for one alert is reported and the others proceed', async () => {
+    const other = finding('esa2', 'ssh_unreachable', 'warning');
+    beforePut = (item) => {
+      if (item.id === other.id) throw new Error('ProvisionedThroughputExceeded');
+    };
+    const r = await cycle(0, [REFUSED, other], [REFUSED.id, other.id]);
+    expect(r.errors).toBe(1);
+    expect(r.alerts.find((a) => a.id === other.id)).toMatchObject({
+      status: 'error',
+      error: expect.stringContaining('ProvisionedThroughputExceeded'),
+    });
+    expect(r.alerts.find((a) => a.id === REFUSED.id)).toMatchObject({ status: 'updated', after: 'pending' });
+  });
+});
+
+describe('DynamoDbAlertStore', () => {
+  const store = () => new DynamoDbAlertStore(doc, { tableName: TABLE, sleep: async () => {} });
+
+  it('reads ids in BatchGet chunks of 100 and asks again for unprocessed keys', async () => {
+    const ids = Array.from({ length: 250 }, (_, i) => `esa${i}/cpq_tls_failed`);
+    for (const id of ids)
+      table.set(id, { id, state: 'alarm', outbox: [], version: 1 } as unknown as AlertRecord);
+    let first = true;
+    ddb.on(BatchGetCommand).callsFake(async (input: BatchGetCommandInput) => {
+      const keys = input.RequestItems![TABLE]!.Keys!;
+      const served = first ? keys.slice(0, 40) : keys;
+      const rest = first ? keys.slice(40) : [];
+      first = false;
+      return {
+        Responses: { [TABLE]: served.map((k) => table.get(k.id as string)) },
+        UnprocessedKeys: rest.length ? { [TABLE]: { Keys: rest } } : {},
+      };
+    });
+    const got = await store().get(ids);
+    expect(got.size).toBe(250);
+    const sizes = ddb
+      .commandCalls(BatchGetCommand)
+      .map((c) => c.args[0].input.RequestItems![TABLE]!.Keys!.length);
+    expect(sizes).toEqual([100, 60, 100, 50]);
+  });
+
+  it('gives up with AlertStoreError when keys stay unprocessed', async () => {
+    ddb.on(BatchGetCommand).callsFake(async (input: BatchGetCommandInput) => ({
+      Responses: { [TABLE]: [] },
+      UnprocessedKeys: { [TABLE]: { Keys: input.RequestItems![TABLE]!.Keys } },
+    }));
+    await expect(store().get(['a/b'])).rejects.toBeInstanceOf(AlertStoreError);
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(5);
+  });
+
+  it('scans every page of open alerts with a filter on state and outbox', async () => {
+    ddb
+      .on(ScanCommand)
+      .resolvesOnce({ Items: [{ id: 'a/x' }], LastEvaluatedKey: { id: 'a/x' } })
+      .resolvesOnce({ Items: [{ id: 'b/y' }] });
+    const open = await store().listOpen();
+    expect(open.map((r) => r.id)).toEqual(['a/x', 'b/y']);
+    const calls = ddb.commandCalls(ScanCommand).map((c) => c.args[0].input);
+    expect(calls[0]).toMatchObject({
+      FilterExpression: '#state <> :ok OR size(#outbox) > :zero',
+      ExpressionAttributeValues: { ':ok': 'ok', ':zero': 0 },
+      ConsistentRead: true,
+    });
+    expect(calls[1]!.ExclusiveStartKey).toEqual({ id: 'a/x' });
+  });
+
+  it('turns SDK errors into AlertStoreError and conditional failures into conflicts', async () => {
+    ddb.on(PutCommand).rejectsOnce(new Error('AccessDeniedException')).rejectsOnce(conditionalFailure());
+    const rec = { id: 'a/b', state: 'pending', outbox: [], version: 0 } as unknown as AlertRecord;
+    await expect(store().put(rec, 0)).rejects.toThrow(AlertStoreError);
+    await expect(store().put(rec, 0)).resolves.toEqual({ status: 'conflict' });
+    ddb.on(ScanCommand).rejects(new Error('ResourceNotFoundException'));
+    await expect(store().listOpen()).rejects.toMatchObject({ code: 'alert_store_failed' });
+  });
+});
