@@ -1,0 +1,217 @@
+/**
+ * One monitoring cycle as a Lambda: bundled by the local esbuild, ARM64, in the VPC, with its log
+ * group, failure queue and reserved concurrency. Every environment variable it sets comes with the
+ * permission it implies (table → read/write, topic → publish, inventory → metrics namespace, SSH
+ * secrets → read of exactly those).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { Inventory } from '../../shared/inventory';
+import { type CycleName, cycleIntervalMinutes, sshSecretIds } from '../deploy-plan';
+import { CYCLE_FUNCTION_SIZING, cycleTimeoutSeconds } from '../sizing';
+import { retentionDays } from './log-retention';
+import type { Network } from './network';
+
+/** The repository root: entries, lock file and tsconfig are resolved from here. */
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+/** Where the validated inventory sits inside the deployed bundle (Lambda unpacks code to /var/task). */
+export const BUNDLED_INVENTORY = '/var/task/inventory.json';
+/** The Lambda runtime: Node.js 24 is the newest the CDK knows (cdk-nag's L1 asks for the latest; ≥ 22 required). */
+export const CYCLE_RUNTIME = Runtime.NODEJS_24_X;
+
+/** Inputs of one cycle function. */
+export interface CycleFunctionProps {
+  /** Which cycle: its handler is `functions/<cycle>-cycle.ts`. */
+  readonly cycle: CycleName;
+  /** The validated inventory (with defaults): shipped in the bundle, and the source of grants. */
+  readonly inventory: Inventory;
+  readonly network: Network;
+  readonly alertTable: ITable;
+  readonly alertTopic: ITopic;
+  /** The topic's KMS key, when encrypted: publishing needs to encrypt with it. */
+  readonly alertTopicKey?: IKey;
+  /** Receives events the function failed (async invocations are not retried: the next cycle is near). */
+  readonly failureQueue: IQueue;
+  /** Scheduled shards of this cycle: the reserved concurrency, so a cycle never runs twice per shard. */
+  readonly shardCount: number;
+}
+
+/** A cycle Lambda and its execution role. */
+export class CycleFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: IRole;
+  readonly timeout: Duration;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: CycleFunctionProps) {
+    super(scope, id);
+    const inv = props.inventory;
+    const interval = cycleIntervalMinutes(inv, props.cycle);
+    this.timeout = Duration.seconds(cycleTimeoutSeconds(interval));
+
+    this.logGroup = new LogGroup(this, 'LogGroup', {
+      retention: retentionDays(inv),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    // An own role instead of the AWS-managed execution policies: logs only to this group, ENIs only.
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `cpq-monitor ${props.cycle} cycle`,
+    });
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: 'VpcNetworkInterfaces',
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: ['*'],
+      }),
+    );
+    this.logGroup.grantWrite(role);
+    this.role = role;
+
+    const stagedInventory = stageInventory(this, inv, props.cycle);
+    this.function = new NodejsFunction(this, 'Function', {
+      description: `cpq-monitor ${props.cycle} cycle (every ${interval} min)`,
+      entry: path.join(PROJECT_ROOT, 'functions', `${props.cycle}-cycle.ts`),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: CYCLE_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: CYCLE_FUNCTION_SIZING.memoryMb,
+      timeout: this.timeout,
+      role,
+      logGroup: this.logGroup,
+      vpc: props.network.vpc,
+      vpcSubnets: props.network.subnets,
+      securityGroups: props.network.securityGroups,
+      reservedConcurrentExecutions: props.shardCount,
+      deadLetterQueue: props.failureQueue,
+      retryAttempts: 0,
+      // An event older than one interval is stale: the next scheduled one replaces it.
+      maxEventAge: Duration.seconds(Math.max(60, interval * 60)),
+      environment: {
+        INVENTORY_FILE: BUNDLED_INVENTORY,
+        ALERT_TABLE_NAME: props.alertTable.tableName,
+        ALERT_TOPIC_ARN: props.alertTopic.topicArn,
+        LOG_LEVEL: inv.deploy?.logLevel ?? 'info',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.CJS,
+        minify: true,
+        sourceMap: true,
+        // ssh2's optional native parts are built for this machine, not for ARM64 Lambda: left out,
+        // ssh2 falls back to its pure-JS crypto. @aws-sdk/* comes with the runtime.
+        externalModules: ['@aws-sdk/*', 'cpu-features', '*.node'],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) => [
+            `node -e "require('node:fs').copyFileSync(process.argv[1], process.argv[2])" ${JSON.stringify(stagedInventory)} ${JSON.stringify(path.join(outputDir, 'inventory.json'))}`,
+          ],
+        },
+      },
+    });
+
+    // Paired with ALERT_TABLE_NAME / ALERT_TOPIC_ARN above.
+    props.alertTable.grantReadWriteData(role);
+    // grantPublish would add kms:GenerateDataKey* on the key; SNS needs exactly these two to encrypt a message.
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: 'PublishPages',
+        actions: ['sns:Publish'],
+        resources: [props.alertTopic.topicArn],
+      }),
+    );
+    if (props.alertTopicKey !== undefined) {
+      role.addToPolicy(
+        new PolicyStatement({
+          sid: 'EncryptPages',
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [props.alertTopicKey.keyArn],
+        }),
+      );
+    }
+    // PutMetricData has no resource-level permissions: the namespace condition is the only scope.
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: 'PutMetricsInOwnNamespace',
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': inv.monitor.namespace } },
+      }),
+    );
+    if (props.cycle === 'ssh') {
+      const ids = sshSecretIds(inv);
+      if (ids.length > 0) {
+        role.addToPolicy(
+          new PolicyStatement({
+            sid: 'ReadNamedSshSecrets',
+            actions: ['secretsmanager:GetSecretValue'],
+            resources: ids.map((id) => secretArn(Stack.of(this), id)),
+          }),
+        );
+      }
+    }
+  }
+}
+
+/**
+ * ARN of a secret named in the inventory: an ARN as given; a name gets Secrets Manager's random
+ * six-character suffix as `-??????` (exactly six characters, so `name` never matches `name-other`).
+ */
+export function secretArn(stack: Stack, id: string): string {
+  if (id.startsWith('arn:')) return id;
+  return stack.formatArn({
+    service: 'secretsmanager',
+    resource: 'secret',
+    resourceName: `${id}-??????`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
+
+/** The queue of failed cycle invocations (Lambda async failures and undeliverable schedules). */
+export class FailureQueue extends Construct {
+  readonly queue: Queue;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.queue = new Queue(this, 'Queue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+  }
+}
+
+/**
+ * Writes the validated inventory (defaults filled in) where the afterBundling hook copies it from,
+ * only when this stack is bundled (tests skip bundling and leave no file behind).
+ */
+function stageInventory(scope: Construct, inv: Inventory, cycle: CycleName): string {
+  const dir = path.join(Stage.of(scope)?.outdir ?? PROJECT_ROOT, 'cpq-monitor-staging');
+  const file = path.join(dir, `${Stack.of(scope).stackName}-${cycle}-inventory.json`);
+  if (Stack.of(scope).bundlingRequired) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, `${JSON.stringify(inv, null, 2)}\n`);
+  }
+  return file;
+}

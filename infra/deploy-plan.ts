@@ -1,0 +1,198 @@
+/**
+ * What the stack derives from the inventory, as plain data: which appliances each cycle covers,
+ * how they are split into shards, which egress rules the functions need and what an inventory must
+ * add before it can be deployed. Pure functions, so the rules are tested without synthesising.
+ */
+import { isIP } from 'node:net';
+import { type Appliance, DEFAULTS, type Inventory } from '../shared/inventory';
+
+/** The two scheduled cycles (metric dimension `Cycle`, schedule input `cycle`). */
+export type CycleName = 'probe' | 'ssh';
+export const CYCLES: readonly CycleName[] = ['probe', 'ssh'];
+
+/** What one scheduled invocation receives. */
+export interface ShardInput {
+  readonly cycle: CycleName;
+  readonly shard: { readonly index: number; readonly count: number };
+  readonly appliances: readonly string[];
+}
+
+/** One egress rule towards appliances: a CIDR and a TCP port, with the appliances it serves. */
+export interface EgressRule {
+  readonly cidr: string;
+  readonly ipv6: boolean;
+  readonly port: number;
+  readonly description: string;
+}
+
+/** Security groups a Lambda ENI may carry (AWS default quota) and outbound rules per group (default quota). */
+export const MAX_SECURITY_GROUPS = 5;
+export const RULES_PER_SECURITY_GROUP = 60;
+/** EventBridge target input limit, in characters: a shard's input must fit. */
+export const MAX_TARGET_INPUT_CHARS = 8192;
+/** Retention values CloudWatch Logs accepts. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** Appliances a cycle covers: the enabled ones; the SSH cycle only those with SSH settings. */
+export function cycleAppliances(inv: Inventory, cycle: CycleName): Appliance[] {
+  return inv.appliances.filter((a) => a.enabled && (cycle === 'probe' || a.ssh !== undefined));
+}
+
+/** Cycles that have at least one appliance (an inventory without SSH settings gets no SSH function). */
+export function activeCycles(inv: Inventory): CycleName[] {
+  return CYCLES.filter((c) => cycleAppliances(inv, c).length > 0);
+}
+
+/** Interval of a cycle's schedule, in minutes. */
+export function cycleIntervalMinutes(inv: Inventory, cycle: CycleName): number {
+  return cycle === 'probe' ? inv.monitor.probeIntervalMinutes : inv.monitor.sshIntervalMinutes;
+}
+
+/**
+ * Splits names into the fewest shards of at most `shardSize`, sizes balanced (120 by 50 gives
+ * 40/40/40, not 50/50/20) so no invocation carries more than its share.
+ */
+export function splitIntoShards<T>(items: readonly T[], shardSize: number): T[][] {
+  if (items.length === 0) return [];
+  const count = Math.ceil(items.length / shardSize);
+  const base = Math.floor(items.length / count);
+  const extra = items.length % count;
+  const shards: T[][] = [];
+  let start = 0;
+  for (let i = 0; i < count; i++) {
+    const size = base + (i < extra ? 1 : 0);
+    shards.push(items.slice(start, start + size));
+    start += size;
+  }
+  return shards;
+}
+
+/** The scheduled inputs of one cycle, one per shard. */
+export function cycleShards(inv: Inventory, cycle: CycleName): ShardInput[] {
+  const names = cycleAppliances(inv, cycle).map((a) => a.name);
+  const shards = splitIntoShards(names, inv.deploy?.shardSize ?? DEFAULTS.shardSize);
+  return shards.map((appliances, index) => ({ cycle, shard: { index, count: shards.length }, appliances }));
+}
+
+/** The address the functions connect to, as a CIDR: `address` if given, else `host` when it is an IP. */
+export function applianceCidr(a: Appliance): { cidr: string; ipv6: boolean } | undefined {
+  const raw = a.address ?? (isIP(a.host) !== 0 ? a.host : undefined);
+  if (raw === undefined) return undefined;
+  const [ip = '', bits] = raw.split('/');
+  const ipv6 = isIP(ip) === 6;
+  return { cidr: bits === undefined ? `${ip}/${ipv6 ? 128 : 32}` : raw, ipv6 };
+}
+
+/**
+ * Egress rules for every enabled appliance: its CPQ port and, with SSH settings, its SSH port.
+ * Identical CIDR/port pairs are merged (appliances sharing a CIDR `address` cost one rule).
+ */
+export function applianceEgressRules(inv: Inventory): EgressRule[] {
+  const byKey = new Map<string, { cidr: string; ipv6: boolean; port: number; uses: string[] }>();
+  const add = (a: Appliance, port: number, what: string) => {
+    const target = applianceCidr(a);
+    if (target === undefined) return;
+    const key = `${target.cidr}|${port}`;
+    const rule = byKey.get(key) ?? { ...target, port, uses: [] };
+    rule.uses.push(`${what} ${a.name}`);
+    byKey.set(key, rule);
+  };
+  for (const a of inv.appliances.filter((x) => x.enabled)) {
+    add(a, a.cpqPort, 'CPQ');
+    if (a.ssh !== undefined) add(a, a.ssh.port, 'SSH');
+  }
+  return [...byKey.values()].map(({ uses, ...r }) => ({ ...r, description: truncate(uses.join(', '), 255) }));
+}
+
+/** Splits egress rules over security groups: the first keeps `reserved` rules free for the AWS endpoints. */
+export function groupEgressRules(rules: readonly EgressRule[], reserved: number): EgressRule[][] {
+  const groups: EgressRule[][] = [[]];
+  for (const rule of rules) {
+    const current = groups[groups.length - 1]!;
+    const room = RULES_PER_SECURITY_GROUP - (groups.length === 1 ? reserved : 0);
+    if (current.length >= room) groups.push([rule]);
+    else current.push(rule);
+  }
+  return groups;
+}
+
+/** Secrets Manager ids of the SSH credentials of enabled appliances, unique, in inventory order. */
+export function sshSecretIds(inv: Inventory): string[] {
+  const ids = cycleAppliances(inv, 'ssh')
+    .map((a) => a.ssh?.credentials.secretId)
+    .filter((id): id is string => id !== undefined);
+  return [...new Set(ids)];
+}
+
+/** Whether the stack creates the VPC endpoints: always for its own VPC, on request for an imported one. */
+export function createsEndpoints(inv: Inventory): boolean {
+  return inv.deploy?.vpc === undefined || inv.deploy.vpc.endpoints;
+}
+
+/** Rules (on top of the appliance rules) the first security group holds for the AWS APIs. */
+export const ENDPOINT_RULES = 2;
+
+/**
+ * What a valid inventory still lacks to be deployed, as `path: problem` lines (the runtime's
+ * error format): addresses for hostnames, Secrets Manager for SSH, what the endpoints need, limits.
+ */
+export function deployProblems(inv: Inventory): string[] {
+  const problems: string[] = [];
+  inv.appliances.forEach((a, i) => {
+    if (!a.enabled) return;
+    if (applianceCidr(a) === undefined) {
+      problems.push(
+        `appliances[${i}].address: required to deploy: "${a.host}" is a DNS name and the security group needs its IP or CIDR`,
+      );
+    }
+    if (a.ssh !== undefined && a.ssh.credentials.secretId === undefined) {
+      problems.push(
+        `appliances[${i}].ssh.credentials: the Lambda reads SSH credentials only from Secrets Manager: set secretId`,
+      );
+    }
+  });
+  if (cycleAppliances(inv, 'probe').length === 0) problems.push('appliances: no enabled appliance to deploy');
+
+  const deploy = inv.deploy;
+  if (createsEndpoints(inv) && deploy?.dynamoDbPrefixListId === undefined) {
+    problems.push(
+      'deploy.dynamoDbPrefixListId: required when the stack creates the VPC endpoints (the security group allows HTTPS to the DynamoDB gateway endpoint through it)',
+    );
+  }
+  const vpc = deploy?.vpc;
+  if (vpc?.endpoints) {
+    if (vpc.routeTableIds === undefined) {
+      problems.push(
+        'deploy.vpc.routeTableIds: required with endpoints on (the DynamoDB gateway endpoint attaches to the route tables of the subnets)',
+      );
+    } else if (vpc.routeTableIds.length !== vpc.subnetIds.length) {
+      problems.push('deploy.vpc.routeTableIds: expected one route table id per subnet id, in the same order');
+    }
+  }
+  if (deploy !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(deploy.logRetentionDays)) {
+    problems.push(`deploy.logRetentionDays: expected one of ${LOG_RETENTION_DAYS.join(', ')}`);
+  }
+
+  const groups = groupEgressRules(applianceEgressRules(inv), ENDPOINT_RULES);
+  if (groups.length > MAX_SECURITY_GROUPS) {
+    problems.push(
+      `appliances: ${applianceEgressRules(inv).length} egress rules need more than ${MAX_SECURITY_GROUPS} security groups of ${RULES_PER_SECURITY_GROUP} rules; give appliances on one subnet a shared CIDR address`,
+    );
+  }
+  for (const cycle of activeCycles(inv)) {
+    const longest = Math.max(...cycleShards(inv, cycle).map((s) => JSON.stringify(s).length));
+    if (longest > MAX_TARGET_INPUT_CHARS) {
+      problems.push(
+        `deploy.shardSize: a ${cycle} shard's schedule input is ${longest} characters, over the ${MAX_TARGET_INPUT_CHARS} limit; lower shardSize`,
+      );
+    }
+  }
+  return problems;
+}
+
+// EC2 rule descriptions allow ASCII letters, digits, spaces and ._-:/()#,@[]+=&;{}!$* only.
+function truncate(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 3)}...`;
+}

@@ -1,0 +1,101 @@
+/**
+ * cpq-monitor in one stack: network, alerting, the cycle functions and their schedules, the
+ * watchdog alarms and the dashboards, all derived from one validated inventory.
+ */
+import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { type Inventory, InventoryError } from '../../shared/inventory';
+import { Alerting } from '../constructs/alerting';
+import { CycleFunction, FailureQueue } from '../constructs/cycle-function';
+import { Dashboards } from '../constructs/dashboard';
+import { Network } from '../constructs/network';
+import { Schedules } from '../constructs/schedules';
+import { Watchdog } from '../constructs/watchdog';
+import { activeCycles, type CycleName, cycleShards, deployProblems } from '../deploy-plan';
+
+/** The inventory and where it came from (named in errors). */
+export interface CpqMonitorStackProps extends StackProps {
+  /** Validated inventory, context overrides already merged. */
+  readonly inventory: Inventory;
+  /** File (or description) the inventory came from; default `inventory`. */
+  readonly inventorySource?: string;
+}
+
+/** The deployable monitor. Throws InventoryError when the inventory lacks what a deployment needs. */
+export class CpqMonitorStack extends Stack {
+  readonly network: Network;
+  readonly alerting: Alerting;
+  readonly failureQueue: FailureQueue;
+  readonly functions: Partial<Record<CycleName, CycleFunction>> = {};
+  readonly schedules: Schedules;
+  readonly watchdog: Watchdog;
+  readonly dashboards: Dashboards;
+
+  constructor(scope: Construct, id: string, props: CpqMonitorStackProps) {
+    super(scope, id, {
+      description:
+        'cpq-monitor: probes and reads the Cisco ESA/SMA centralized quarantine path, pages on failure',
+      ...props,
+    });
+    const inv = props.inventory;
+    const problems = deployProblems(inv);
+    if (problems.length > 0) throw new InventoryError(props.inventorySource ?? 'inventory', problems);
+
+    this.network = new Network(this, 'Network', { inventory: inv });
+    this.alerting = new Alerting(this, 'Alerting', { inventory: inv });
+    this.failureQueue = new FailureQueue(this, 'FailedInvocations');
+    for (const cycle of activeCycles(inv)) {
+      this.functions[cycle] = new CycleFunction(this, cycle === 'probe' ? 'ProbeCycle' : 'SshCycle', {
+        cycle,
+        inventory: inv,
+        network: this.network,
+        alertTable: this.alerting.table,
+        alertTopic: this.alerting.topic,
+        alertTopicKey: this.alerting.key,
+        failureQueue: this.failureQueue.queue,
+        shardCount: cycleShards(inv, cycle).length,
+      });
+    }
+    const fns = Object.fromEntries(Object.entries(this.functions).map(([c, f]) => [c, f.function]));
+    this.schedules = new Schedules(this, 'Schedules', {
+      inventory: inv,
+      functions: fns,
+      failureQueue: this.failureQueue.queue,
+    });
+    this.watchdog = new Watchdog(this, 'Watchdog', {
+      inventory: inv,
+      functions: this.functions,
+      failureQueue: this.failureQueue.queue,
+      topic: this.alerting.topic,
+    });
+    this.dashboards = new Dashboards(this, 'Dashboards', {
+      inventory: inv,
+      functions: this.functions,
+      alarms: this.watchdog.alarms,
+    });
+
+    new CfnOutput(this, 'AlertTopicArn', {
+      value: this.alerting.topic.topicArn,
+      description: 'Subscribe pagers here',
+    });
+    new CfnOutput(this, 'DashboardName', { value: this.dashboards.dashboards[0]!.dashboardName });
+    new CfnOutput(this, 'FailureQueueUrl', { value: this.failureQueue.queue.queueUrl });
+    this.acknowledgeNagFindings();
+  }
+
+  /** cdk-nag findings that are intended, each acknowledged on the construct it concerns, with the reason. */
+  private acknowledgeNagFindings(): void {
+    for (const cf of Object.values(this.functions)) {
+      Validations.of(cf.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Two statements need Resource "*": the Lambda VPC ENI actions (ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DescribeSubnets have no resource-level permissions) and cloudwatch:PutMetricData (no resource-level permissions; scoped by the cloudwatch:namespace condition to the inventory namespace).',
+      });
+    }
+    Validations.of(this.failureQueue.queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter queue of the cycle functions and of their schedules; a DLQ of a DLQ adds nothing.',
+    });
+  }
+}
