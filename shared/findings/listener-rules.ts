@@ -236,6 +236,7 @@ export function listenerRules(inv: Inventory, observations: ListenerObservation[
     const perPath = obs.length > 1 || obs[0]!.from !== undefined;
     const served = pathsInto(inv, target);
     const down: string[] = [];
+    const pathsDown: Record<string, string[]> = {};
 
     for (const check of CHECKS) {
       const checkedIn = verdicts.filter((x) => x.v.checked.has(check));
@@ -286,6 +287,9 @@ export function listenerRules(inv: Inventory, observations: ListenerObservation[
       for (const x of firedIn) {
         const fc = x.v.fired.get(check)!;
         const path = pathId(x.o.from!, target.name);
+        if (fc.severity === 'critical' && LISTENER_DOWN_CHECKS.has(check)) {
+          pathsDown[path] = [...(pathsDown[path] ?? []), findingId(check, target.name, path)];
+        }
         findings.push(
           makeFinding({
             check,
@@ -305,7 +309,8 @@ export function listenerRules(inv: Inventory, observations: ListenerObservation[
       }
     }
     const at = obs.map((o) => o.at).sort((a, b) => Date.parse(b) - Date.parse(a))[0]!;
-    listeners[target.name] = { at, down };
+    listeners[target.name] =
+      Object.keys(pathsDown).length > 0 ? { at, down, paths: pathsDown } : { at, down };
   }
   return { findings, checked, listeners };
 }

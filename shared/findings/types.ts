@@ -94,6 +94,8 @@ export interface ListenerMemory {
   at: string;
   /** Ids of the critical listener findings of that probe; empty when the listener answered. */
   down: string[];
+  /** Path findings of that probe (when probed once per peer), by path id. */
+  paths?: Record<string, string[]>;
 }
 
 /**

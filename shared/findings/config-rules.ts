@@ -1,0 +1,464 @@
+/**
+ * Config rules: one appliance's SSH read → findings about its session, status, queues, cipher
+ * list and mail_logs. A session that failed raises only its SSH finding; the rules that need
+ * command output are then not evaluated at all (their ids stay out of `checked`).
+ */
+import type { MailLogEvent, ReadCode, TophostsRow } from '../asyncos/types';
+import { queuesFor } from '../inventory/load';
+import type { Appliance, Inventory } from '../inventory/schema';
+import { cipherListAllowsAnonymous } from '../tls/ciphers';
+import { findingId, listOf, makeFinding, RAW_LINES_MAX, rawLinesWith } from './format';
+import { eventsSince } from './log-cursor';
+import type { ReadFacts } from './read-facts';
+import type { CheckName, Finding, LogCursor, QueueSample } from './types';
+
+/**
+ * Every session code of the reader → the SSH check it raises (null: none) and the SSH checks it
+ * proves were evaluated (a session that never connected says nothing about the host key or the
+ * credentials). `command_timeout` and `unexpected_output` keep the commands that did complete.
+ */
+export const READ_CODE_DECISIONS: Record<ReadCode, { fires: CheckName | null; evaluated: CheckName[] }> = {
+  ok: { fires: null, evaluated: ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'] },
+  dns_failed: { fires: 'ssh_unreachable', evaluated: ['ssh_unreachable'] },
+  connect_refused: { fires: 'ssh_unreachable', evaluated: ['ssh_unreachable'] },
+  connect_timeout: { fires: 'ssh_unreachable', evaluated: ['ssh_unreachable'] },
+  host_key_mismatch: {
+    fires: 'ssh_host_key_mismatch',
+    evaluated: ['ssh_unreachable', 'ssh_host_key_mismatch'],
+  },
+  auth_failed: {
+    fires: 'ssh_auth_failed',
+    evaluated: ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
+  },
+  session_failed: {
+    fires: 'ssh_unreachable',
+    evaluated: ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
+  },
+  command_timeout: {
+    fires: null,
+    evaluated: ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
+  },
+  unexpected_output: {
+    fires: null,
+    evaluated: ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
+  },
+};
+
+/** Result of the config rules for the whole cycle. */
+export interface ConfigRulesResult {
+  findings: Finding[];
+  checked: string[];
+  /** Updated queue samples by `<appliance>/<queue>`. */
+  queues: Record<string, QueueSample[]>;
+  /** Updated mail_logs cursors by appliance. */
+  logs: Record<string, LogCursor>;
+}
+
+/** What the config rules read from the previous cycle. */
+export interface ConfigMemory {
+  queues: Record<string, QueueSample[]>;
+  logs: Record<string, LogCursor>;
+}
+
+class Collector {
+  readonly findings: Finding[] = [];
+  readonly checked: string[] = [];
+  constructor(readonly a: Appliance) {}
+  check(check: CheckName): void {
+    this.checked.push(findingId(check, this.a.name));
+  }
+  add(f: Finding): void {
+    this.findings.push(f);
+  }
+}
+
+function sshRules(c: Collector, f: ReadFacts): void {
+  const r = f.obs.read;
+  const decision = READ_CODE_DECISIONS[r.code];
+  for (const check of decision.evaluated) c.check(check);
+  if (decision.fires === null) return;
+  const what: Record<string, string> = {
+    ssh_unreachable:
+      r.code === 'session_failed' ? 'SSH session failed after connecting' : `SSH unreachable (${r.code})`,
+    ssh_host_key_mismatch: 'SSH host key does not match the pinned fingerprints',
+    ssh_auth_failed: "SSH login refused for the monitor's account",
+  };
+  const severity = decision.fires === 'ssh_host_key_mismatch' ? 'critical' : 'warning';
+  const evidence = [
+    `ssh ${r.host}:${r.port} at ${r.startedAt}: ${r.status} ${r.code}: ${r.message}`,
+    `timings: ${r.timings.connectMs === undefined ? '' : `connect ${Math.round(r.timings.connectMs)} ms, `}total ${Math.round(r.timings.totalMs)} ms`,
+  ];
+  if (r.hostKey !== null) evidence.push(`host key presented: ${r.hostKey}`);
+  if (decision.fires === 'ssh_host_key_mismatch') {
+    evidence.push(`pinned: ${listOf(c.a.ssh?.hostKeys ?? [])}`);
+    if (c.a.role === 'esa')
+      evidence.push(`the SMA's own configuration reads of ${c.a.name} will fail the same way`);
+  }
+  c.add(
+    makeFinding({
+      check: decision.fires,
+      appliance: c.a.name,
+      role: c.a.role,
+      severity,
+      summary: `${c.a.name}: ${what[decision.fires]}`,
+      evidence,
+      fix: { code: r.code, port: r.port },
+    }),
+  );
+}
+
+function incompleteRule(c: Collector, f: ReadFacts): void {
+  c.check('ssh_read_incomplete');
+  const failed = Object.entries(f.failed);
+  const r = f.obs.read;
+  if (failed.length === 0 && r.code === 'ok') return;
+  const evidence = [`ssh ${r.host}:${r.port}: ${r.code}: ${r.message}`];
+  for (const [key, why] of failed) evidence.push(`${key}: ${why}`);
+  c.add(
+    makeFinding({
+      check: 'ssh_read_incomplete',
+      appliance: c.a.name,
+      role: c.a.role,
+      severity: 'info',
+      summary: `${c.a.name}: SSH read incomplete (${failed.map(([k]) => k).join(', ') || r.code})`,
+      evidence,
+      fix: { name: failed.map(([k]) => k).join(',') || 'status' },
+    }),
+  );
+}
+
+function statusRules(c: Collector, f: ReadFacts): void {
+  const s = f.status;
+  if (s === undefined) return;
+  c.check('listeners_suspended');
+  c.check('system_not_online');
+  const facts = s.facts;
+  const lines = [
+    ...rawLinesWith(s.raw, 'System status'),
+    ...(facts.statusAsOf ? [`Status as of: ${facts.statusAsOf}`] : []),
+    ...(facts.upSince ? [`Up since: ${facts.upSince}`] : []),
+  ];
+  if (lines.length === 0) lines.push(`System status: ${facts.systemStatus}`);
+  if (facts.receivingSuspended) {
+    c.add(
+      makeFinding({
+        check: 'listeners_suspended',
+        appliance: c.a.name,
+        role: c.a.role,
+        severity: 'critical',
+        summary: `${c.a.name}: listeners suspended (${facts.systemStatus}); CPQ refuses connections`,
+        evidence: [
+          `\`${s.key}\`:`,
+          ...lines,
+          `receiving suspended: true, delivery suspended: ${facts.deliverySuspended}`,
+        ],
+        fix: { port: c.a.cpqPort },
+      }),
+    );
+    return;
+  }
+  const badServices = Object.entries(facts.services).filter(
+    ([name, state]) => /quarantine/i.test(name) && !/^(up|running|online|ok)\b/i.test(state.trim()),
+  );
+  if (!facts.online || badServices.length > 0) {
+    const what = !facts.online
+      ? `system status ${facts.systemStatus}`
+      : `${badServices.map(([n, st]) => `${n} ${st}`).join(', ')}`;
+    c.add(
+      makeFinding({
+        check: 'system_not_online',
+        appliance: c.a.name,
+        role: c.a.role,
+        severity: 'critical',
+        summary: `${c.a.name}: not online: ${what}`,
+        evidence: [
+          `\`${s.key}\`:`,
+          ...lines,
+          `delivery suspended: ${facts.deliverySuspended}`,
+          ...badServices.map(([n, st]) => `service ${n}: ${st}`),
+        ],
+      }),
+    );
+  }
+}
+
+function rowLine(r: TophostsRow): string {
+  return `${r.rank} ${r.down ? '*' : ''}${r.host} active ${r.activeRecipients}, conn. out ${r.connectionsOut}, delivered ${r.deliveredRecipients}, soft bounced ${r.softBounced}, hard bounced ${r.hardBounced}`;
+}
+
+function queueRule(
+  c: Collector,
+  f: ReadFacts,
+  inv: Inventory,
+  memory: ConfigMemory,
+  queues: Record<string, QueueSample[]>,
+): void {
+  const t = f.tophosts;
+  if (t === undefined) return;
+  const th = queuesFor(inv, c.a);
+  const esa = c.a.role === 'esa';
+  const check: CheckName = esa ? 'cpq_queue_backlog' : 'release_queue_backlog';
+  const name = esa ? th.cpqQueueName : th.releaseQueueName;
+  c.check(check);
+  const row =
+    t.facts.rows.find((r) => r.host.toLowerCase() === name.toLowerCase()) ??
+    (esa ? t.facts.cpqQueue : t.facts.releaseQueue);
+  // A queue tophosts does not list is empty.
+  const active = row?.activeRecipients ?? 0;
+  const key = `${c.a.name}/${name}`;
+  const samples = [...(memory.queues[key] ?? []), { at: f.obs.at, active }].slice(-(th.growthCycles + 1));
+  queues[key] = samples;
+  const growing =
+    samples.length === th.growthCycles + 1 &&
+    samples.every((s, i) => i === 0 || s.active > samples[i - 1]!.active);
+
+  const reasons: string[] = [];
+  let severity: 'critical' | 'warning' | null = null;
+  if (active >= th.critical) {
+    severity = 'critical';
+    reasons.push(`${active} active recipients ≥ critical ${th.critical}`);
+  } else if (active >= th.warning) {
+    severity = 'warning';
+    reasons.push(`${active} active recipients ≥ warning ${th.warning}`);
+  }
+  if (row?.down) {
+    severity = active > 0 ? 'critical' : (severity ?? 'warning');
+    reasons.push('host marked down at the last delivery attempt');
+  }
+  if (growing && active > 0) {
+    severity ??= 'warning';
+    reasons.push(`growing ${th.growthCycles} reads in a row (${samples.map((s) => s.active).join(' → ')})`);
+  }
+  if (severity === null || row === null || row === undefined) return;
+  const peer = esa ? c.a.quarantine?.sma : undefined;
+  const rawRow = rawLinesWith(t.raw, name, 3);
+  c.add(
+    makeFinding({
+      check,
+      appliance: c.a.name,
+      role: c.a.role,
+      severity,
+      summary: `${c.a.name}: ${name} ${row.down ? 'down, ' : ''}${active} active recipients${growing ? ', growing' : ''}`,
+      evidence: [
+        `\`${t.key}\`${t.facts.statusAsOf ? ` (status as of ${t.facts.statusAsOf})` : ''}: ${rowLine(row)}`,
+        ...rawRow.map((l) => `raw: ${l}`),
+        ...reasons,
+      ],
+      fix: { name, ...(peer ? { peer } : {}) },
+    }),
+  );
+}
+
+function cipherRule(c: Collector, f: ReadFacts): void {
+  let verdict: {
+    allows: boolean;
+    reason: string;
+    list: string;
+    methods: string | null;
+    source: string;
+  } | null = null;
+  const ssl = f.sslconfig?.facts;
+  if (ssl !== undefined && ssl.outbound.ciphers !== null) {
+    verdict = {
+      allows: ssl.outboundAllowsAnonymous,
+      reason: ssl.anonymousReason ?? '',
+      list: ssl.outbound.ciphers,
+      methods: ssl.outbound.methods,
+      source: f.sslconfig!.key,
+    };
+  } else {
+    const out = f.showconfig?.facts.tls.outbound;
+    if (out?.ciphers) {
+      // The sslconfig parser's verdict is preferred; for showconfig's copy the shared rule decides.
+      const v = cipherListAllowsAnonymous(out.ciphers);
+      verdict = {
+        allows: v.allowsAnonymous,
+        reason: v.reason,
+        list: out.ciphers,
+        methods: out.methods,
+        source: 'showconfig',
+      };
+    }
+  }
+  if (verdict === null) return;
+  c.check('outbound_ciphers_allow_anonymous');
+  if (!verdict.allows) return;
+  c.add(
+    makeFinding({
+      check: 'outbound_ciphers_allow_anonymous',
+      appliance: c.a.name,
+      role: c.a.role,
+      severity: 'warning',
+      summary: `${c.a.name}: outbound cipher list allows anonymous (aNULL) suites`,
+      evidence: [
+        `\`${verdict.source}\` outbound ciphers: ${verdict.list}`,
+        ...(verdict.methods ? [`outbound methods: ${verdict.methods}`] : []),
+        ...(verdict.reason ? [`why: ${verdict.reason}`] : []),
+        'a CPQ peer that accepts an anonymous suite sends no certificate: "verify error: no certificate from server"',
+      ],
+    }),
+  );
+}
+
+/** Ports a CPQ delivery can use in this inventory (for telling CPQ lines from other mail). */
+function cpqPorts(inv: Inventory, f: ReadFacts): Set<number> {
+  const ports = new Set<number>();
+  for (const a of inv.appliances) {
+    ports.add(a.cpqPort);
+    if (a.quarantine) ports.add(a.quarantine.port);
+  }
+  const own = f.showconfig?.facts.cpq?.port;
+  if (own) ports.add(own);
+  return ports;
+}
+
+function peerAddresses(inv: Inventory, a: Appliance): Set<string> {
+  const peers =
+    a.role === 'esa'
+      ? inv.appliances.filter((p) => p.name === a.quarantine?.sma)
+      : inv.appliances.filter((p) => p.quarantine?.sma === a.name);
+  const out = new Set<string>();
+  for (const p of peers) {
+    out.add(p.host.toLowerCase());
+    if (p.address) out.add(p.address.split('/')[0]!.toLowerCase());
+  }
+  return out;
+}
+
+type CpqVerdict = 'cpq' | 'other' | 'unknown';
+
+function logRules(
+  c: Collector,
+  f: ReadFacts,
+  inv: Inventory,
+  memory: ConfigMemory,
+  logs: Record<string, LogCursor>,
+): void {
+  const l = f.logs;
+  if (l === undefined) return;
+  for (const check of ['cpq_tls_log_failures', 'cpq_connection_errors', 'application_fault'] as const)
+    c.check(check);
+  const lookbackMs = inv.monitor.sshIntervalMinutes * 60_000;
+  const { fresh, cursor } = eventsSince(l.events, memory.logs[c.a.name], lookbackMs);
+  if (cursor) logs[c.a.name] = cursor;
+  const ports = cpqPorts(inv, f);
+  const queueNames = new Set(
+    [queuesFor(inv, c.a).cpqQueueName, queuesFor(inv, c.a).releaseQueueName].map((n) => n.toLowerCase()),
+  );
+  // A DCID is CPQ when its connection used a CPQ port or its delivery went to a quarantine queue.
+  const dcids = new Map<number, CpqVerdict>();
+  for (const e of l.events) {
+    if (e.dcid === undefined) continue;
+    if (e.type === 'delivery_connection') dcids.set(e.dcid, ports.has(e.port) ? 'cpq' : 'other');
+    const dest =
+      e.type === 'tls_success'
+        ? e.destination
+        : e.type === 'delivery_start' || e.type === 'message_done'
+          ? e.destination
+          : null;
+    if (dest && (queueNames.has(dest.toLowerCase()) || /centralized (policy )?quarantine/i.test(dest)))
+      dcids.set(e.dcid, 'cpq');
+  }
+  const attribution = (e: MailLogEvent): CpqVerdict =>
+    e.dcid === undefined ? 'unknown' : (dcids.get(e.dcid) ?? 'unknown');
+  const cap = (events: MailLogEvent[]) => events.slice(0, RAW_LINES_MAX).map((e) => e.raw.trimEnd());
+  const more = (events: MailLogEvent[]) =>
+    events.length > RAW_LINES_MAX ? [`… and ${events.length - RAW_LINES_MAX} more lines`] : [];
+
+  const tls = fresh.filter(
+    (e) => (e.type === 'tls_failed' || e.type === 'tls_required_failed') && attribution(e) !== 'other',
+  );
+  if (tls.length > 0) {
+    const noCert = tls.some((e) => e.type === 'tls_failed' && /no certificate/i.test(e.reason));
+    const required = tls.some((e) => e.type === 'tls_required_failed');
+    const unattributed = tls.filter((e) => attribution(e) === 'unknown').length;
+    c.add(
+      makeFinding({
+        check: 'cpq_tls_log_failures',
+        appliance: c.a.name,
+        role: c.a.role,
+        severity: noCert || required ? 'critical' : 'warning',
+        summary: `${c.a.name}: ${tls.length} CPQ TLS failure lines in mail_logs${noCert ? ' (no certificate)' : ''}`,
+        evidence: [
+          `${tls.length} new line(s) since the last read (${l.keys.join(', ')})`,
+          ...(unattributed > 0
+            ? [`${unattributed} of them name a DCID with no CPQ connection line in the read`]
+            : []),
+          ...cap(tls),
+          ...more(tls),
+        ],
+      }),
+    );
+  }
+
+  const peers = peerAddresses(inv, c.a);
+  const conn = fresh.filter(
+    (e): e is Extract<MailLogEvent, { type: 'connection_error' }> =>
+      e.type === 'connection_error' &&
+      (e.port !== null ? ports.has(e.port) : e.address !== null && peers.has(e.address.toLowerCase())),
+  );
+  if (conn.length > 0) {
+    const targets = [...new Set(conn.map((e) => `${e.address ?? '?'}:${e.port ?? '?'}`))];
+    c.add(
+      makeFinding({
+        check: 'cpq_connection_errors',
+        appliance: c.a.name,
+        role: c.a.role,
+        severity: 'warning',
+        summary: `${c.a.name}: ${conn.length} CPQ connection errors in mail_logs (${targets[0]})`,
+        evidence: [
+          `${conn.length} new line(s) since the last read toward ${listOf(targets)}`,
+          ...[...new Set(conn.map((e) => e.reason).filter((r): r is string => r !== null))].map(
+            (r) => `reason: ${r}`,
+          ),
+          ...cap(conn),
+          ...more(conn),
+        ],
+        fix: { port: conn[0]!.port ?? undefined },
+      }),
+    );
+  }
+
+  const faults = fresh.filter((e) => e.type === 'application_fault');
+  if (faults.length > 0) {
+    c.add(
+      makeFinding({
+        check: 'application_fault',
+        appliance: c.a.name,
+        role: c.a.role,
+        severity: 'warning',
+        summary: `${c.a.name}: ${faults.length} application fault lines in mail_logs${c.a.role === 'sma' ? ' (CSCus29647?)' : ''}`,
+        evidence: [
+          `${faults.length} new line(s) since the last read`,
+          ...(c.a.role === 'sma'
+            ? ['CSCus29647: an internal SMA component stops; SSH to the ESAs fails until the SMA restarts']
+            : []),
+          ...cap(faults),
+          ...more(faults),
+        ],
+      }),
+    );
+  }
+}
+
+/** Runs the config rules over this cycle's reads (one ReadFacts per appliance). */
+export function configRules(inv: Inventory, reads: ReadFacts[], memory: ConfigMemory): ConfigRulesResult {
+  const findings: Finding[] = [];
+  const checked: string[] = [];
+  const queues: Record<string, QueueSample[]> = {};
+  const logs: Record<string, LogCursor> = {};
+  for (const f of reads) {
+    const c = new Collector(f.appliance);
+    sshRules(c, f);
+    if (f.sessionOk) {
+      incompleteRule(c, f);
+      statusRules(c, f);
+      queueRule(c, f, inv, memory, queues);
+      cipherRule(c, f);
+      logRules(c, f, inv, memory, logs);
+    }
+    findings.push(...c.findings);
+    checked.push(...c.checked);
+  }
+  return { findings, checked, queues, logs };
+}

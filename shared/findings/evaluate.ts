@@ -1,0 +1,132 @@
+/**
+ * One cycle's observations → findings, the path view, the ids of every check evaluated, and the
+ * memory for the next cycle. Pure: no clock, no I/O (the time comes in as `now`).
+ */
+import type { Appliance, Inventory } from '../inventory/schema';
+import type { ConfigObservation } from '../observations';
+import { configRules } from './config-rules';
+import { fleetRules } from './fleet-rules';
+import { pathId, sortFindings } from './format';
+import { LISTENER_CHECKS, listenerRules } from './listener-rules';
+import { isFresh, pathStates } from './paths';
+import { type ReadFacts, readFacts } from './read-facts';
+import type {
+  ExplainedFinding,
+  Finding,
+  FindingsInput,
+  FindingsMemory,
+  FindingsOutput,
+  ListenerMemory,
+} from './types';
+
+/** The memory of a first cycle. */
+export function emptyMemory(): FindingsMemory {
+  return { version: 1, queues: {}, logs: {}, listeners: {} };
+}
+
+/** How long a probe outcome speaks for cycles that did not probe: three probe intervals. */
+export function probeFreshnessMs(inv: Inventory): number {
+  return 3 * inv.monitor.probeIntervalMinutes * 60_000;
+}
+
+function latestReads(inv: Inventory, config: ConfigObservation[]): ReadFacts[] {
+  const latest = new Map<string, ConfigObservation>();
+  for (const o of config) {
+    const prev = latest.get(o.appliance);
+    if (prev === undefined || Date.parse(o.at) >= Date.parse(prev.at)) latest.set(o.appliance, o);
+  }
+  const out: ReadFacts[] = [];
+  for (const a of inv.appliances) {
+    const o = latest.get(a.name);
+    if (a.enabled && o !== undefined) out.push(readFacts(a, o));
+  }
+  return out;
+}
+
+/**
+ * Findings that a listener outage explains: the appliance's own suspended status (when its
+ * listener refuses) and, for an SMA, what its ESAs see of it (queue toward it, TLS failures and
+ * connection errors in their logs, per-path probe failures, and with an anonymous-cipher outage
+ * their outbound lists). They are folded into the outage's finding so it pages once.
+ */
+function consequences(inv: Inventory, owner: Appliance, rootCheck: string): string[] {
+  const ids: string[] = [];
+  if (rootCheck === 'cpq_listener_refused') {
+    ids.push(`${owner.name}/listeners_suspended`, `${owner.name}/system_not_online`);
+  }
+  if (owner.role !== 'sma') return ids;
+  for (const esa of inv.appliances) {
+    if (!esa.enabled || esa.quarantine?.sma !== owner.name) continue;
+    ids.push(
+      `${esa.name}/cpq_queue_backlog`,
+      `${esa.name}/cpq_tls_log_failures`,
+      `${esa.name}/cpq_connection_errors`,
+    );
+    if (rootCheck === 'cpq_tls_anonymous') ids.push(`${esa.name}/outbound_ciphers_allow_anonymous`);
+    for (const c of LISTENER_CHECKS) ids.push(`${pathId(esa.name, owner.name)}/${c}`);
+  }
+  return ids;
+}
+
+function fold(
+  inv: Inventory,
+  findings: Finding[],
+  checked: Set<string>,
+  listeners: Record<string, ListenerMemory>,
+  now: Date,
+): { findings: Finding[]; explained: ExplainedFinding[] } {
+  const byId = new Map(findings.map((f) => [f.id, f]));
+  const explained: ExplainedFinding[] = [];
+  const maxAge = probeFreshnessMs(inv);
+  for (const owner of inv.appliances) {
+    const m = listeners[owner.name];
+    if (!owner.enabled || !isFresh(m, now, maxAge) || m.down.length === 0) continue;
+    const rootId = m.down[0]!;
+    const rootCheck = rootId.slice(rootId.lastIndexOf('/') + 1);
+    const root = byId.get(rootId);
+    for (const id of consequences(inv, owner, rootCheck)) {
+      const f = byId.get(id);
+      if (f === undefined || id === rootId) continue;
+      byId.delete(id);
+      // Neither a success nor a failure this cycle: the alert of `id` stays as it was.
+      checked.delete(id);
+      explained.push({ id, by: rootId });
+      root?.evidence.push(`also explains ${id}: ${f.summary}`);
+    }
+  }
+  return { findings: [...byId.values()], explained };
+}
+
+/** Evaluates every rule over one cycle's observations. */
+export function evaluateFindings(input: FindingsInput): FindingsOutput {
+  const inv = input.inventory;
+  const prev = input.memory?.version === 1 ? input.memory : emptyMemory();
+
+  const listener = listenerRules(inv, input.listener);
+  const reads = latestReads(inv, input.config);
+  const config = configRules(inv, reads, { queues: prev.queues, logs: prev.logs });
+  const fleet = fleetRules(inv, new Map(reads.filter((r) => r.sessionOk).map((r) => [r.appliance.name, r])));
+
+  const listeners = { ...prev.listeners, ...listener.listeners };
+  const checked = new Set([...listener.checked, ...config.checked, ...fleet.checked]);
+  const folded = fold(
+    inv,
+    [...listener.findings, ...config.findings, ...fleet.findings],
+    checked,
+    listeners,
+    input.now,
+  );
+  const findings = sortFindings(folded.findings);
+  return {
+    findings,
+    paths: pathStates(inv, findings, listeners, input.now, probeFreshnessMs(inv)),
+    checked: [...checked].sort(),
+    explained: folded.explained.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    memory: {
+      version: 1,
+      queues: { ...prev.queues, ...config.queues },
+      logs: { ...prev.logs, ...config.logs },
+      listeners,
+    },
+  };
+}

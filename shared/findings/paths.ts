@@ -1,0 +1,100 @@
+/**
+ * The path view: every ESA→SMA and SMA→ESA pair with its state and the findings that explain
+ * it, so "the SMA is down" (every path into it down, one finding) reads differently from "one
+ * path is down" (one path, its own finding).
+ */
+import type { Appliance, Inventory } from '../inventory/schema';
+import { pathId } from './format';
+import { LISTENER_CHECKS } from './listener-rules';
+import type { CheckName, Finding, ListenerMemory, PathState } from './types';
+
+const LISTENER = new Set<string>(LISTENER_CHECKS);
+
+/** Whether a remembered probe outcome is recent enough to speak for this cycle. */
+export function isFresh(m: ListenerMemory | undefined, now: Date, maxAgeMs: number): m is ListenerMemory {
+  if (m === undefined) return false;
+  const age = now.getTime() - Date.parse(m.at);
+  return age <= maxAgeMs;
+}
+
+/** The checks on the sending side (A) and on the listener's side (B) that bear on path A→B. */
+function relatedIds(sender: Appliance, owner: Appliance, path: string, byId: Map<string, Finding>): string[] {
+  const ids = new Set<string>();
+  for (const f of byId.values()) {
+    if (f.path === path) ids.add(f.id);
+    else if (f.path === undefined && f.appliance === owner.name && LISTENER.has(f.check)) ids.add(f.id);
+  }
+  const on = (a: Appliance, checks: CheckName[]) => {
+    for (const c of checks) if (byId.has(`${a.name}/${c}`)) ids.add(`${a.name}/${c}`);
+  };
+  on(owner, ['listeners_suspended', 'system_not_online', 'cluster_interface_missing']);
+  on(sender, [
+    sender.role === 'esa' ? 'cpq_queue_backlog' : 'release_queue_backlog',
+    'outbound_ciphers_allow_anonymous',
+    'cpq_tls_log_failures',
+    'cpq_connection_errors',
+    'cluster_interface_missing',
+  ]);
+  if (owner.role === 'esa') {
+    // Releases need the SMA to read the ESA's configuration over SSH.
+    on(owner, ['ssh_unreachable', 'ssh_host_key_mismatch']);
+    on(sender, ['application_fault']);
+  }
+  return [...ids].sort();
+}
+
+/** Builds the path view from this cycle's findings and the recent probe outcomes. */
+export function pathStates(
+  inv: Inventory,
+  findings: Finding[],
+  listeners: Record<string, ListenerMemory>,
+  now: Date,
+  maxAgeMs: number,
+): PathState[] {
+  const byId = new Map(findings.map((f) => [f.id, f]));
+  const byName = new Map(inv.appliances.map((a) => [a.name, a]));
+  const out: PathState[] = [];
+  for (const esa of inv.appliances) {
+    const sma = esa.quarantine ? byName.get(esa.quarantine.sma) : undefined;
+    if (!esa.enabled || sma === undefined || !sma.enabled) continue;
+    for (const [sender, owner, direction] of [
+      [esa, sma, 'esa_to_sma'],
+      [sma, esa, 'sma_to_esa'],
+    ] as const) {
+      const id = pathId(sender.name, owner.name);
+      const ids = relatedIds(sender, owner, id, byId);
+      const probe = listeners[owner.name];
+      const fresh = isFresh(probe, now, maxAgeMs);
+      // A recent probe that failed still explains the path in a cycle that did not probe.
+      const remembered = fresh
+        ? [...probe.down, ...(probe.paths?.[id] ?? [])].filter((r) => !byId.has(r))
+        : [];
+      const found = ids.map((i) => byId.get(i)!);
+      const critical = found.filter((f) => f.severity === 'critical');
+      const warning = found.filter((f) => f.severity === 'warning');
+      let state: PathState['state'];
+      let reason: string;
+      let explaining: string[];
+      if (critical.length > 0 || remembered.length > 0) {
+        state = 'down';
+        explaining = [...critical.map((f) => f.id), ...remembered];
+        reason =
+          critical[0]?.summary ?? `last probe of ${owner.name} at ${probe!.at}: ${remembered.join(', ')}`;
+      } else if (warning.length > 0) {
+        state = 'degraded';
+        explaining = warning.map((f) => f.id);
+        reason = warning[0]!.summary;
+      } else if (fresh) {
+        state = 'up';
+        explaining = [];
+        reason = `${owner.name}'s CPQ listener answered the probe at ${probe.at}`;
+      } else {
+        state = 'unknown';
+        explaining = [];
+        reason = `no recent probe of ${owner.name}'s CPQ listener`;
+      }
+      out.push({ id, from: sender.name, to: owner.name, direction, state, findings: explaining, reason });
+    }
+  }
+  return out;
+}
