@@ -53,6 +53,10 @@ export interface ReadOptions {
   commandTimeoutMs?: number;
   /** Most bytes kept per command before it is cut off; default 4 MiB. */
   maxOutputBytes?: number;
+  /** Name of the ESA's queue toward its SMA in `tophosts`; default `the.cpq.host`. */
+  cpqQueueName?: string;
+  /** Name of the SMA's queue of released messages in `tophosts`; default `the.cpq.release.host`. */
+  releaseQueueName?: string;
 }
 
 /** Result of one command: its raw text always kept, its facts when the parser understood it. */

@@ -1,0 +1,49 @@
+/** `listenerconfig`: the listing `N. Name (on Interface, IP) SMTP TCP Port 25 Public` before its menu. */
+import type { ListenerconfigFacts } from '../types';
+import { cliError, outputLines, type ParseOutcome, unparsable } from './common';
+
+const ENTRY =
+  /^\s*(\d+)\.\s+(\S+)\s+\(on\s+([^,)]+?)(?:,\s*([^)]+?))?\)\s+(\S+)\s+(\S+)\s+Port\s+(\d+)\s+(\S+)\s*$/i;
+const START = /^\s*\d+\.\s+\S+\s+\(on\b/;
+
+/** Parses the listener listing; entries wrapped over two lines are joined. */
+export function parseListenerconfig(raw: string): ParseOutcome<ListenerconfigFacts> {
+  const lines = outputLines(raw);
+  const listeners: ListenerconfigFacts['listeners'] = [];
+  const broken: string[] = [];
+  let sawListing = false;
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i]!;
+    if (/Currently configured listeners|No listeners (?:are )?configured|There are no listeners/i.test(line))
+      sawListing = true;
+    if (!START.test(line)) continue;
+    sawListing = true;
+    while (
+      !ENTRY.test(line) &&
+      i + 1 < lines.length &&
+      lines[i + 1]!.trim() !== '' &&
+      !START.test(lines[i + 1]!)
+    ) {
+      line = `${line} ${lines[++i]!.trim()}`;
+    }
+    const m = ENTRY.exec(line);
+    if (!m) {
+      broken.push(line.trim());
+      continue;
+    }
+    listeners.push({
+      index: Number(m[1]),
+      name: m[2]!,
+      interface: m[3]!.trim(),
+      ip: m[4]?.trim() ?? null,
+      protocol: m[5]!,
+      transport: m[6]!,
+      port: Number(m[7]),
+      type: m[8]!,
+    });
+  }
+  if (!sawListing) return unparsable(cliError(lines) ?? 'no listener listing in the listenerconfig output');
+  if (broken.length > 0)
+    return unparsable(`listener entries that do not parse: ${broken.slice(0, 3).join(' | ')}`);
+  return { ok: true, facts: { listeners } };
+}

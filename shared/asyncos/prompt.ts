@@ -1,0 +1,62 @@
+/**
+ * What the AsyncOS CLI is waiting for, judged from the last line of cleaned output: its command
+ * prompt (`host> `, `(host)> `, `(Machine fqdn)> `, `(Cluster name)> `), a menu (`[]> `,
+ * `[default]> `), the pager, or something unrecognised that still looks like a prompt.
+ */
+import { PAGER } from './terminal';
+
+/** The CLI's own prompt, in its four shapes; one trailing space. */
+export const CLI_PROMPT = /^(?:[A-Za-z0-9][A-Za-z0-9._-]*|\((?:Machine |Cluster )?[^()\n]+\))> $/;
+/** A menu or question waiting for an answer; the bracket holds the default (empty for none). */
+const MENU_PROMPT = /\[([^\]\n]*)\]> $/;
+/** Anything that ends like an interactive prompt (so a stalled shell is not mistaken for slow output). */
+const PROMPT_LIKE = /[>#$%:?\]] $/;
+
+export type PromptState =
+  | { kind: 'cli'; prompt: string }
+  | { kind: 'menu'; prompt: string; defaultAnswer: string }
+  | { kind: 'pager' }
+  | { kind: 'unknown_prompt'; prompt: string }
+  | { kind: 'none' };
+
+/** The text after the last newline. */
+export function lastLine(text: string): string {
+  const i = text.lastIndexOf('\n');
+  return i === -1 ? text : text.slice(i + 1);
+}
+
+/** True when the line is one of the CLI prompt's shapes. */
+export function isCliPrompt(line: string): boolean {
+  return CLI_PROMPT.test(line);
+}
+
+/**
+ * Classifies the end of the output. `expectedPrompt` (the prompt seen at login) is preferred:
+ * any other CLI-shaped line counts as a CLI prompt only when none is known yet.
+ */
+export function classifyTail(text: string, expectedPrompt?: string): PromptState {
+  const line = lastLine(text);
+  if (PAGER.test(line)) return { kind: 'pager' };
+  if (expectedPrompt !== undefined ? line === expectedPrompt : isCliPrompt(line)) {
+    return { kind: 'cli', prompt: line };
+  }
+  const menu = MENU_PROMPT.exec(line);
+  if (menu) return { kind: 'menu', prompt: line, defaultAnswer: menu[1] ?? '' };
+  if (PROMPT_LIKE.test(line)) return { kind: 'unknown_prompt', prompt: line };
+  return { kind: 'none' };
+}
+
+/**
+ * The answer that keeps passwords out of `showconfig` output, from the question just printed:
+ * the number of a "Mask ..." option, or `N` to "include passwords?". Null when neither is offered
+ * (the caller then leaves with an empty line, which takes the default or aborts).
+ */
+export function maskingAnswer(textBeforePrompt: string): string | null {
+  const lines = textBeforePrompt.split('\n').slice(-12);
+  for (const line of lines) {
+    const m = /^\s*(\d)\.\s*Mask\b/i.exec(line);
+    if (m) return m[1]!;
+  }
+  if (lines.some((l) => /include\s+pass(?:words|phrases)\?/i.test(l))) return 'N';
+  return null;
+}

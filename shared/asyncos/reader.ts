@@ -1,0 +1,276 @@
+/**
+ * The read-only AsyncOS reader: one SSH session per appliance, allow-listed commands only,
+ * each command's raw text kept and parsed. `readAppliance` never throws.
+ */
+import { errorMessage, type Status, worstStatus } from '../errors';
+import { commandLine } from './allowlist';
+import { isFingerprint } from './fingerprint';
+import { parseCommandOutput } from './parsers';
+import { type LookupFn, openShellSession, type RunOutcome } from './session';
+import type { CommandRequest, CommandResult, ReadCode, ReadOptions, ReadResult } from './types';
+
+export const READ_DEFAULTS = {
+  port: 22,
+  timeoutMs: 30_000,
+  commandTimeoutMs: 15_000,
+  maxOutputBytes: 4 * 1024 * 1024,
+} as const;
+
+/** Dependencies a caller may replace (tests resolve names without leaving loopback). */
+export interface ReaderDeps {
+  lookup?: LookupFn;
+  /** Quiet time before an unrecognised prompt ends a wait; default 1500 ms. */
+  quietMs?: number;
+}
+
+/** Reads one appliance over SSH. Always resolves with a ReadResult; never throws. */
+export async function readAppliance(opts: ReadOptions, deps: ReaderDeps = {}): Promise<ReadResult> {
+  const started = Date.now();
+  const port = opts.port ?? READ_DEFAULTS.port;
+  const base = { host: opts.host, port, startedAt: new Date(started).toISOString() };
+  const fail = (
+    code: Exclude<ReadCode, 'ok'>,
+    message: string,
+    extra: Partial<ReadResult> = {},
+  ): ReadResult => ({
+    ...base,
+    status: 'critical',
+    code,
+    message,
+    hostKey: null,
+    timings: { totalMs: Date.now() - started },
+    commands: {},
+    ...extra,
+  });
+  try {
+    return await read(opts, deps, started, port, fail);
+  } catch (err) {
+    // A bug, not a network failure: still data, with the cause named.
+    return fail('session_failed', `reader failed unexpectedly: ${errorMessage(err)}`);
+  }
+}
+
+async function read(
+  opts: ReadOptions,
+  deps: ReaderDeps,
+  started: number,
+  port: number,
+  fail: (code: Exclude<ReadCode, 'ok'>, message: string, extra?: Partial<ReadResult>) => ReadResult,
+): Promise<ReadResult> {
+  const badPin = opts.hostKeys.find((k) => !isFingerprint(k));
+  if (opts.hostKeys.length === 0 || badPin !== undefined) {
+    return fail(
+      'session_failed',
+      badPin !== undefined
+        ? `host key pin "${badPin}" is not an OpenSSH SHA256: fingerprint; nothing was sent`
+        : 'no host key pinned (get one with: cpq-monitor read HOST --print-host-key); nothing was sent',
+    );
+  }
+  // Every command is checked before a connection is opened: a refused one stops the whole read.
+  const lines: Array<{ req: CommandRequest; line: string }> = [];
+  for (const req of opts.commands) {
+    const decision = commandLine(req);
+    if (!decision.allowed) return fail('session_failed', `refused before connecting: ${decision.reason}`);
+    lines.push({ req, line: decision.line });
+  }
+  const timeoutMs = opts.timeoutMs ?? READ_DEFAULTS.timeoutMs;
+  const commandTimeoutMs = opts.commandTimeoutMs ?? READ_DEFAULTS.commandTimeoutMs;
+  const maxBytes = opts.maxOutputBytes ?? READ_DEFAULTS.maxOutputBytes;
+  const deadline = started + timeoutMs;
+
+  const opened = await openShellSession({
+    host: opts.host,
+    port,
+    username: opts.username,
+    auth: opts.auth,
+    hostKeys: opts.hostKeys,
+    deadline,
+    promptTimeoutMs: commandTimeoutMs,
+    ...(deps.quietMs !== undefined ? { quietMs: deps.quietMs } : {}),
+    ...(deps.lookup !== undefined ? { lookup: deps.lookup } : {}),
+  });
+  if (!opened.ok) {
+    return fail(opened.code, opened.message, {
+      hostKey: opened.hostKey,
+      timings: {
+        ...(opened.connectMs !== undefined ? { connectMs: opened.connectMs } : {}),
+        totalMs: Date.now() - started,
+      },
+    });
+  }
+
+  const { session } = opened;
+  const commands: Record<string, CommandResult> = {};
+  let stop: { code: Exclude<ReadCode, 'ok'>; message: string } | null = null;
+  try {
+    for (const { req, line } of lines) {
+      if (stop !== null) {
+        commands[line] = {
+          status: 'critical',
+          code: 'session_failed',
+          message: `not run: the session ended earlier (${stop.code})`,
+          parsed: null,
+          raw: '',
+        };
+        continue;
+      }
+      const remaining = deadline - Date.now();
+      const outcome = await session.run(line, {
+        timeoutMs: Math.max(1, Math.min(commandTimeoutMs, remaining)),
+        maxBytes,
+        maskPasswords: req.name === 'showconfig',
+      });
+      const result = commandResult(req, line, outcome, remaining < commandTimeoutMs, opts);
+      commands[line] = result;
+      if (outcome.state !== 'done')
+        stop = { code: result.code as Exclude<ReadCode, 'ok'>, message: result.message };
+    }
+  } finally {
+    session.close();
+  }
+
+  const results = Object.values(commands);
+  const firstBad = results.find((r) => r.code !== 'ok');
+  const status: Status = worstStatus(results.map((r) => r.status));
+  return {
+    host: opts.host,
+    port,
+    startedAt: new Date(started).toISOString(),
+    status,
+    code: firstBad?.code ?? 'ok',
+    message:
+      firstBad === undefined
+        ? `read ${results.length} command(s) from ${opts.host}`
+        : `${opts.host}: ${firstBad.message}`,
+    hostKey: opened.hostKey,
+    timings: { connectMs: opened.connectMs, totalMs: Date.now() - started },
+    commands,
+  };
+}
+
+function commandResult(
+  req: CommandRequest,
+  line: string,
+  outcome: RunOutcome,
+  sessionDeadlineHit: boolean,
+  opts: ReadOptions,
+): CommandResult {
+  const raw = outcome.output;
+  switch (outcome.state) {
+    case 'done': {
+      const parsed = parseCommandOutput(req.name, raw, {
+        ...(opts.cpqQueueName !== undefined ? { cpqQueueName: opts.cpqQueueName } : {}),
+        ...(opts.releaseQueueName !== undefined ? { releaseQueueName: opts.releaseQueueName } : {}),
+      });
+      if (parsed.ok)
+        return { status: 'ok', code: 'ok', message: `"${line}" read and parsed`, parsed: parsed.facts, raw };
+      return {
+        status: 'warning',
+        code: 'unexpected_output',
+        message: `"${line}": ${parsed.reason}`,
+        parsed: null,
+        raw,
+      };
+    }
+    case 'timeout':
+      return {
+        status: 'critical',
+        code: 'command_timeout',
+        message: sessionDeadlineHit
+          ? `"${line}" did not return to the prompt before the session deadline; ${raw.length} characters kept`
+          : `"${line}" did not return to the prompt within the command timeout; ${raw.length} characters kept`,
+        parsed: null,
+        raw,
+      };
+    case 'overflow':
+      return {
+        status: 'critical',
+        code: 'unexpected_output',
+        message: `"${line}" produced more output than the cap without returning to the prompt; session ended`,
+        parsed: null,
+        raw,
+      };
+    case 'unknown_prompt':
+      return {
+        status: 'critical',
+        code: 'unexpected_output',
+        message: `"${line}" stopped at an unrecognised prompt "${outcome.prompt.trim()}"; nothing was answered`,
+        parsed: null,
+        raw,
+      };
+    case 'menu_loop':
+      return {
+        status: 'critical',
+        code: 'unexpected_output',
+        message: `"${line}" kept showing menus after empty answers; session ended`,
+        parsed: null,
+        raw,
+      };
+    case 'closed':
+      return {
+        status: 'critical',
+        code: 'session_failed',
+        message: `the appliance closed the session during "${line}"`,
+        parsed: null,
+        raw,
+      };
+  }
+}
+
+/** Result of fetching a host key for pinning. */
+export type HostKeyResult =
+  | { status: 'ok'; code: 'ok'; host: string; port: number; hostKey: string; message: string }
+  | {
+      status: 'critical';
+      code: Exclude<ReadCode, 'ok'>;
+      host: string;
+      port: number;
+      hostKey: null;
+      message: string;
+    };
+
+/**
+ * Fetches the server's host key fingerprint: the key exchange runs, the key is refused, and the
+ * connection ends before any authentication request is sent.
+ */
+export async function fetchHostKey(
+  opts: { host: string; port?: number; timeoutMs?: number },
+  deps: ReaderDeps = {},
+): Promise<HostKeyResult> {
+  const port = opts.port ?? READ_DEFAULTS.port;
+  try {
+    const out = await openShellSession({
+      host: opts.host,
+      port,
+      username: 'cpq-monitor-host-key-probe',
+      auth: { password: '' },
+      hostKeys: [],
+      deadline: Date.now() + (opts.timeoutMs ?? 10_000),
+      promptTimeoutMs: 1,
+      ...(deps.lookup !== undefined ? { lookup: deps.lookup } : {}),
+    });
+    if (!out.ok && out.hostKey !== null) {
+      return {
+        status: 'ok',
+        code: 'ok',
+        host: opts.host,
+        port,
+        hostKey: out.hostKey,
+        message: `host key of ${opts.host}:${port}`,
+      };
+    }
+    if (out.ok) out.session.close();
+    const code = out.ok ? 'session_failed' : out.code;
+    const message = out.ok ? 'the server accepted an empty pin list, which cannot happen' : out.message;
+    return { status: 'critical', code, host: opts.host, port, hostKey: null, message };
+  } catch (err) {
+    return {
+      status: 'critical',
+      code: 'session_failed',
+      host: opts.host,
+      port,
+      hostKey: null,
+      message: errorMessage(err),
+    };
+  }
+}

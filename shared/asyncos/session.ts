@@ -1,0 +1,375 @@
+/**
+ * One SSH session to an AsyncOS CLI: connect with a pinned host key, authenticate, open a PTY
+ * shell, wait for the prompt, then run allow-listed command lines one at a time, paging through
+ * `-Press Any Key For More-` and leaving menus with an empty line. Every wait has a deadline;
+ * nothing here throws for a network or protocol failure, outcomes are data.
+ */
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { errorMessage } from '../errors';
+import { isAllowedAnswer } from './allowlist';
+import { fingerprintFromHex, isPinned } from './fingerprint';
+import { classifyTail, lastLine, maskingAnswer } from './prompt';
+import { removePagerLines, TerminalDecoder } from './terminal';
+import type { ReadCode, SshAuth } from './types';
+
+/** Resolves a host name to one address (dns.lookup by default; a parameter so tests stay on loopback). */
+export type LookupFn = (host: string) => Promise<{ address: string; family: number }>;
+
+export interface SessionOptions {
+  host: string;
+  port: number;
+  username: string;
+  auth: SshAuth;
+  /** Pinned fingerprints; an empty list pins nothing, so every key is refused (used by fetchHostKey). */
+  hostKeys: readonly string[];
+  /** Epoch ms by which everything must be over. */
+  deadline: number;
+  /** How long to wait for the first prompt after login. */
+  promptTimeoutMs: number;
+  /** Quiet time after which an unrecognised prompt-like line ends a wait (default 1500 ms). */
+  quietMs?: number;
+  lookup?: LookupFn;
+}
+
+export type OpenOutcome =
+  | { ok: true; session: ShellSession; hostKey: string; connectMs: number; banner: string }
+  | { ok: false; code: Exclude<ReadCode, 'ok'>; message: string; hostKey: string | null; connectMs?: number };
+
+/** How one command ended. `output` is the cleaned text between the echoed command and the prompt. */
+export type RunOutcome =
+  | { state: 'done'; output: string }
+  | { state: 'timeout'; output: string }
+  | { state: 'overflow'; output: string }
+  | { state: 'closed'; output: string }
+  | { state: 'unknown_prompt'; output: string; prompt: string }
+  | { state: 'menu_loop'; output: string };
+
+export interface RunOptions {
+  timeoutMs: number;
+  maxBytes: number;
+  /** Answer the showconfig password question with its masking choice. */
+  maskPasswords?: boolean;
+}
+
+/** Most menus a single command may walk through before it is judged stuck in a loop. */
+const MAX_MENU_ANSWERS = 6;
+/** Most pages a single command may page through (a cap on top of the byte cap). */
+const MAX_PAGES = 10_000;
+
+/** Connects, verifies the host key, authenticates and opens the shell; waits for the first prompt. */
+export async function openShellSession(opts: SessionOptions): Promise<OpenOutcome> {
+  const started = Date.now();
+  const remaining = () => opts.deadline - Date.now();
+  let address = opts.host;
+  if (isIP(opts.host) === 0) {
+    const resolved = await withDeadline((opts.lookup ?? defaultLookup)(opts.host), remaining());
+    if (!resolved.ok) {
+      const code = (resolved.error as NodeJS.ErrnoException | undefined)?.code;
+      const why = resolved.timedOut ? 'no answer in time' : (code ?? errorMessage(resolved.error));
+      return { ok: false, code: 'dns_failed', message: `cannot resolve ${opts.host}: ${why}`, hostKey: null };
+    }
+    address = resolved.value.address;
+  }
+
+  return new Promise<OpenOutcome>((resolve) => {
+    const client = new Client();
+    let hostKey: string | null = null;
+    let mismatch = false;
+    let tcpConnected = false;
+    let connectMs: number | undefined;
+    let settled = false;
+    const timer = setTimeout(() => fail('connect_timeout', timeoutMessage()), Math.max(1, remaining()));
+    const finish = (outcome: OpenOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (!outcome.ok) client.destroy();
+      resolve(outcome);
+    };
+    const fail = (code: Exclude<ReadCode, 'ok'>, message: string) =>
+      finish({ ok: false, code, message, hostKey, ...(connectMs !== undefined ? { connectMs } : {}) });
+    const timeoutMessage = () =>
+      tcpConnected
+        ? `${opts.host}:${opts.port} accepted TCP but the SSH handshake and login did not finish in time`
+        : `no TCP connection to ${opts.host}:${opts.port} (${address}) in time`;
+
+    client.on('connect', () => {
+      tcpConnected = true;
+    });
+    client.on('error', (err: Error & { level?: string; code?: string }) => {
+      if (mismatch) {
+        fail(
+          'host_key_mismatch',
+          `${opts.host}:${opts.port} presented host key ${hostKey}, which is not among the ${opts.hostKeys.length} pinned key(s); no credential was sent`,
+        );
+      } else if (err.level === 'client-authentication') {
+        fail('auth_failed', `${opts.host}:${opts.port} rejected the credentials for user "${opts.username}"`);
+      } else if (err.level === 'client-timeout') {
+        fail('connect_timeout', timeoutMessage());
+      } else if (err.code === 'ECONNREFUSED') {
+        fail('connect_refused', `${opts.host}:${opts.port} (${address}) refused the connection`);
+      } else if (err.code === 'ETIMEDOUT' || err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH') {
+        fail('connect_timeout', `no TCP connection to ${opts.host}:${opts.port}: ${err.code}`);
+      } else {
+        fail('session_failed', `SSH session to ${opts.host}:${opts.port} failed: ${err.message}`);
+      }
+    });
+    client.on('close', () => {
+      if (mismatch) {
+        fail(
+          'host_key_mismatch',
+          `${opts.host}:${opts.port} presented host key ${hostKey}, which is not among the ${opts.hostKeys.length} pinned key(s); no credential was sent`,
+        );
+      } else {
+        fail('session_failed', `${opts.host}:${opts.port} closed the connection before the shell opened`);
+      }
+    });
+    client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, reply) => {
+      // Only a password prompt gets the password; anything else gets an empty answer.
+      const password = 'password' in opts.auth ? opts.auth.password : '';
+      reply(prompts.map((p) => (/pass(word|phrase)/i.test(p.prompt) ? password : '')));
+    });
+    client.on('ready', () => {
+      connectMs = Date.now() - started;
+      client.shell({ term: 'vt100', cols: 200, rows: 200 }, (err, stream) => {
+        if (err) {
+          fail('session_failed', `${opts.host} refused to open a shell: ${err.message}`);
+          return;
+        }
+        if (settled) {
+          stream.close();
+          return;
+        }
+        const session = new ShellSession(client, stream, opts.quietMs ?? 1500);
+        // From here on the session owns the connection; the login timer is replaced by its own.
+        clearTimeout(timer);
+        session.waitForPrompt(Math.max(1, Math.min(opts.promptTimeoutMs, remaining()))).then((first) => {
+          if (first.state === 'done') {
+            finish({
+              ok: true,
+              session,
+              hostKey: hostKey ?? '',
+              connectMs: connectMs ?? 0,
+              banner: first.output,
+            });
+            return;
+          }
+          session.close();
+          if (first.state === 'unknown_prompt') {
+            fail(
+              'unexpected_output',
+              `after login the shell stopped at an unrecognised prompt "${first.prompt.trim()}"`,
+            );
+          } else if (first.state === 'closed') {
+            fail('session_failed', `${opts.host} closed the shell right after login`);
+          } else {
+            fail('session_failed', `logged in to ${opts.host} but the CLI never showed its prompt`);
+          }
+        });
+      });
+    });
+
+    const config: ConnectConfig = {
+      host: address,
+      port: opts.port,
+      username: opts.username,
+      readyTimeout: Math.max(1, remaining()),
+      keepaliveInterval: 0,
+      tryKeyboard: 'password' in opts.auth,
+      hostHash: 'sha256',
+      hostVerifier: (hex: string) => {
+        hostKey = fingerprintFromHex(hex);
+        const ok = isPinned(hostKey, opts.hostKeys);
+        mismatch = !ok;
+        return ok;
+      },
+    };
+    if ('password' in opts.auth) config.password = opts.auth.password;
+    else {
+      config.privateKey = opts.auth.privateKey;
+      if (opts.auth.passphrase !== undefined) config.passphrase = opts.auth.passphrase;
+    }
+    try {
+      client.connect(config);
+    } catch (err) {
+      // ssh2 throws synchronously for an unusable private key.
+      fail('session_failed', `cannot start the SSH session: ${errorMessage(err)}`);
+    }
+  });
+}
+
+async function defaultLookup(host: string): Promise<{ address: string; family: number }> {
+  return dnsLookup(host);
+}
+
+type Deadlined<T> = { ok: true; value: T } | { ok: false; timedOut: boolean; error?: unknown };
+
+async function withDeadline<T>(p: Promise<T>, ms: number): Promise<Deadlined<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Deadlined<T>>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, timedOut: true }), Math.max(1, ms));
+  });
+  try {
+    return await Promise.race([
+      p
+        .then((value): Deadlined<T> => ({ ok: true, value }))
+        .catch((error): Deadlined<T> => ({ ok: false, timedOut: false, error })),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** An open PTY shell on the AsyncOS CLI. One command at a time. */
+export class ShellSession {
+  private readonly decoder = new TerminalDecoder();
+  private prompt: string | undefined;
+  private closed = false;
+  /** Every line typed into the shell, for the caller's audit. */
+  readonly typed: string[] = [];
+  private onData: ((bytes: number) => void) | null = null;
+  private onClose: (() => void) | null = null;
+
+  constructor(
+    private readonly client: Client,
+    private readonly stream: ClientChannel,
+    private readonly quietMs: number,
+  ) {
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      this.decoder.push(chunk);
+      this.onData?.(Buffer.byteLength(chunk));
+    });
+    stream.stderr.on('data', () => {});
+    stream.on('close', () => {
+      this.closed = true;
+      this.onClose?.();
+    });
+    client.on('close', () => {
+      this.closed = true;
+      this.onClose?.();
+    });
+  }
+
+  /** The CLI prompt learned at login (e.g. `mail1.example.com> `). */
+  get cliPrompt(): string | undefined {
+    return this.prompt;
+  }
+
+  /** Waits for the first CLI prompt; the banner (everything before it) is the output. */
+  waitForPrompt(timeoutMs: number): Promise<RunOutcome> {
+    return this.collect({ timeoutMs, maxBytes: 1024 * 1024 }, null).then((r) => {
+      if (r.state === 'done') this.prompt = lastLine(this.decoder.text);
+      return r;
+    });
+  }
+
+  /** Types one allow-listed command line and collects its output up to the next prompt. */
+  run(line: string, opts: RunOptions): Promise<RunOutcome> {
+    return this.collect(opts, line);
+  }
+
+  private type(text: string): void {
+    // The last guard of the read-only guarantee: answers outside the allow-list never leave.
+    this.typed.push(text);
+    this.stream.write(`${text}\n`);
+  }
+
+  private collect(opts: RunOptions, line: string | null): Promise<RunOutcome> {
+    this.decoder.reset();
+    if (this.closed) return Promise.resolve({ state: 'closed', output: '' });
+    return new Promise<RunOutcome>((resolve) => {
+      let bytes = 0;
+      let answeredAt = -1;
+      let menus = 0;
+      let pages = 0;
+      let maskAnswered = false;
+      let quiet: NodeJS.Timeout | undefined;
+      const timer = setTimeout(() => end('timeout'), Math.max(1, opts.timeoutMs));
+      const end = (state: RunOutcome['state'], prompt?: string) => {
+        clearTimeout(timer);
+        clearTimeout(quiet);
+        this.onData = null;
+        this.onClose = null;
+        const output = this.output(line, state === 'done');
+        if (state === 'unknown_prompt') resolve({ state, output, prompt: prompt ?? '' });
+        else resolve({ state, output } as RunOutcome);
+      };
+      const examine = () => {
+        const text = this.decoder.text;
+        if (text.length === answeredAt) return;
+        const tail = classifyTail(text, this.prompt);
+        switch (tail.kind) {
+          case 'cli':
+            // The echoed command line can itself look like "host> status"; only a bare prompt counts.
+            end('done');
+            return;
+          case 'pager':
+            if (++pages > MAX_PAGES) return end('overflow');
+            answeredAt = text.length;
+            this.type('');
+            return;
+          case 'menu': {
+            if (++menus > MAX_MENU_ANSWERS) return end('menu_loop');
+            answeredAt = text.length;
+            const mask = opts.maskPasswords && !maskAnswered ? maskingAnswer(text) : null;
+            if (mask !== null && isAllowedAnswer(mask)) {
+              maskAnswered = true;
+              this.type(mask);
+            } else {
+              this.type('');
+            }
+            return;
+          }
+          case 'unknown_prompt':
+            // Wait for quiet: slow output can pause on a line that only looks like a prompt.
+            clearTimeout(quiet);
+            quiet = setTimeout(() => {
+              const now = classifyTail(this.decoder.text, this.prompt);
+              if (now.kind === 'unknown_prompt') end('unknown_prompt', now.prompt);
+            }, this.quietMs);
+            return;
+          case 'none':
+            return;
+        }
+      };
+      this.onData = (n) => {
+        bytes += n;
+        if (bytes > opts.maxBytes) return end('overflow');
+        examine();
+      };
+      this.onClose = () => end('closed');
+      if (line !== null) this.type(line);
+      else examine();
+    });
+  }
+
+  /** Output of the current command: without its echo, its closing prompt and pager lines. */
+  private output(line: string | null, done: boolean): string {
+    let text = this.decoder.text;
+    if (done) text = text.slice(0, text.length - lastLine(text).length);
+    if (line !== null) {
+      const nl = text.indexOf('\n');
+      const first = nl === -1 ? text : text.slice(0, nl);
+      if (first.trimEnd().endsWith(line)) text = nl === -1 ? '' : text.slice(nl + 1);
+    }
+    return removePagerLines(text);
+  }
+
+  /** Closes the shell and the connection without typing anything (no `exit` is sent). */
+  close(): void {
+    this.closed = true;
+    this.onData = null;
+    try {
+      this.stream.close();
+    } catch {
+      // Already closed.
+    }
+    this.client.end();
+    // A server that ignores the close still gets its socket destroyed.
+    setImmediate(() => this.client.destroy());
+  }
+}
