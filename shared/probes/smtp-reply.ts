@@ -104,9 +104,9 @@ export class ReplyReader {
     return this.queue.shift();
   }
 
-  /** Bytes received after the last complete reply (must be none before a TLS handshake). */
+  /** Received but not yet taken: partial lines, unfinished or unread replies (must be none before TLS). */
   get buffered(): number {
-    return this.partial.length + this.lines.length;
+    return this.partial.length + this.lines.length + this.queue.length;
   }
 
   private acceptLine(line: string): boolean {
