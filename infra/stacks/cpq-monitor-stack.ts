@@ -87,13 +87,13 @@ export class CpqMonitorStack extends Stack {
   private acknowledgeNagFindings(): void {
     for (const cf of Object.values(this.functions)) {
       Validations.of(cf.role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
         reason:
           'Two statements need Resource "*": the Lambda VPC ENI actions (ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DescribeSubnets have no resource-level permissions) and cloudwatch:PutMetricData (no resource-level permissions; scoped by the cloudwatch:namespace condition to the inventory namespace).',
       });
     }
     Validations.of(this.failureQueue.queue).acknowledge({
-      id: 'AwsSolutions-SQS3',
+      id: 'AwsSolutions::AwsSolutions-SQS3',
       reason:
         'This queue is itself the dead-letter queue of the cycle functions and of their schedules; a DLQ of a DLQ adds nothing.',
     });

@@ -1,0 +1,145 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Validations } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { IConstruct } from 'constructs';
+import { buildCpqMonitorApp, inventoryFromContext } from '../../infra/cpq-monitor-app';
+import { ConfigError } from '../../shared/errors';
+import { InventoryError, loadInventory } from '../../shared/inventory';
+import { EXAMPLE_FILE, testApp } from './fixtures';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+function tempFile(name: string, text: string): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'cpq-inv-')), name);
+  writeFileSync(file, text);
+  return file;
+}
+
+function allConstructs(root: IConstruct): IConstruct[] {
+  return [root, ...root.node.children.flatMap(allConstructs)];
+}
+
+describe('cdk-nag AwsSolutions checks', () => {
+  it('pass on the example stack, without warnings', () => {
+    const app = testApp({ inventory: EXAMPLE_FILE });
+    const stack = buildCpqMonitorApp(app);
+    const assembly = app.synth();
+    const report = JSON.parse(readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'));
+    expect(report.pluginReports.flatMap((r: { violations: unknown[] }) => r.violations)).toEqual([]);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions'))).toEqual([]);
+    expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+  });
+
+  it('would fail synth on a violation (the check is live)', () => {
+    const app = testApp({ inventory: EXAMPLE_FILE });
+    const stack = buildCpqMonitorApp(app);
+    new Queue(stack, 'PlainQueue'); // no SSL enforcement, no DLQ
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS4/);
+  });
+
+  it('acknowledges only named rules, each with a reason', () => {
+    const app = testApp({ inventory: EXAMPLE_FILE });
+    const stack = buildCpqMonitorApp(app);
+    const acks = allConstructs(stack).flatMap((c) =>
+      c.node.metadata
+        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((m) => Object.entries(m.data as Record<string, string>)),
+    );
+    expect(acks.length).toBeGreaterThan(0);
+    for (const [id, reason] of acks) {
+      // Recorded as `<plugin>::<rule>[finding]`: the AwsSolutions plugin's rule ids only.
+      expect(id).toMatch(/^AwsSolutions::AwsSolutions-[A-Z]+\d+(\[.+\])?$/);
+      expect(reason.length).toBeGreaterThan(60);
+    }
+  });
+});
+
+describe('inventory from context', () => {
+  it('uses the runtime loader: a bad inventory fails with its exact text', () => {
+    const file = tempFile('bad.yaml', 'appliances:\n  - name: sma1\n    role: router\n    host: 10.0.0.1\n');
+    const expected = (() => {
+      try {
+        loadInventory(file);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      throw new Error('the inventory should not validate');
+    })();
+    expect(expected).toContain('appliances[0].role');
+    const app = testApp({ inventory: file });
+    expect(() => buildCpqMonitorApp(app)).toThrow(InventoryError);
+    expect(() => buildCpqMonitorApp(testApp({ inventory: file }))).toThrow(expected);
+  });
+
+  it('fails when the inventory is valid but cannot be deployed, naming the field', () => {
+    const file = tempFile(
+      'dns.yaml',
+      'appliances:\n  - { name: esa1, role: esa, host: esa1.example.com }\ndeploy: { dynamoDbPrefixListId: pl-02cd2c6b }\n',
+    );
+    expect(() => buildCpqMonitorApp(testApp({ inventory: file }))).toThrow(
+      `${file}: invalid inventory:\n  - appliances[0].address: required to deploy`,
+    );
+  });
+
+  it('asks for -c inventory when none is given', () => {
+    expect(() => buildCpqMonitorApp(testApp())).toThrow(ConfigError);
+    expect(() => buildCpqMonitorApp(testApp())).toThrow(/-c inventory=FILE/);
+  });
+
+  it('merges deploy settings from context and re-validates them', () => {
+    const app = testApp({
+      inventory: EXAMPLE_FILE,
+      alertEmail: 'second@example.com, third@example.com',
+      endpoints: 'false',
+      subnetIds: 'subnet-0aaaaaaaaaaaaaaa1,subnet-0bbbbbbbbbbbbbbb2',
+    });
+    const { inventory, source } = inventoryFromContext(app.node);
+    expect(source).toBe(`${EXAMPLE_FILE} with context subnetIds, endpoints, alertEmail`);
+    expect(inventory.deploy?.vpc?.endpoints).toBe(false);
+    expect(inventory.deploy?.vpc?.subnetIds).toEqual([
+      'subnet-0aaaaaaaaaaaaaaa1',
+      'subnet-0bbbbbbbbbbbbbbb2',
+    ]);
+    expect(inventory.deploy?.subscriptions.email).toEqual([
+      'mail-oncall@example.com',
+      'second@example.com',
+      'third@example.com',
+    ]);
+    const template = Template.fromStack(buildCpqMonitorApp(app));
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    template.resourcePropertiesCountIs('AWS::SNS::Subscription', { Protocol: 'email' }, 3);
+  });
+
+  it('rejects a bad context value like a bad inventory field', () => {
+    const app = testApp({ inventory: EXAMPLE_FILE, alertSms: '5551234' });
+    expect(() => inventoryFromContext(app.node)).toThrow(
+      `${EXAMPLE_FILE} with context alertSms: invalid inventory:\n  - deploy.subscriptions.sms[1]: expected an E.164 number`,
+    );
+  });
+});
+
+describe('infra/app.ts as cdk runs it', () => {
+  const run = (context: Record<string, unknown>) =>
+    spawnSync(process.execPath, ['bin/run-ts.js', 'infra/app.ts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+      // How the cdk CLI hands context and the output directory to the app.
+      env: {
+        ...process.env,
+        CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:bundling-stacks': [], ...context }),
+        CDK_OUTDIR: mkdtempSync(path.join(tmpdir(), 'cpq-app-')),
+      },
+    });
+
+  it('exits 1 with the inventory error text for a bad inventory', () => {
+    const file = tempFile('bad.yaml', 'appliances: []\n');
+    const result = run({ inventory: file });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`${file}: invalid inventory:\n  - appliances: list at least one appliance\n`);
+  });
+});
