@@ -60,7 +60,7 @@ export function metricsForCycle(input: MetricsForCycleInput): MetricDatum[] {
     counts[sev]++;
   }
   for (const s of SEVERITIES) {
-    out.push(datum('FindingsOpen', counts[s], { [DIMENSION.cycle]: cycle, [DIMENSION.severity]: s }, ts));
+    out.push(datum('FindingsOpen', counts[s], { [DIMENSION.severity]: s }, ts));
   }
   const beats: Array<'probe' | 'ssh'> = cycle === 'full' ? ['probe', 'ssh'] : [cycle];
   for (const c of beats) out.push(datum('MonitorHeartbeat', 1, { [DIMENSION.cycle]: c }, ts));

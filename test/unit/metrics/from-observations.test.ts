@@ -34,9 +34,9 @@ describe('metricsForCycle: probe cycle', () => {
     });
     expect(lines(data)).toEqual([
       'CertificateDaysRemaining{Appliance=sma1}=200 None',
-      'FindingsOpen{Cycle=probe,Severity=critical}=1 Count',
-      'FindingsOpen{Cycle=probe,Severity=info}=0 Count',
-      'FindingsOpen{Cycle=probe,Severity=warning}=0 Count',
+      'FindingsOpen{Severity=critical}=1 Count',
+      'FindingsOpen{Severity=info}=0 Count',
+      'FindingsOpen{Severity=warning}=0 Count',
       'HandshakeLatency{Appliance=sma1}=22 Milliseconds',
       'ListenerUp{Appliance=esa1}=0 None',
       'ListenerUp{Appliance=sma1}=1 None',
@@ -142,9 +142,9 @@ describe('metricsForCycle: probe cycle', () => {
       cycle: 'probe',
     });
     expect(lines(data).filter((l) => l.startsWith('FindingsOpen'))).toEqual([
-      'FindingsOpen{Cycle=probe,Severity=critical}=0 Count',
-      'FindingsOpen{Cycle=probe,Severity=info}=1 Count',
-      'FindingsOpen{Cycle=probe,Severity=warning}=2 Count',
+      'FindingsOpen{Severity=critical}=0 Count',
+      'FindingsOpen{Severity=info}=1 Count',
+      'FindingsOpen{Severity=warning}=2 Count',
     ]);
   });
 });
@@ -168,9 +168,9 @@ describe('metricsForCycle: SSH cycle', () => {
     });
     expect(lines(data)).toEqual([
       'CpqQueueActiveRecipients{Appliance=esa1}=1250 Count',
-      'FindingsOpen{Cycle=ssh,Severity=critical}=0 Count',
-      'FindingsOpen{Cycle=ssh,Severity=info}=0 Count',
-      'FindingsOpen{Cycle=ssh,Severity=warning}=0 Count',
+      'FindingsOpen{Severity=critical}=0 Count',
+      'FindingsOpen{Severity=info}=0 Count',
+      'FindingsOpen{Severity=warning}=0 Count',
       'MonitorHeartbeat{Cycle=ssh}=1 Count',
       'ReleaseQueueActiveRecipients{Appliance=sma1}=7 Count',
       'SshReadSuccess{Appliance=esa1}=1 None',
@@ -211,10 +211,6 @@ describe('metricsForCycle: SSH cycle', () => {
       'MonitorHeartbeat{Cycle=probe}=1 Count',
       'MonitorHeartbeat{Cycle=ssh}=1 Count',
     ]);
-    expect(
-      lines(data)
-        .filter((l) => l.startsWith('FindingsOpen'))
-        .every((l) => l.includes('Cycle=full')),
-    ).toBe(true);
+    expect(lines(data).filter((l) => l.startsWith('FindingsOpen'))).toHaveLength(3);
   });
 });
