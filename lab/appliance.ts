@@ -91,7 +91,8 @@ export async function startSimulatedAppliance(spec: SimulatedApplianceSpec): Pro
       q.activeRecipients = activeRecipients;
       q.down = down;
       q.connectionsOut = down ? 0 : Math.min(1, activeRecipients);
-      state.oldestMessage = activeRecipients > 0 ? (state.oldestMessage ?? new Date(Date.now() - 3_600_000)) : null;
+      state.oldestMessage =
+        activeRecipients > 0 ? (state.oldestMessage ?? new Date(Date.now() - 3_600_000)) : null;
     },
     async close() {
       await Promise.all([ssh.close(), listener.close()]);
