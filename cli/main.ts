@@ -4,6 +4,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../shared/errors';
+import { register as registerLab } from './lab';
+import { register as registerProbe } from './probe';
 
 const program = new Command('cpq-monitor')
   .description('Monitor the Cisco ESA/SMA centralized quarantine (CPQ) path')
@@ -11,6 +13,8 @@ const program = new Command('cpq-monitor')
   .exitOverride();
 
 // Sub-commands: one line each.
+registerProbe(program);
+registerLab(program);
 
 async function main(argv: string[]): Promise<void> {
   try {

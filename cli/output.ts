@@ -1,0 +1,43 @@
+/** Formatting helpers shared by the CLI commands: exit codes, tables, numbers, argument parsers. */
+import Table from 'cli-table3';
+import { ConfigError, EXIT, type Status } from '../shared/errors';
+
+/** Monitoring-plugin exit code of a status (0 ok, 1 warning, 2 critical). */
+export function exitCodeFor(status: Status): number {
+  return EXIT[status];
+}
+
+/** A plain-text table (no colours, so it survives pipes and logs). */
+export function table(head: string[], rows: Array<Array<string | number>>): string {
+  const t = new Table({ head, style: { head: [], border: [] }, wordWrap: true });
+  for (const row of rows) t.push(row.map((c) => String(c)));
+  return t.toString();
+}
+
+/** Milliseconds for people: `0.42 ms`, `12.3 ms`, `1.52 s`. */
+export function formatMs(ms: number | undefined): string {
+  if (ms === undefined) return '-';
+  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
+  if (ms >= 10) return `${ms.toFixed(1)} ms`;
+  return `${ms.toFixed(2)} ms`;
+}
+
+/** Commander parser for an integer option within [min, max]; a bad value is a usage error (exit 3). */
+export function intOption(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value.trim())) throw new ConfigError(`${name} must be a whole number, not "${value}"`);
+    const n = Number(value);
+    if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, not ${n}`);
+    return n;
+  };
+}
+
+/** Commander collector for repeatable options (`--pin A --pin B`). */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Writes one line to stdout. */
+export function println(text = ''): void {
+  process.stdout.write(`${text}\n`);
+}
