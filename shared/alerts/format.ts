@@ -41,13 +41,30 @@ export function subjectOf(n: AlertNotification): string {
   return clip(oneLine(`${headline(n)} ${n.appliance} ${n.check}: ${n.summary}`), SUBJECT_MAX);
 }
 
-/** The SMS: one short line. */
+/**
+ * Plain ASCII: one character outside the GSM alphabet switches an SMS to UCS-2, which halves a
+ * segment to 70 characters, so arrows and accents are spelled out or dropped.
+ */
+export function toAscii(text: string): string {
+  return text
+    .replace(/[\u2192\u27f6]/g, '->')
+    .replace(/[\u2190]/g, '<-')
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/[\u201c\u201d]/g, '"')
+    .replace(/[\u2013\u2014]/g, '-')
+    .replace(/\u2026/g, '...')
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\x20-\x7e]/g, '?');
+}
+
+/** The SMS: one short ASCII line. */
 export function smsOf(n: AlertNotification): string {
   const text =
     n.kind === 'recovery'
       ? `OK ${n.appliance} ${n.check} recovered after ${duration(n.since, n.at)}`
       : `${headline(n)} ${n.appliance} ${n.check}: ${n.summary}`;
-  return clip(oneLine(text), SMS_MAX);
+  return clip(toAscii(oneLine(text)), SMS_MAX);
 }
 
 /** Human duration between two ISO instants, e.g. `3h 5m`, `12m`, `40s`. */

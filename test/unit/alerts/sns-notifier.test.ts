@@ -109,6 +109,13 @@ describe('SNS message', () => {
     expect(sms.length).toBeLessThanOrEqual(SMS_MAX);
   });
 
+  it('keeps the SMS plain ASCII so it fits one segment', () => {
+    const sms = JSON.parse(
+      snsPublishInput(TOPIC, page({ summary: 'esa1 → sma1 “TLS” – café…' })).Message!,
+    ).sms;
+    expect(sms).toBe('CRITICAL ALARM esa1 cpq_tls_anonymous: esa1 -> sma1 "TLS" - cafe...');
+  });
+
   it('words recoveries, reminders and escalations differently', () => {
     const subj = (over: Partial<AlertNotification>) => snsPublishInput(TOPIC, page(over)).Subject;
     expect(subj({ kind: 'recovery', state: 'ok' })).toMatch(/^RECOVERED esa1 cpq_tls_anonymous: /);
