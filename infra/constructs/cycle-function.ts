@@ -60,6 +60,8 @@ export class CycleFunction extends Construct {
     this.timeout = Duration.seconds(cycleTimeoutSeconds(interval));
 
     this.logGroup = new LogGroup(this, 'LogGroup', {
+      // A readable name for `aws logs tail` (Lambda's default /aws/lambda/<generated name> is not).
+      logGroupName: `/cpq-monitor/${Stack.of(this).stackName}/${props.cycle}-cycle`,
       retention: retentionDays(inv),
       removalPolicy: RemovalPolicy.DESTROY,
     });

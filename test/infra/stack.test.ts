@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { WATCHDOG_ANCHORS } from '../../infra/constructs/watchdog';
 import type { CpqMonitorStack } from '../../infra/stacks/cpq-monitor-stack';
 import { exampleInventory, fleetInventory, synth, withDeploy } from './fixtures';
 
@@ -85,6 +88,9 @@ describe('stack from config/example.yaml (imported VPC, endpoints on)', () => {
 
   it('keeps log groups with the inventory retention', () => {
     template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 2);
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/cpq-monitor/CpqMonitor/ssh-cycle',
+    });
     template.hasResourceProperties('AWS::Lambda::Function', {
       LoggingConfig: { LogGroup: { Ref: logicalId(stack, probe.logGroup) } },
     });
@@ -297,6 +303,17 @@ describe('stack from config/example.yaml (imported VPC, endpoints on)', () => {
         /Runbook: https:\/\/git\.example\.com\/ops\/cpq-monitor\/blob\/main\/docs\/deploy\.md#watchdog-[a-z-]+$/,
       );
     }
+  });
+
+  it('links runbook anchors that exist in docs/deploy.md', () => {
+    const doc = readFileSync(path.resolve(__dirname, '../../docs/deploy.md'), 'utf8');
+    const slugs = [...doc.matchAll(/^#+ (.+)$/gm)].map((m) =>
+      m[1]!
+        .toLowerCase()
+        .replace(/[^a-z0-9 -]/g, '')
+        .replace(/ /g, '-'),
+    );
+    for (const anchor of Object.values(WATCHDOG_ANCHORS)) expect(slugs).toContain(anchor);
   });
 
   it('treats a missing heartbeat as breaching, per cycle', () => {
