@@ -117,7 +117,9 @@ export class DynamoDbAlertStore implements AlertStore {
 
   /** {@inheritDoc AlertStore.put} */
   async put(record: AlertRecord, expectedVersion: number): Promise<PutOutcome> {
-    const stored: AlertRecord = { ...record, version: expectedVersion + 1 };
+    // A JSON round trip drops undefined fields, which the marshaller would otherwise reject
+    // when the document client was not created with removeUndefinedValues.
+    const stored = JSON.parse(JSON.stringify({ ...record, version: expectedVersion + 1 })) as AlertRecord;
     const condition: Pick<
       PutCommandInput,
       'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'

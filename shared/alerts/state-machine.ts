@@ -122,7 +122,7 @@ export function stepAlert(
   let deferredBy: string | undefined;
 
   if (input.kind === 'failure') {
-    const f = input.finding;
+    const f = compactFinding(input.finding);
     next.appliance = f.appliance;
     next.check = f.check;
     next.severity = f.severity;
@@ -229,7 +229,38 @@ function finish(
 
 function reminderDue(rec: AlertRecord, ctx: StepContext): boolean {
   if (ctx.policy.reminderMinutes <= 0 || rec.lastNotifiedAt === null) return false;
+  // While an earlier notification is still undelivered, a reminder would only pile up behind it.
+  if (rec.outbox.length > 0) return false;
   return ctx.now.getTime() - Date.parse(rec.lastNotifiedAt) >= ctx.policy.reminderMinutes * 60_000;
+}
+
+/** Most evidence/remediation lines kept in a stored alert, and characters per line. */
+export const STORED_LINES = { evidence: 40, remediation: 20, chars: 400 } as const;
+
+/**
+ * The finding as stored with the alert: evidence and remediation capped, so a huge log excerpt
+ * cannot push a record past DynamoDB's 400 KB item limit (and stop the alert from paging).
+ */
+export function compactFinding(f: Finding): Finding {
+  const cap = (lines: string[], max: number) => {
+    const out = lines
+      .slice(0, max)
+      .map((l) => (l.length > STORED_LINES.chars ? `${l.slice(0, STORED_LINES.chars - 3)}...` : l));
+    if (lines.length > max) out.push(`(${lines.length - max} more lines not kept)`);
+    return out;
+  };
+  if (
+    f.evidence.length <= STORED_LINES.evidence &&
+    f.remediation.length <= STORED_LINES.remediation &&
+    [...f.evidence, ...f.remediation].every((l) => l.length <= STORED_LINES.chars)
+  ) {
+    return f;
+  }
+  return {
+    ...f,
+    evidence: cap(f.evidence, STORED_LINES.evidence),
+    remediation: cap(f.remediation, STORED_LINES.remediation),
+  };
 }
 
 function resetToOk(next: AlertRecord, now: string, ctx: StepContext): void {

@@ -271,6 +271,21 @@ describe('DynamoDbAlertStore', () => {
     expect(calls[1]!.ExclusiveStartKey).toEqual({ id: 'a/x' });
   });
 
+  it('sends no undefined attribute (any document client can marshal the item)', async () => {
+    const rec = {
+      id: 'a/b',
+      state: 'pending',
+      outbox: [],
+      version: 0,
+      expiresAt: undefined,
+      finding: { path: undefined },
+    };
+    await store().put(rec as unknown as AlertRecord, 0);
+    const item = ddb.commandCalls(PutCommand)[0]!.args[0].input.Item!;
+    expect(item).toEqual({ id: 'a/b', state: 'pending', outbox: [], version: 1, finding: {} });
+    expect('expiresAt' in item).toBe(false);
+  });
+
   it('turns SDK errors into AlertStoreError and conditional failures into conflicts', async () => {
     ddb.on(PutCommand).rejectsOnce(new Error('AccessDeniedException')).rejectsOnce(conditionalFailure());
     const rec = { id: 'a/b', state: 'pending', outbox: [], version: 0 } as unknown as AlertRecord;

@@ -1,6 +1,7 @@
 import {
   type AlertPolicy,
   type AlertRecord,
+  compactFinding,
   type Mute,
   runbookLink,
   stepAlert,
@@ -19,7 +20,7 @@ interface Trace {
   records: AlertRecord[];
 }
 
-/** Runs ticks one minute apart from T0 and traces the state and any notification after each. */
+/** Runs ticks one minute apart from T0 (delivering every notification) and traces each state and notification. */
 function run(ticks: Tick[], policy: AlertPolicy = POLICY, startMinute = 0): Trace {
   const mute: Mute = { reason: 'SMA upgrade CHG-1', until: '2026-03-02T12:00:00.000Z' };
   let rec: AlertRecord | undefined;
@@ -37,6 +38,8 @@ function run(ticks: Tick[], policy: AlertPolicy = POLICY, startMinute = 0): Trac
     trace.states.push(rec?.state ?? '-');
     trace.notes.push(r.notification ? r.notification.kind : r.mutedKind ? `muted:${r.mutedKind}` : '');
     if (rec) trace.records.push(rec);
+    // The notifier delivered whatever was decided: the next cycle starts with an empty outbox.
+    if (rec) rec = { ...rec, outbox: [] };
   });
   return trace;
 }
@@ -122,6 +125,20 @@ describe('reminders', () => {
     // Minute 1 pages; R = 3 → reminders at minutes 4 and 7.
     const trace = run(['C', 'C', 'C', 'C', 'C', 'C', 'C', 'C'], { ...POLICY, reminderMinutes: 3 });
     expect(trace.notes).toEqual(['', 'page', '', '', 'reminder', '', '', 'reminder']);
+  });
+
+  it('sends no reminder while an earlier notification is still undelivered', () => {
+    let rec: AlertRecord | undefined;
+    const policy = { ...POLICY, failuresBeforePage: 1, reminderMinutes: 1 };
+    const notes: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = stepAlert(ID, rec, { kind: 'failure', finding: finding() }, { now: at(i), policy });
+      rec = r.record;
+      notes.push(r.notification?.kind ?? '');
+    }
+    // The page never left the outbox (SNS down): no reminders pile up behind it.
+    expect(notes).toEqual(['page', '', '', '']);
+    expect(rec!.outbox).toHaveLength(1);
   });
 
   it('sends no reminder while recovering, nor when R is 0', () => {
@@ -273,6 +290,25 @@ describe('records and notifications', () => {
     const r2 = stepAlert(ID, rec, { kind: 'failure', finding: finding() }, { now: at(1), policy: POLICY });
     expect(r2.changed).toBe(false);
     expect(r2.notification).toBeNull();
+  });
+
+  it('caps the evidence kept with the alert so a record stays far below the DynamoDB item limit', () => {
+    const huge = {
+      ...finding(),
+      evidence: Array.from({ length: 5000 }, (_, i) => `${i} ${'z'.repeat(2000)}`),
+    };
+    const r = stepAlert(
+      ID,
+      undefined,
+      { kind: 'failure', finding: huge },
+      { now: at(0), policy: { ...POLICY, failuresBeforePage: 1 } },
+    );
+    expect(r.record!.finding!.evidence).toHaveLength(41);
+    expect(r.record!.finding!.evidence[40]).toBe('(4960 more lines not kept)');
+    expect(r.record!.finding!.evidence[0]).toHaveLength(400);
+    expect(Buffer.byteLength(JSON.stringify(r.record))).toBeLessThan(100_000);
+    const small = finding();
+    expect(compactFinding(small)).toBe(small);
   });
 
   it('builds runbook links, replacing an existing fragment', () => {
