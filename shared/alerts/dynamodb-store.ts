@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { errorMessage } from '../errors';
 import type { AlertRecord } from './state-machine';
-import { type AlertStore, AlertStoreError, type PutOutcome } from './store';
+import { type AlertStore, AlertStoreError, isAlertRecord, type PutOutcome } from './store';
 
 /** Table layout the CDK stack must create: partition key `id` (string), TTL on `expiresAt`. */
 export const ALERT_TABLE = { partitionKey: 'id', ttlAttribute: 'expiresAt' } as const;
@@ -79,8 +79,7 @@ export class DynamoDbAlertStore implements AlertStore {
           });
         }
         for (const item of res.Responses?.[this.tableName] ?? []) {
-          const rec = item as AlertRecord;
-          out.set(rec.id, rec);
+          if (isAlertRecord(item)) out.set(item.id, item);
         }
         keys = (res.UnprocessedKeys?.[this.tableName]?.Keys as Array<Record<string, unknown>>) ?? [];
       }
@@ -98,13 +97,15 @@ export class DynamoDbAlertStore implements AlertStore {
           new ScanCommand({
             TableName: this.tableName,
             ConsistentRead: true,
-            FilterExpression: '#state <> :ok OR size(#outbox) > :zero',
+            // Other items share the table (the cycle's memory has no `state`): attribute_exists
+            // keeps them out whatever `<>` makes of a missing attribute; isAlertRecord re-checks.
+            FilterExpression: 'attribute_exists(#state) AND (#state <> :ok OR size(#outbox) > :zero)',
             ExpressionAttributeNames: { '#state': 'state', '#outbox': 'outbox' },
             ExpressionAttributeValues: { ':ok': 'ok', ':zero': 0 },
             ExclusiveStartKey: start,
           }),
         );
-        for (const item of res.Items ?? []) out.push(item as AlertRecord);
+        for (const item of res.Items ?? []) if (isAlertRecord(item)) out.push(item);
         start = res.LastEvaluatedKey;
       } catch (err) {
         throw new AlertStoreError(`cannot scan open alerts in ${this.tableName}: ${errorMessage(err)}`, {

@@ -8,7 +8,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errorMessage } from '../errors';
 import type { AlertRecord } from './state-machine';
-import { type AlertStore, AlertStoreError, isOpen, type PutOutcome } from './store';
+import { type AlertStore, AlertStoreError, isAlertRecord, isOpen, type PutOutcome } from './store';
 
 interface FileShape {
   format: 'cpq-monitor-alerts';
@@ -27,14 +27,16 @@ export class FileAlertStore implements AlertStore {
     return this.serial(async () => {
       const all = (await this.load()).alerts;
       const out = new Map<string, AlertRecord>();
-      for (const id of ids) if (all[id] !== undefined) out.set(id, all[id]);
+      for (const id of ids) if (isAlertRecord(all[id])) out.set(id, all[id]);
       return out;
     });
   }
 
   /** {@inheritDoc AlertStore.listOpen} */
   listOpen(): Promise<AlertRecord[]> {
-    return this.serial(async () => Object.values((await this.load()).alerts).filter(isOpen));
+    return this.serial(async () =>
+      Object.values((await this.load()).alerts).filter((r) => isAlertRecord(r) && isOpen(r)),
+    );
   }
 
   /** {@inheritDoc AlertStore.put} */

@@ -32,3 +32,19 @@ export class AlertStoreError extends CpqMonitorError {
 export function isOpen(record: AlertRecord): boolean {
   return record.state !== 'ok' || record.outbox.length > 0;
 }
+
+const STATES = new Set(['ok', 'pending', 'alarm', 'recovering']);
+
+/** True for a stored item shaped like an AlertRecord (other items may share a table or file). */
+export function isAlertRecord(item: unknown): item is AlertRecord {
+  const r = item as Partial<AlertRecord> | null;
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    typeof r.id === 'string' &&
+    typeof r.state === 'string' &&
+    STATES.has(r.state) &&
+    Array.isArray(r.outbox) &&
+    typeof r.version === 'number'
+  );
+}

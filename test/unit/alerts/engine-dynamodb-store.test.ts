@@ -258,13 +258,22 @@ describe('DynamoDbAlertStore', () => {
   it('scans every page of open alerts with a filter on state and outbox', async () => {
     ddb
       .on(ScanCommand)
-      .resolvesOnce({ Items: [{ id: 'a/x' }], LastEvaluatedKey: { id: 'a/x' } })
-      .resolvesOnce({ Items: [{ id: 'b/y' }] });
+      .resolvesOnce({
+        Items: [{ id: 'a/x', state: 'alarm', outbox: [], version: 3 }],
+        LastEvaluatedKey: { id: 'a/x' },
+      })
+      .resolvesOnce({
+        Items: [
+          { id: 'b/y', state: 'ok', outbox: [{}], version: 7 },
+          // Not an alert (e.g. the cycle's memory item sharing the table): ignored.
+          { id: 'memory#probe/0', parts: {} },
+        ],
+      });
     const open = await store().listOpen();
     expect(open.map((r) => r.id)).toEqual(['a/x', 'b/y']);
     const calls = ddb.commandCalls(ScanCommand).map((c) => c.args[0].input);
     expect(calls[0]).toMatchObject({
-      FilterExpression: '#state <> :ok OR size(#outbox) > :zero',
+      FilterExpression: 'attribute_exists(#state) AND (#state <> :ok OR size(#outbox) > :zero)',
       ExpressionAttributeValues: { ':ok': 'ok', ':zero': 0 },
       ConsistentRead: true,
     });
