@@ -46,6 +46,13 @@ export interface ProcessAlertsInput {
   leaseMs?: number;
   /** Days a resolved record is kept (DynamoDB TTL); default 14. */
   retentionDays?: number;
+  /**
+   * Whether this call retries the undelivered notifications of an alert it neither found failing
+   * nor checked. Default: every such alert. A sharded deployment can limit it to its own
+   * appliances so that shards do not contend for the same retry (the loser of that race only
+   * skips the alert for one cycle, but shows a conflict).
+   */
+  retriesFor?: (record: AlertRecord) => boolean;
 }
 
 /** What happened to one notification this cycle. */
@@ -112,7 +119,8 @@ export async function processAlerts(input: ProcessAlertsInput): Promise<AlertRep
 
   const ids = new Set<string>(failing.keys());
   for (const r of records.values()) {
-    if (checked.has(r.id) || r.outbox.length > 0 || failing.has(r.id)) ids.add(r.id);
+    const retry = r.outbox.length > 0 && (input.retriesFor?.(r) ?? true);
+    if (checked.has(r.id) || failing.has(r.id) || retry) ids.add(r.id);
   }
 
   const limit = pLimit(input.concurrency ?? 8);

@@ -132,6 +132,18 @@ describe('processAlerts with the file store', () => {
     expect(sns.commandCalls(PublishCommand)).toHaveLength(2);
   });
 
+  it('leaves the retry of an unchecked alert to its owner when retriesFor says so', async () => {
+    sns.on(PublishCommand).rejectsOnce(new Error('socket hang up')).resolves({});
+    await cycle(0, [REFUSED], [REFUSED.id], { policy: { ...POLICY, failuresBeforePage: 1 } });
+    const notMine = await cycle(1, [], ['esa1/ssh_unreachable'], {
+      retriesFor: (r) => r.appliance !== 'sma1',
+    });
+    expect(notMine.alerts).toEqual([]);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+    const mine = await cycle(2, [], ['esa1/ssh_unreachable'], { retriesFor: (r) => r.appliance === 'sma1' });
+    expect(mine.retried).toBe(1);
+  });
+
   it('one failing publish does not stop the other alerts', async () => {
     sns.on(PublishCommand).callsFake((input) => {
       if (input.MessageAttributes.appliance.StringValue === 'esa1') throw new Error('AuthorizationError');
