@@ -87,6 +87,10 @@ export interface ProbeVerdict {
   fired: Map<CheckName, FiredCheck>;
 }
 
+function days(n: number): string {
+  return `${n} day${n === 1 ? '' : 's'}`;
+}
+
 function firstLine(s: string | null): string {
   return (s ?? '').split('\n')[0] ?? '';
 }
@@ -111,11 +115,11 @@ function describe(check: CheckName, p: ProbeResult): string {
     case 'cpq_tls_anonymous':
       return `CPQ TLS negotiated anonymous ${p.tls?.cipher ?? 'cipher'}: no certificate`;
     case 'cpq_cert_expired':
-      return c ? `CPQ certificate expired ${Math.abs(c.daysRemaining)} days ago` : 'CPQ certificate expired';
+      return c ? `CPQ certificate expired ${days(Math.abs(c.daysRemaining))} ago` : 'CPQ certificate expired';
     case 'cpq_cert_not_yet_valid':
       return c ? `CPQ certificate not valid before ${c.validFrom}` : 'CPQ certificate not yet valid';
     case 'cpq_cert_expiring':
-      return c ? `CPQ certificate expires in ${c.daysRemaining} days` : 'CPQ certificate expires soon';
+      return c ? `CPQ certificate expires in ${days(c.daysRemaining)}` : 'CPQ certificate expires soon';
     case 'cpq_cert_mismatch':
       return p.code === 'cert_untrusted'
         ? 'CPQ certificate not trusted by the configured CA'
