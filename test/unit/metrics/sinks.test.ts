@@ -265,6 +265,17 @@ describe('EMF sink', () => {
     expect(docs[2]).toMatchObject({ Appliance: 'sma1', Metric249: 249 });
   });
 
+  it('reports a failed write as a typed error instead of throwing', async () => {
+    const out = new PassThrough();
+    out.destroy();
+    const report = await new EmfSink(out, { namespace: 'N' }).put([
+      datum('ListenerUp', 1, { Appliance: 'a' }, TS),
+    ]);
+    expect(report.errors).toHaveLength(1);
+    expect(report.errors[0]).toBeInstanceOf(MetricsPublishError);
+    expect(await new EmfSink(out, { namespace: 'N' }).put([])).toMatchObject({ requests: 0, errors: [] });
+  });
+
   it('splits more than 100 values of one metric over documents', () => {
     const data = Array.from({ length: 230 }, (_, i) => datum('ListenerUp', i % 2, { Appliance: 'sma1' }, TS));
     const docs = toEmfDocuments('N', data);
