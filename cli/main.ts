@@ -4,8 +4,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../shared/errors';
+import { register as registerCheck } from './check';
 import { register as registerLab } from './lab';
+import { register as registerParse } from './parse';
 import { register as registerProbe } from './probe';
+import { register as registerRead } from './read';
 
 const program = new Command('cpq-monitor')
   .description('Monitor the Cisco ESA/SMA centralized quarantine (CPQ) path')
@@ -15,6 +18,9 @@ const program = new Command('cpq-monitor')
 // Sub-commands: one line each.
 registerProbe(program);
 registerLab(program);
+registerCheck(program);
+registerRead(program);
+registerParse(program);
 
 async function main(argv: string[]): Promise<void> {
   try {

@@ -1,0 +1,209 @@
+/**
+ * `cpq-monitor read HOST`: one read-only SSH session to an AsyncOS appliance, printing the facts
+ * of each command readably or, with --json, the ReadResult. `--print-host-key` fetches the
+ * fingerprint to pin (no authentication, no command). Passwords come only from an environment
+ * variable, keys from a file; neither is ever printed. Exit 0 ok, 1 warning, 2 critical, 3 usage.
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { commandLine } from '../shared/asyncos/allowlist';
+import { isFingerprint } from '../shared/asyncos/fingerprint';
+import { fetchHostKey, READ_DEFAULTS, readAppliance } from '../shared/asyncos/reader';
+import type { CommandName, CommandRequest, ReadOptions, ReadResult, SshAuth } from '../shared/asyncos/types';
+import { ConfigError, EXIT, errorMessage } from '../shared/errors';
+import { collect, exitCodeFor, formatMs, intOption, println } from './output';
+import { formatFacts } from './parse';
+import { parseTarget } from './probe';
+
+/** The mail_logs pattern `--commands mail_logs` greps for: CPQ traffic and its failures. */
+export const DEFAULT_MAILLOG_PATTERN = 'CPQ|TLS|Connection Error|Centralized Policy|application fault';
+const DEFAULT_COMMANDS = 'status,tophosts,showconfig,sslconfig';
+const NAMES: Record<string, CommandName> = {
+  version: 'version',
+  status: 'status',
+  'status-detail': 'status detail',
+  'status detail': 'status detail',
+  tophosts: 'tophosts',
+  showconfig: 'showconfig',
+  sslconfig: 'sslconfig',
+  listenerconfig: 'listenerconfig',
+  interfaceconfig: 'interfaceconfig',
+};
+
+interface ReadFlags {
+  port?: number;
+  user?: string;
+  passwordEnv?: string;
+  key?: string;
+  passphraseEnv?: string;
+  hostKey?: string[];
+  commands: string;
+  grep?: string[];
+  hoststatus?: string[];
+  cpqQueue?: string;
+  releaseQueue?: string;
+  timeout?: number;
+  commandTimeout?: number;
+  printHostKey?: boolean;
+  json?: boolean;
+}
+
+/** `status,tophosts:3,mail_logs` → command requests; every item is checked against the allow-list. */
+export function commandsFromFlags(
+  list: string,
+  grep: string[] = [],
+  hoststatus: string[] = [],
+): CommandRequest[] {
+  const out: CommandRequest[] = [];
+  for (const item of list
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
+    const [name = '', arg] = item.split(':', 2);
+    let req: CommandRequest;
+    if (name === 'mail_logs' || name === 'grep') req = { name: 'grep', arg: arg ?? DEFAULT_MAILLOG_PATTERN };
+    else if (name === 'tophosts') req = arg === undefined ? { name: 'tophosts' } : { name: 'tophosts', arg };
+    else if (NAMES[name] !== undefined && arg === undefined) req = { name: NAMES[name] };
+    else
+      throw new ConfigError(
+        `--commands: "${item}" is not one of ${[...Object.keys(NAMES).filter((k) => !k.includes(' ')), 'mail_logs'].join(', ')} (tophosts:SORT allowed)`,
+      );
+    out.push(req);
+  }
+  for (const pattern of grep) out.push({ name: 'grep', arg: pattern });
+  for (const host of hoststatus) out.push({ name: 'hoststatus', arg: host });
+  for (const req of out) {
+    const d = commandLine(req);
+    if (!d.allowed) throw new ConfigError(`refused: ${d.reason}`);
+  }
+  if (out.length === 0) throw new ConfigError('no command to run');
+  return out;
+}
+
+/** Credentials from the flags: a password from an environment variable, or a key file. */
+export function authFromFlags(flags: ReadFlags, env: NodeJS.ProcessEnv = process.env): SshAuth {
+  if ((flags.passwordEnv === undefined) === (flags.key === undefined)) {
+    throw new ConfigError('give exactly one of --password-env VAR or --key FILE');
+  }
+  if (flags.passwordEnv !== undefined) {
+    const password = env[flags.passwordEnv];
+    if (password === undefined || password === '') {
+      throw new ConfigError(
+        `--password-env ${flags.passwordEnv}: the environment variable is not set or empty`,
+      );
+    }
+    return { password };
+  }
+  let privateKey: string;
+  try {
+    privateKey = readFileSync(flags.key!, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`--key ${flags.key}: cannot read the file (${errorMessage(err)})`);
+  }
+  if (flags.passphraseEnv !== undefined) {
+    const passphrase = env[flags.passphraseEnv];
+    if (passphrase === undefined) throw new ConfigError(`--passphrase-env ${flags.passphraseEnv}: not set`);
+    return { privateKey, passphrase };
+  }
+  return { privateKey };
+}
+
+/** Registers `read` on the program. */
+export function register(program: Command): void {
+  program
+    .command('read')
+    .description(
+      'Read an AsyncOS appliance over a read-only SSH session (pinned host key) and print its facts',
+    )
+    .argument('<host>', 'appliance host name or address (HOST or HOST:PORT)')
+    .option('--port <n>', 'SSH port (default 22)', intOption('--port', 1, 65535))
+    .option('--user <name>', 'SSH user')
+    .option('--password-env <VAR>', 'environment variable holding the password')
+    .option('--key <file>', 'private key file')
+    .option('--passphrase-env <VAR>', "environment variable holding the key file's passphrase")
+    .option('--host-key <SHA256:...>', 'pinned host key fingerprint (repeatable, for rotation)', collect)
+    .option(
+      '--commands <list>',
+      'comma-separated: version,status,status-detail,tophosts[:SORT],showconfig,sslconfig,listenerconfig,interfaceconfig,mail_logs',
+      DEFAULT_COMMANDS,
+    )
+    .option('--grep <pattern>', 'grep mail_logs for this pattern (repeatable)', collect)
+    .option('--hoststatus <host>', 'run hoststatus for this host (repeatable)', collect)
+    .option('--cpq-queue <name>', 'name of the queue toward the SMA in tophosts')
+    .option('--release-queue <name>', 'name of the queue of released messages in tophosts')
+    .option(
+      '--timeout <ms>',
+      `session deadline (default ${READ_DEFAULTS.timeoutMs})`,
+      intOption('--timeout', 100, 600_000),
+    )
+    .option(
+      '--command-timeout <ms>',
+      `per-command deadline (default ${READ_DEFAULTS.commandTimeoutMs})`,
+      intOption('--command-timeout', 100, 600_000),
+    )
+    .option('--print-host-key', 'only fetch and print the host key fingerprint to pin (no login, no command)')
+    .option('--json', 'print the result as JSON')
+    .action(async (target: string, flags: ReadFlags) => {
+      const parsed = parseTarget(target);
+      const port = flags.port ?? parsed.port ?? READ_DEFAULTS.port;
+      if (flags.printHostKey) {
+        const k = await fetchHostKey({
+          host: parsed.host,
+          port,
+          ...(flags.timeout ? { timeoutMs: flags.timeout } : {}),
+        });
+        if (flags.json) println(JSON.stringify(k, null, 2));
+        else if (k.hostKey !== null) println(k.hostKey);
+        else process.stderr.write(`cpq-monitor read: ${k.code}: ${k.message}\n`);
+        process.exitCode = k.status === 'ok' ? EXIT.ok : EXIT.critical;
+        return;
+      }
+      if (flags.user === undefined) throw new ConfigError('--user is required');
+      const hostKeys = flags.hostKey ?? [];
+      if (hostKeys.length === 0) {
+        throw new ConfigError(
+          `--host-key is required (get it with: cpq-monitor read ${target} --print-host-key)`,
+        );
+      }
+      for (const k of hostKeys) {
+        if (!isFingerprint(k))
+          throw new ConfigError(
+            `--host-key "${k}" is not an OpenSSH fingerprint like SHA256:<43 base64 chars>`,
+          );
+      }
+      const opts: ReadOptions = {
+        host: parsed.host,
+        port,
+        username: flags.user,
+        auth: authFromFlags(flags),
+        hostKeys,
+        commands: commandsFromFlags(flags.commands, flags.grep, flags.hoststatus),
+        ...(flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}),
+        ...(flags.commandTimeout !== undefined ? { commandTimeoutMs: flags.commandTimeout } : {}),
+        ...(flags.cpqQueue !== undefined ? { cpqQueueName: flags.cpqQueue } : {}),
+        ...(flags.releaseQueue !== undefined ? { releaseQueueName: flags.releaseQueue } : {}),
+      };
+      const result = await readAppliance(opts);
+      println(flags.json ? JSON.stringify(result, null, 2) : formatReadReport(result, opts.commands));
+      process.exitCode = exitCodeFor(result.status);
+    });
+}
+
+/** The readable report of one read. */
+export function formatReadReport(r: ReadResult, commands: CommandRequest[]): string {
+  const lines = [
+    `${r.host}:${r.port} ${r.status.toUpperCase()} ${r.code}: ${r.message}`,
+    `host key ${r.hostKey ?? '-'}   connect ${formatMs(r.timings.connectMs)}   total ${formatMs(r.timings.totalMs)}`,
+  ];
+  for (const req of commands) {
+    const d = commandLine(req);
+    if (!d.allowed) continue;
+    const c = r.commands[d.line];
+    if (c === undefined) continue;
+    lines.push('', `== ${d.line} == ${c.code}${c.code === 'ok' ? '' : `: ${c.message}`}`);
+    if (c.parsed !== null) lines.push(formatFacts(req.name, c.parsed));
+    else if (c.raw.trim() !== '')
+      lines.push(`raw output (last lines):\n${c.raw.trimEnd().split('\n').slice(-8).join('\n')}`);
+  }
+  return lines.join('\n');
+}
