@@ -40,6 +40,8 @@ export const METRIC_NAMES = {
 /** Appliances per dashboard: 4 widgets each keeps a dashboard under CloudWatch's 500-widget limit. */
 export const APPLIANCES_PER_DASHBOARD = 100;
 const SEVERITIES = ['critical', 'warning', 'info'] as const;
+/** Values of the `Phase` dimension of `HandshakeLatency` at `metricsDetail: detailed`. */
+export const HANDSHAKE_PHASES = ['connect', 'banner', 'ehlo', 'starttls', 'tls'] as const;
 
 /** Inputs of the dashboards. */
 export interface DashboardsProps {
@@ -179,6 +181,8 @@ function applianceRow(
       : []),
   ];
   const tls = tlsFor(inv, a);
+  // Percentiles need several samples: at least 5 minutes (docs/metrics.md, "Statistics to use").
+  const latencyPeriod = Duration.minutes(Math.max(5, inv.monitor.probeIntervalMinutes));
   const widgets: IWidget[] = [
     new GraphWidget({
       title: `${a.name} (${a.role.toUpperCase()} ${a.host}:${a.cpqPort}) status`,
@@ -190,8 +194,23 @@ function applianceRow(
     new GraphWidget({
       title: `${a.name} handshake latency (ms)`,
       left: [
-        metric(METRIC_NAMES.handshakeLatency, a, Stats.AVERAGE, probePeriod).with({ label: 'average' }),
-        metric(METRIC_NAMES.handshakeLatency, a, Stats.MAXIMUM, probePeriod).with({ label: 'max' }),
+        metric(METRIC_NAMES.handshakeLatency, a, Stats.p(50), latencyPeriod).with({ label: 'p50' }),
+        metric(METRIC_NAMES.handshakeLatency, a, Stats.p(90), latencyPeriod).with({ label: 'p90' }),
+        metric(METRIC_NAMES.handshakeLatency, a, Stats.MAXIMUM, latencyPeriod).with({ label: 'max' }),
+        // Per phase only at `detailed` (the metrics code emits the Phase dimension then, at a price).
+        ...(inv.monitor.metricsDetail === 'detailed'
+          ? HANDSHAKE_PHASES.map(
+              (phase) =>
+                new Metric({
+                  namespace: inv.monitor.namespace,
+                  metricName: METRIC_NAMES.handshakeLatency,
+                  dimensionsMap: { Appliance: a.name, Phase: phase },
+                  statistic: Stats.p(50),
+                  period: latencyPeriod,
+                  label: `${phase} p50`,
+                }),
+            )
+          : []),
       ],
       leftYAxis: { min: 0, showUnits: false },
       width: 6,
@@ -200,7 +219,9 @@ function applianceRow(
     new GraphWidget({
       title: `${a.name} certificate days remaining`,
       left: [
-        metric(METRIC_NAMES.certificateDaysRemaining, a, Stats.MINIMUM, probePeriod).with({ label: 'days' }),
+        metric(METRIC_NAMES.certificateDaysRemaining, a, Stats.MINIMUM, Duration.hours(1)).with({
+          label: 'days',
+        }),
       ],
       leftAnnotations: [{ value: tls.expiryWarnDays, label: 'expiry warning', color: Color.ORANGE }],
       leftYAxis: { min: 0, showUnits: false },

@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
@@ -9,12 +8,12 @@ import type { IConstruct } from 'constructs';
 import { buildCpqMonitorApp, inventoryFromContext } from '../../infra/cpq-monitor-app';
 import { ConfigError } from '../../shared/errors';
 import { InventoryError, loadInventory } from '../../shared/inventory';
-import { EXAMPLE_FILE, testApp } from './fixtures';
+import { EXAMPLE_FILE, tempDir, testApp } from './fixtures';
 
 const ROOT = path.resolve(__dirname, '../..');
 
 function tempFile(name: string, text: string): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'cpq-inv-')), name);
+  const file = path.join(tempDir('cpq-inv-'), name);
   writeFileSync(file, text);
   return file;
 }
@@ -132,7 +131,7 @@ describe('infra/app.ts as cdk runs it', () => {
       env: {
         ...process.env,
         CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:bundling-stacks': [], ...context }),
-        CDK_OUTDIR: mkdtempSync(path.join(tmpdir(), 'cpq-app-')),
+        CDK_OUTDIR: tempDir('cpq-app-'),
       },
     });
 

@@ -1,5 +1,5 @@
 /** Inventories and stacks for the template tests (bundling skipped, as `cdk synth` would not be). */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -14,10 +14,23 @@ export function exampleInventory(): Inventory {
   return loadInventory(EXAMPLE_FILE);
 }
 
+const created: string[] = [];
+// Registered in the root scope of every test file that imports this module.
+afterAll(() => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary directory, removed after the test file. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
+}
+
 /** An app that skips bundling (no esbuild run) and writes into a fresh temporary directory. */
 export function testApp(context: Record<string, unknown> = {}): App {
   return new App({
-    outdir: mkdtempSync(path.join(tmpdir(), 'cpq-infra-')),
+    outdir: tempDir('cpq-infra-'),
     context: { 'aws:cdk:bundling-stacks': [], ...context },
   });
 }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { WATCHDOG_ANCHORS } from '../../infra/constructs/watchdog';
 import type { CpqMonitorStack } from '../../infra/stacks/cpq-monitor-stack';
+import { parseInventory } from '../../shared/inventory';
 import { exampleInventory, fleetInventory, synth, withDeploy } from './fixtures';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -27,6 +28,17 @@ function statements(template: Template): { roles: unknown; s: Record<string, unk
 
 function actionsOf(s: Record<string, unknown>): string[] {
   return ([] as string[]).concat(s.Action as string | string[]);
+}
+
+type DashboardWidget = {
+  type: string;
+  properties: { title?: string; metrics?: unknown[][]; markdown?: string };
+};
+
+/** A dashboard's body as JSON; CloudFormation tokens (region, function names) sit inside its strings. */
+function dashboardBody(dashboard: Resource): { widgets: DashboardWidget[] } {
+  const join = (dashboard.Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+  return JSON.parse(join.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join(''));
 }
 
 describe('stack from config/example.yaml (imported VPC, endpoints on)', () => {
@@ -369,17 +381,7 @@ describe('stack from config/example.yaml (imported VPC, endpoints on)', () => {
   it('builds the dashboard from the inventory: fleet overview and widgets per appliance', () => {
     const dashboards = resources(template, 'AWS::CloudWatch::Dashboard');
     expect(dashboards).toHaveLength(1);
-    const body = JSON.parse(
-      (
-        (dashboards[0]![1].Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })[
-          'Fn::Join'
-        ][1] as unknown[]
-      )
-        .map((p) => (typeof p === 'string' ? p : 'TOKEN')) // tokens sit inside JSON strings
-        .join(''),
-    ) as {
-      widgets: { type: string; properties: { title?: string; metrics?: unknown[][]; markdown?: string } }[];
-    };
+    const body = dashboardBody(dashboards[0]![1]);
     const titles = body.widgets.map((w) => w.properties.title ?? '');
     expect(titles).toEqual(
       expect.arrayContaining(['Listeners up', 'Open findings', 'Open findings by severity']),
@@ -474,6 +476,39 @@ describe('stack variants', () => {
       .map((sg) => (sgs[logicalId(stack, sg)]!.Properties.SecurityGroupEgress as unknown[]).length)
       .reduce((a, b) => a + b, 0);
     expect(ruleCount).toBe(240);
+  });
+
+  it('graphs handshake latency per phase only at metricsDetail: detailed', () => {
+    const standard = dashboardBody(
+      resources(synth(fleetInventory(1)).template, 'AWS::CloudWatch::Dashboard')[0]![1],
+    );
+    expect(JSON.stringify(standard)).not.toContain('"Phase"');
+    const base = fleetInventory(1);
+    const detailed = parseInventory(
+      { ...base, monitor: { ...base.monitor, metricsDetail: 'detailed' } },
+      't',
+    );
+    const body = dashboardBody(resources(synth(detailed).template, 'AWS::CloudWatch::Dashboard')[0]![1]);
+    const latency = JSON.stringify(
+      body.widgets.find((w) => w.properties.title === 'esa1 handshake latency (ms)'),
+    );
+    for (const phase of ['connect', 'banner', 'ehlo', 'starttls', 'tls']) {
+      expect(latency).toContain(`"HandshakeLatency","Appliance","esa1","Phase","${phase}"`);
+    }
+  });
+
+  it('continues on further dashboards past 100 appliances', () => {
+    const { template } = synth(fleetInventory(120, { shardSize: 100 }));
+    const dashboards = resources(template, 'AWS::CloudWatch::Dashboard');
+    expect(dashboards.map(([, d]) => d.Properties.DashboardName).sort()).toEqual([
+      'CpqMonitor',
+      'CpqMonitor-appliances-2',
+    ]);
+    const perDashboard = dashboards.map(
+      ([, d]) => dashboardBody(d).widgets.filter((w) => / status$/.test(w.properties.title ?? '')).length,
+    );
+    expect(perDashboard.sort()).toEqual([100, 21].sort());
+    for (const [, d] of dashboards) expect(dashboardBody(d).widgets.length).toBeLessThanOrEqual(500);
   });
 
   it('gives an inventory without SSH settings no SSH function, schedule or alarms', () => {
