@@ -13,6 +13,8 @@ import { type LabSshServer, type SshFault, startLabSshServer } from './ssh-serve
 export interface SimulatedApplianceSpec extends ApplianceSpec {
   /** Loopback address for both servers; default 127.0.0.1. */
   host?: string;
+  /** SSH port; default any free port. */
+  sshPort?: number;
   username?: string;
   password?: string;
   authorizedKeys?: string[];
@@ -54,6 +56,7 @@ export async function startSimulatedAppliance(spec: SimulatedApplianceSpec): Pro
     ssh = await startLabSshServer({
       state,
       host,
+      ...(spec.sshPort !== undefined ? { port: spec.sshPort } : {}),
       ...(spec.username !== undefined ? { username: spec.username } : {}),
       ...(spec.password !== undefined ? { password: spec.password } : {}),
       ...(spec.authorizedKeys !== undefined ? { authorizedKeys: spec.authorizedKeys } : {}),

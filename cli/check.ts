@@ -1,0 +1,93 @@
+/**
+ * `cpq-monitor check --inventory FILE`: the monitoring cycle the Lambdas run, from here: probes,
+ * SSH reads, findings, alerts (console) and metrics (EMF lines). Exit code by the worst finding.
+ */
+import { dirname, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { ConsoleNotifier } from '../shared/alerts/console-notifier';
+import { type CycleKind, runCycle } from '../shared/cycle/run';
+import { ConfigError, EXIT } from '../shared/errors';
+import { loadInventory } from '../shared/inventory/load';
+import { cycleJson, exitCodeOfFindings, renderCycle } from './cycle-report';
+import { localCycleDeps } from './local-cycle';
+import { intOption, println } from './output';
+
+interface CheckFlags {
+  inventory: string;
+  json?: boolean;
+  state: string;
+  watch?: number;
+  cycle: string;
+  emf: string;
+  timeout?: number;
+}
+
+const KINDS: readonly CycleKind[] = ['probe', 'ssh', 'full'];
+
+/** Registers `check` on the program. */
+export function register(program: Command): void {
+  program
+    .command('check')
+    .description('Run monitoring cycles over an inventory: probes, SSH reads, findings, alerts and metrics')
+    .requiredOption('--inventory <file>', 'inventory (YAML or JSON)')
+    .option('--json', 'print { findings, alerts, metrics, paths } as JSON (one document per cycle)')
+    .option('--state <file>', 'alert state file (cycle memory goes beside it)', '.cpq-monitor/state.json')
+    .option('--watch <seconds>', 'repeat every N seconds until Ctrl-C', intOption('--watch', 5, 86_400))
+    .option('--cycle <kind>', `what to run: ${KINDS.join(', ')}`, 'full')
+    .option(
+      '--emf <file>',
+      'append CloudWatch Embedded Metric Format lines here',
+      '.cpq-monitor/metrics.emf.jsonl',
+    )
+    .option('--timeout <ms>', 'deadline of one cycle', intOption('--timeout', 2000, 3_600_000))
+    .action(async (flags: CheckFlags) => {
+      if (!(KINDS as readonly string[]).includes(flags.cycle)) {
+        throw new ConfigError(`--cycle must be one of ${KINDS.join(', ')}, not "${flags.cycle}"`);
+      }
+      const inventory = loadInventory(flags.inventory);
+      const deps = localCycleDeps(inventory, {
+        statePath: resolve(flags.state),
+        emf: resolve(flags.emf),
+        baseDir: dirname(resolve(flags.inventory)),
+        // With --json, stdout carries only the documents; pages go to stderr.
+        notifier: new ConsoleNotifier(flags.json ? process.stderr : process.stdout),
+      });
+      const timeout =
+        flags.timeout ?? Math.max(inventory.monitor.probeTimeoutMs, inventory.monitor.sshTimeoutMs) + 10_000;
+      let stop = false;
+      const onSignal = () => {
+        stop = true;
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        do {
+          const report = await runCycle(
+            {
+              inventory,
+              kind: flags.cycle as CycleKind,
+              deadline: Date.now() + timeout,
+              baseDir: dirname(resolve(flags.inventory)),
+            },
+            deps,
+          );
+          println(flags.json ? JSON.stringify(cycleJson(report)) : renderCycle(report));
+          process.exitCode = exitCodeOfFindings(report.findings);
+          if (flags.watch === undefined || stop) break;
+          await sleepUnless(flags.watch * 1000, () => stop);
+        } while (!stop);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        await deps.close();
+      }
+      if (process.exitCode === undefined) process.exitCode = EXIT.ok;
+    });
+}
+
+async function sleepUnless(ms: number, stopped: () => boolean): Promise<void> {
+  const until = Date.now() + ms;
+  while (!stopped() && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, Math.min(250, until - Date.now())));
+  }
+}

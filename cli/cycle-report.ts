@@ -1,0 +1,67 @@
+/** Readable and JSON forms of a cycle report, shared by `check` and the demo. */
+import type { CycleReport } from '../shared/cycle/run';
+import { EXIT } from '../shared/errors';
+import type { Finding } from '../shared/findings/types';
+import { table } from './output';
+
+/** Exit code of a cycle: the worst finding (info counts as ok). */
+export function exitCodeOfFindings(findings: readonly Finding[]): number {
+  if (findings.some((f) => f.severity === 'critical')) return EXIT.critical;
+  if (findings.some((f) => f.severity === 'warning')) return EXIT.warning;
+  return EXIT.ok;
+}
+
+/** The `check --json` document: `{ findings, alerts, metrics, paths }` plus the cycle's bookkeeping. */
+export function cycleJson(r: CycleReport) {
+  return {
+    kind: r.kind,
+    startedAt: r.startedAt,
+    durationMs: r.durationMs,
+    findings: r.findings,
+    alerts: r.alerts.alerts.filter((a) => a.status !== 'unchanged' || a.notifications.length > 0),
+    metrics: r.metrics.data,
+    paths: r.paths,
+    explained: r.explained,
+    skipped: r.skipped,
+    problems: r.problems,
+  };
+}
+
+/** A compact readable summary of a cycle. */
+export function renderCycle(r: CycleReport): string {
+  const out: string[] = [];
+  const probes = r.listener.length;
+  const reads = r.config.length;
+  out.push(
+    `cycle ${r.kind} at ${r.startedAt}: ${r.appliances.length} appliances, ${probes} probes, ${reads} SSH reads in ${(r.durationMs / 1000).toFixed(2)} s`,
+  );
+  if (r.findings.length === 0) {
+    out.push('no findings: every check passed');
+  } else {
+    out.push(
+      table(
+        ['severity', 'finding', 'summary'],
+        r.findings.map((f) => [f.severity, f.id, f.summary]),
+      ),
+    );
+  }
+  if (r.paths.length > 0) {
+    out.push(
+      table(
+        ['path', 'state', 'why'],
+        r.paths.map((p) => [p.id, p.state, p.reason]),
+      ),
+    );
+  }
+  const a = r.alerts;
+  out.push(
+    `alerts: ${a.sent} sent, ${a.failed} failed (kept for the next cycle), ${a.retried} retried, ${a.muted} muted by maintenance`,
+  );
+  const m = r.metrics.report;
+  out.push(`metrics: ${m.data} data points as ${m.requests} EMF documents`);
+  if (r.explained.length > 0)
+    out.push(`folded into another finding: ${r.explained.map((e) => `${e.id} (by ${e.by})`).join(', ')}`);
+  if (r.skipped.length > 0) out.push(`not done before the deadline: ${r.skipped.join(', ')}`);
+  for (const p of r.problems) out.push(`problem: ${p}`);
+  return out.join('\n');
+}

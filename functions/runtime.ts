@@ -1,0 +1,141 @@
+/**
+ * What both cycle Lambdas share: configuration from the environment (validated once, at cold
+ * start), AWS clients created once per container, and the one service call a handler makes.
+ */
+import { readFileSync } from 'node:fs';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { createAlertDocumentClient, DynamoDbAlertStore } from '../shared/alerts/dynamodb-store';
+import { SnsNotifier } from '../shared/alerts/sns-notifier';
+import { credentialResolver } from '../shared/cycle/credentials';
+import { DynamoDbMemoryStore } from '../shared/cycle/memory';
+import { type CycleDeps, runCycle } from '../shared/cycle/run';
+import { ConfigError, errorMessage } from '../shared/errors';
+import { parseInventoryText } from '../shared/inventory/load';
+import type { Inventory } from '../shared/inventory/schema';
+import { createLogger } from '../shared/log';
+import { CloudWatchSink } from '../shared/metrics/cloudwatch-sink';
+
+const envSchema = z.object({
+  INVENTORY_FILE: z.string().min(1),
+  ALERT_TABLE_NAME: z.string().min(1),
+  ALERT_TOPIC_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'expected an SNS topic ARN'),
+});
+
+/** The function's configuration, or a ConfigError naming every bad variable. */
+export function configFromEnv(env: NodeJS.ProcessEnv): z.infer<typeof envSchema> & { inventory: Inventory } {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid Lambda environment: ${problems.join('; ')}`);
+  }
+  let text: string;
+  try {
+    text = readFileSync(parsed.data.INVENTORY_FILE, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read INVENTORY_FILE ${parsed.data.INVENTORY_FILE}: ${errorMessage(err)}`);
+  }
+  return { ...parsed.data, inventory: parseInventoryText(text, parsed.data.INVENTORY_FILE) };
+}
+
+/** The event a schedule sends: which cycle, which shard, which appliances. */
+export const cycleEventSchema = z.strictObject({
+  cycle: z.enum(['probe', 'ssh']),
+  shard: z.strictObject({ index: z.number().int().min(0), count: z.number().int().min(1) }),
+  appliances: z.array(z.string().min(1)).min(1),
+});
+export type CycleEvent = z.infer<typeof cycleEventSchema>;
+
+/** The AWS clients of one container (tests replace them through aws-sdk-client-mock). */
+export interface AwsClients {
+  dynamodb: DynamoDBClient;
+  sns: SNSClient;
+  cloudwatch: CloudWatchClient;
+  secretsManager: SecretsManagerClient;
+}
+
+/** Clients with the SDK's standard retries; region from the Lambda environment. */
+export function createAwsClients(): AwsClients {
+  return {
+    dynamodb: new DynamoDBClient({}),
+    sns: new SNSClient({}),
+    cloudwatch: new CloudWatchClient({}),
+    secretsManager: new SecretsManagerClient({}),
+  };
+}
+
+/** Builds the cycle's dependencies once per container (the secret cache lives as long as it). */
+export function awsCycleDeps(config: ReturnType<typeof configFromEnv>, clients: AwsClients): CycleDeps {
+  const doc = createAlertDocumentClient(clients.dynamodb);
+  return {
+    store: new DynamoDbAlertStore(doc, { tableName: config.ALERT_TABLE_NAME }),
+    memory: new DynamoDbMemoryStore(doc, config.ALERT_TABLE_NAME),
+    notifier: new SnsNotifier(clients.sns, { topicArn: config.ALERT_TOPIC_ARN }),
+    sink: new CloudWatchSink(clients.cloudwatch, { namespace: config.inventory.monitor.namespace }),
+    credentials: credentialResolver({ secretsManager: clients.secretsManager }),
+    logger: createLogger('cpq-monitor'),
+  };
+}
+
+/** Time kept back from the Lambda's remaining time, so the function returns before it is killed. */
+const SAFETY_MS = 2000;
+
+/**
+ * Runs the cycle the event names for its shard and returns a summary for the logs. A malformed
+ * event or a cycle name that does not match this function is an error (it goes to the DLQ).
+ */
+export async function handleCycle(
+  expected: 'probe' | 'ssh',
+  rawEvent: unknown,
+  context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>,
+  config: ReturnType<typeof configFromEnv>,
+  deps: CycleDeps,
+) {
+  const parsed = cycleEventSchema.safeParse(rawEvent);
+  if (!parsed.success) {
+    throw new ConfigError(
+      `invalid schedule event: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ')}`,
+    );
+  }
+  const event = parsed.data;
+  if (event.cycle !== expected) {
+    throw new ConfigError(
+      `the ${expected} function received a "${event.cycle}" event: check the schedule's target`,
+    );
+  }
+  const report = await runCycle(
+    {
+      inventory: config.inventory,
+      kind: event.cycle,
+      appliances: event.appliances,
+      memoryKey: `shard-${event.shard.index}-of-${event.shard.count}`,
+      deadline: Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS,
+    },
+    deps,
+  );
+  const summary = {
+    cycle: report.kind,
+    shard: event.shard,
+    requestId: context.awsRequestId,
+    appliances: report.appliances.length,
+    probes: report.listener.length,
+    reads: report.config.length,
+    findings: report.findings.length,
+    critical: report.findings.filter((f) => f.severity === 'critical').length,
+    pagesSent: report.alerts.sent,
+    pagesFailed: report.alerts.failed,
+    metrics: report.metrics.report.data,
+    metricCalls: report.metrics.report.calls,
+    skipped: report.skipped,
+    problems: report.problems,
+    durationMs: report.durationMs,
+  };
+  deps.logger?.info(summary, 'cycle done');
+  return summary;
+}

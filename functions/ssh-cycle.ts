@@ -1,0 +1,11 @@
+/** Lambda: the read-only SSH reads of one shard, every five minutes (schedule input names the shard). */
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { awsCycleDeps, configFromEnv, createAwsClients, handleCycle } from './runtime';
+
+const config = configFromEnv(process.env);
+const deps = awsCycleDeps(config, createAwsClients());
+
+export const handler = middy().handler((event: unknown, context: Context) =>
+  handleCycle('ssh', event, context, config, deps),
+);

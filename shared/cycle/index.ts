@@ -1,0 +1,4 @@
+export * from './credentials';
+export * from './memory';
+export * from './plan';
+export * from './run';

@@ -1,0 +1,128 @@
+/**
+ * What a cycle will do, as data: which listeners to probe with which TLS offer, and which
+ * read-only commands to run on which appliance. Pure, so the choices are tested without sockets.
+ */
+import type { CommandRequest } from '../asyncos/types';
+import { tlsFor } from '../inventory/load';
+import type { Appliance, Inventory } from '../inventory/schema';
+import type { ProbeOptions } from '../probes/types';
+
+/** One probe to make: the listener of `appliance`, playing the side of `from` when set. */
+export interface PlannedProbe {
+  appliance: Appliance;
+  from?: string;
+  options: ProbeOptions;
+}
+
+/** The appliances that connect to this one's cpq_listener: its ESAs for an SMA, its SMA for an ESA. */
+export function peersOf(inv: Inventory, target: Appliance): Appliance[] {
+  if (target.role === 'sma') {
+    return inv.appliances.filter((a) => a.enabled && a.role === 'esa' && a.quarantine?.sma === target.name);
+  }
+  const sma = inv.appliances.find((a) => a.enabled && a.name === target.quarantine?.sma);
+  return sma === undefined ? [] : [sma];
+}
+
+/**
+ * Probes for the given listeners. A listener is probed once, offering the cipher list its peers
+ * offer. When the SSH reads have shown that its peers offer different lists (one ESA still lets
+ * anonymous suites through, say), it is probed once per peer, each with that peer's list, so a
+ * failure on one path is told apart from a failure of the listener.
+ */
+export function planProbes(
+  inv: Inventory,
+  targets: readonly Appliance[],
+  opts: {
+    outboundCiphers: Record<string, string>;
+    ca: (file: string) => string | undefined;
+    timeoutMs: number;
+  },
+): PlannedProbe[] {
+  const planned: PlannedProbe[] = [];
+  for (const target of targets) {
+    const tls = tlsFor(inv, target);
+    const base: ProbeOptions = {
+      host: target.host,
+      port: target.cpqPort,
+      timeoutMs: opts.timeoutMs,
+      expiryWarnDays: tls.expiryWarnDays,
+      ...(tls.pins !== undefined ? { pins: tls.pins } : {}),
+      ...(tls.caFile !== undefined ? { ca: opts.ca(tls.caFile) } : {}),
+      ...(tls.minVersion !== undefined ? { minVersion: tls.minVersion } : {}),
+      ...(tls.maxVersion !== undefined ? { maxVersion: tls.maxVersion } : {}),
+      ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
+      ...(inv.monitor.ehloName !== undefined ? { ehloName: inv.monitor.ehloName } : {}),
+    };
+    const offers = peersOf(inv, target).map((p) => ({
+      peer: p.name,
+      ciphers: opts.outboundCiphers[p.name] ?? tls.ciphers,
+    }));
+    const distinct = new Set(offers.map((o) => o.ciphers ?? ''));
+    if (distinct.size <= 1) {
+      const ciphers = offers[0]?.ciphers ?? tls.ciphers;
+      planned.push({ appliance: target, options: ciphers !== undefined ? { ...base, ciphers } : base });
+      continue;
+    }
+    for (const o of offers) {
+      planned.push({
+        appliance: target,
+        from: o.peer,
+        options: o.ciphers !== undefined ? { ...base, ciphers: o.ciphers } : base,
+      });
+    }
+  }
+  return planned;
+}
+
+/** The CPQ ports an appliance's mail_logs may show: its own listener's and the one it sends to. */
+function cpqPortsOf(a: Appliance): number[] {
+  return [...new Set([a.cpqPort, ...(a.quarantine ? [a.quarantine.port] : [])])].sort((x, y) => x - y);
+}
+
+/**
+ * The mail_logs pattern: CPQ connections (by port), TLS failures, connection errors, quarantine
+ * deliveries and application faults. Narrow on purpose: grep reads the whole current log.
+ */
+export function mailLogPattern(a: Appliance): string {
+  const ports = cpqPortsOf(a);
+  const core = [
+    ports.length === 1 ? `port ${ports[0]}` : `port (${ports.join('|')})`,
+    'CPQ ICID',
+    'TLS failed',
+    'TLS was required',
+    'Connection Error',
+    'pplication (fault|error)',
+  ];
+  // Deliveries to the quarantine are also matched by DCID through the port line; name them too
+  // when the reader's bounded pattern (128 characters) leaves room.
+  const full = [...core, 'Centralized Policy Quarantine'].join('|');
+  return full.length <= 128 ? full : core.join('|');
+}
+
+/** The read-only commands of an SSH cycle for one appliance. */
+export function planCommands(a: Appliance): CommandRequest[] {
+  return [
+    { name: 'status' },
+    { name: 'tophosts', arg: 'active_rcpts' },
+    { name: 'showconfig' },
+    { name: 'sslconfig' },
+    { name: 'grep', arg: mailLogPattern(a), log: 'mail_logs' },
+  ];
+}
+
+/**
+ * The appliances an SSH cycle reads besides its own shard: the SMAs its ESAs send to, so the
+ * rules across appliances (port mismatch, RELAYLIST) can run when a shard holds the ESA only.
+ * Their own checks are left to the shard that owns them.
+ */
+export function contextAppliances(inv: Inventory, primary: readonly Appliance[]): Appliance[] {
+  const names = new Set(primary.map((a) => a.name));
+  const out = new Map<string, Appliance>();
+  for (const a of primary) {
+    const sma = a.quarantine?.sma;
+    if (sma === undefined || names.has(sma)) continue;
+    const peer = inv.appliances.find((x) => x.name === sma && x.enabled && x.ssh !== undefined);
+    if (peer) out.set(peer.name, peer);
+  }
+  return [...out.values()];
+}
