@@ -9,6 +9,8 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, SmsSubscription, UrlSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+// The table's keys come from the store that reads and writes it.
+import { ALERT_TABLE } from '../../shared/alerts/dynamodb-store';
 import type { Inventory } from '../../shared/inventory';
 
 /** Subscriptions come from `deploy.subscriptions` (already merged with `-c alertEmail=...` context). */
@@ -16,9 +18,6 @@ export interface AlertingProps {
   /** The validated inventory. */
   readonly inventory: Inventory;
 }
-
-/** The alert state table's keys, shared with the DynamoDB store (issue 4). */
-export const ALERT_TABLE_KEYS = { partitionKey: 'id', ttlAttribute: 'expiresAt' } as const;
 
 /** The paging topic (KMS-encrypted, TLS-only) and the alert state table. */
 export class Alerting extends Construct {
@@ -55,10 +54,10 @@ export class Alerting extends Construct {
     for (const number of subs.sms) this.topic.addSubscription(new SmsSubscription(number));
 
     this.table = new Table(this, 'AlertState', {
-      partitionKey: { name: ALERT_TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      partitionKey: { name: ALERT_TABLE.partitionKey, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      timeToLiveAttribute: ALERT_TABLE_KEYS.ttlAttribute,
+      timeToLiveAttribute: ALERT_TABLE.ttlAttribute,
       // Encrypted at rest with the AWS-owned key: no KMS requests to pay per read or write.
       encryption: TableEncryption.DEFAULT,
       // Alert state is rebuilt by the next cycles; removing the stack removes it.
