@@ -427,15 +427,19 @@ function leaveMenu(answer: string): Step[] {
  * mail_logs as the appliance would have written them: its CPQ traffic, plus, on an ESA whose
  * outbound list allows anonymous suites, the TLS failures of DOMAIN.md item 6 toward its SMA.
  */
-export function mailLogLines(state: ApplianceState): string[] {
+export function mailLogLines(state: ApplianceState, now = new Date()): string[] {
   const lines = [...state.mailLogs];
   if (state.role === 'esa' && cipherListAllowsAnonymous(state.tls.outboundCiphers).allowsAnonymous) {
-    const target = state.cpqTarget;
+    // The ESA retries its quarantine deliveries all the time, so every read shows fresh failures:
+    // stamped a few seconds before `now`, with a DCID that changes with the time.
+    const port = state.cpqTarget?.port ?? 7025;
+    const t = asctime(new Date(now.getTime() - 3000));
+    const dcid = 100_000 + (Math.floor(now.getTime() / 1000) % 900_000);
     lines.push(
-      `Fri Nov 27 07:02:11 2026 Info: New SMTP DCID 123456 interface 10.10.10.1 address 10.10.20.1 port ${target?.port ?? 7025}`,
-      'Fri Nov 27 07:02:11 2026 Info: DCID 123456 TLS failed: verify error: no certificate from server',
-      'Fri Nov 27 07:02:11 2026 Info: DCID 123456 TLS was required but could not be successfully negotiated',
-      `Fri Nov 27 07:02:12 2026 Info: Connection Error: DCID 123456 domain: the.cpq.host IP: 10.10.20.1 port: ${target?.port ?? 7025} details: TLS required interface: 10.10.10.1 reason: TLS failure`,
+      `${t} Info: New SMTP DCID ${dcid} interface 10.10.10.1 address 10.10.20.1 port ${port}`,
+      `${t} Info: DCID ${dcid} TLS failed: verify error: no certificate from server`,
+      `${t} Info: DCID ${dcid} TLS was required but could not be successfully negotiated`,
+      `${t} Info: Connection Error: DCID ${dcid} domain: the.cpq.host IP: 10.10.20.1 port: ${port} details: TLS required interface: 10.10.10.1 reason: TLS failure`,
     );
   }
   return lines;

@@ -68,14 +68,25 @@ export interface LabSshServer {
   close(): Promise<void>;
 }
 
+/**
+ * An ed25519 key pair in OpenSSH text form that ssh2 can read back. ssh2 1.17's generator now and
+ * then (about 1 in 150 here) emits a pair its own parser rejects, so a pair is checked and drawn
+ * again (bounded) rather than handed out broken.
+ */
+export function generateKeyPair(): { privateKey: string; publicKey: string } {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const pair = utils.generateKeyPairSync('ed25519');
+    if (!(utils.parseKey(pair.private) instanceof Error) && !(utils.parseKey(pair.public) instanceof Error)) {
+      return { privateKey: pair.private, publicKey: pair.public };
+    }
+  }
+  throw new ConfigError('ssh2 could not generate a readable ed25519 key pair in 20 attempts');
+}
+
 /** Generates an ed25519 host key (OpenSSH text) and its fingerprint. */
 export function generateHostKey(): { privateKey: string; publicKey: string; fingerprint: string } {
-  const pair = utils.generateKeyPairSync('ed25519');
-  return {
-    privateKey: pair.private,
-    publicKey: pair.public,
-    fingerprint: fingerprintOfPublicKey(pair.public),
-  };
+  const pair = generateKeyPair();
+  return { ...pair, fingerprint: fingerprintOfPublicKey(pair.publicKey) };
 }
 
 /** `SHA256:...` of an OpenSSH public or private key text. */

@@ -1,19 +1,19 @@
 /** One simulated appliance: its SSH CLI and its CPQ listener share one state. */
 import { connect } from 'node:net';
-import { utils } from 'ssh2';
 import { type SimulatedAppliance, startSimulatedAppliance } from '../../../lab/appliance';
 import { ANONYMOUS_CIPHERS } from '../../../lab/appliance-state';
+import { generateKeyPair } from '../../../lab/ssh-server';
 import { readAppliance } from '../../../shared/asyncos/reader';
 import type { ReadOptions, StatusFacts } from '../../../shared/asyncos/types';
 
-const userKey = utils.generateKeyPairSync('ed25519');
+const userKey = generateKeyPair();
 let esa: SimulatedAppliance;
 
 beforeAll(async () => {
   esa = await startSimulatedAppliance({
     role: 'esa',
     hostname: 'esa1.example.com',
-    authorizedKeys: [userKey.public],
+    authorizedKeys: [userKey.publicKey],
   });
 });
 afterAll(async () => {
@@ -25,7 +25,7 @@ function opts(commands: ReadOptions['commands']): ReadOptions {
     host: '127.0.0.1',
     port: esa.ssh.port,
     username: 'admin',
-    auth: { privateKey: userKey.private },
+    auth: { privateKey: userKey.privateKey },
     hostKeys: [esa.ssh.fingerprint],
     commands,
     timeoutMs: 8000,

@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { connect, createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { utils } from 'ssh2';
+import { generateKeyPair } from '../../../lab/ssh-server';
 import { fetchHostKey, readAppliance } from '../../../shared/asyncos/reader';
 import type { ReadOptions, StatusFacts, TophostsFacts } from '../../../shared/asyncos/types';
 
@@ -60,7 +60,7 @@ let dir: string;
 let sshd: ChildProcess | undefined;
 let port: number;
 let hostKeyFingerprint: string;
-const clientKey = utils.generateKeyPairSync('ed25519');
+const clientKey = generateKeyPair();
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -99,7 +99,7 @@ beforeAll(async () => {
   hostKeyFingerprint = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(dir, 'host_ed25519.pub')])
     .toString()
     .split(' ')[1]!;
-  writeFileSync(join(dir, 'authorized_keys'), `${clientKey.public}\n`);
+  writeFileSync(join(dir, 'authorized_keys'), `${clientKey.publicKey}\n`);
   writeFileSync(join(dir, 'asyncos.sh'), SCRIPT);
   chmodSync(join(dir, 'asyncos.sh'), 0o755);
   port = await freePort();
@@ -153,7 +153,7 @@ function opts(over: Partial<ReadOptions> = {}): ReadOptions {
     host: '127.0.0.1',
     port,
     username: userInfo().username,
-    auth: { privateKey: clientKey.private },
+    auth: { privateKey: clientKey.privateKey },
     hostKeys: [hostKeyFingerprint],
     commands: [{ name: 'status' }, { name: 'tophosts', arg: '1' }, { name: 'sslconfig' }],
     timeoutMs: 10_000,
@@ -203,8 +203,8 @@ describe('readAppliance against OpenSSH sshd', () => {
   });
 
   it('auth_failed with a key sshd does not know', async () => {
-    const stranger = utils.generateKeyPairSync('ed25519');
-    const r = await readAppliance(opts({ auth: { privateKey: stranger.private } }));
+    const stranger = generateKeyPair();
+    const r = await readAppliance(opts({ auth: { privateKey: stranger.privateKey } }));
     expect(r.code).toBe('auth_failed');
   });
 });
