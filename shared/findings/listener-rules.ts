@@ -252,7 +252,7 @@ export function listenerRules(inv: Inventory, observations: ListenerObservation[
       const firedIn = checkedIn.filter((x) => x.v.fired.has(check));
       if (firedIn.length === 0) continue;
 
-      if (firedIn.length === checkedIn.length) {
+      if (firedIn.length === verdicts.length) {
         // Every path probed fails the same way: the listener's appliance is the cause; one page.
         const first = firedIn[0]!;
         const fc = first.v.fired.get(check)!;
@@ -288,6 +288,13 @@ export function listenerRules(inv: Inventory, observations: ListenerObservation[
       }
       // Only some paths fail: one finding per failing path, told apart from "the listener is down".
       const quiet = checkedIn.filter((x) => !x.v.fired.has(check)).map((x) => pathId(x.o.from!, target.name));
+      const unreached = verdicts
+        .filter((x) => !x.v.checked.has(check))
+        .map((x) => pathId(x.o.from!, target.name));
+      const others = [
+        ...(quiet.length > 0 ? [`passes on ${listOf(quiet)}`] : []),
+        ...(unreached.length > 0 ? [`not reached on ${listOf(unreached)}`] : []),
+      ].join('; ');
       for (const x of firedIn) {
         const fc = x.v.fired.get(check)!;
         const path = pathId(x.o.from!, target.name);
@@ -302,7 +309,7 @@ export function listenerRules(inv: Inventory, observations: ListenerObservation[
             severity: fc.severity,
             summary: `${x.o.from} -> ${target.name}: ${fc.what}`,
             evidence: [
-              `fails on path ${path} only; passes on ${listOf(quiet)}`,
+              `fails on path ${path} only; ${others}`,
               ...probeEvidence(x.o.probe, `via ${x.o.from}: `),
               ...fc.extra,
             ],

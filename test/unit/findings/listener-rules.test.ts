@@ -219,6 +219,33 @@ describe('listener rules: one probe per peer', () => {
     expect(paths).toMatchObject({ 'esa1->sma1': 'up', 'esa2->sma1': 'down' });
   });
 
+  test('a check some paths never reached is not blamed on the listener', () => {
+    const anon = tls({ anonymous: true, cipher: 'ADH-AES256-GCM-SHA384', certificate: null });
+    const out = evaluateFindings({
+      inventory: inventory(),
+      now: NOW,
+      listener: [
+        viaEsa('esa1', failProbe('connect_timeout', 'connect')),
+        viaEsa('esa2', failProbe('tls_no_certificate', 'tls', { tls: anon })),
+      ],
+      config: [],
+    });
+    expect(out.findings.map((f) => f.id)).toEqual([
+      'esa1->sma1/cpq_listener_unreachable',
+      'esa2->sma1/cpq_tls_anonymous',
+    ]);
+    expect(out.findings[0]!.evidence[0]).toBe('fails on path esa1->sma1 only; passes on esa2->sma1');
+    expect(out.findings[1]!.evidence[0]).toBe('fails on path esa2->sma1 only; not reached on esa1->sma1');
+    expect(out.memory.listeners.sma1).toEqual({
+      at: expect.any(String),
+      down: [],
+      paths: {
+        'esa1->sma1': ['esa1->sma1/cpq_listener_unreachable'],
+        'esa2->sma1': ['esa2->sma1/cpq_tls_anonymous'],
+      },
+    });
+  });
+
   test('the latest probe per peer wins', () => {
     const earlier = { at: new Date(NOW.getTime() - 30_000).toISOString() };
     const out = evaluateFindings({
