@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../shared/errors';
 import { register as registerCheck } from './check';
+import { register as registerDemo } from './demo';
 import { register as registerLab } from './lab';
 import { register as registerParse } from './parse';
 import { register as registerProbe } from './probe';
@@ -19,6 +20,7 @@ const program = new Command('cpq-monitor')
 registerProbe(program);
 registerLab(program);
 registerCheck(program);
+registerDemo(program);
 registerRead(program);
 registerParse(program);
 

@@ -1,0 +1,197 @@
+/**
+ * `cpq-monitor demo` (what `npm start` runs): a lab of one SMA and a two-ESA cluster on loopback,
+ * monitored by the real cycle while faults are injected one by one, each page and recovery shown
+ * as it happens, then a summary. Nothing leaves the machine.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { LAB_DEFAULT_PASSWORD, type LabWorld, startLabWorld } from '../lab/world';
+import { ConsoleNotifier } from '../shared/alerts/console-notifier';
+import { type CycleReport, runCycle } from '../shared/cycle/run';
+import { EXIT } from '../shared/errors';
+import { loadInventory } from '../shared/inventory/load';
+import { renderCycle } from './cycle-report';
+import { localCycleDeps } from './local-cycle';
+import { println, table } from './output';
+
+/** One scripted fault: how to break the world, how to mend it, and what should page. */
+interface Scenario {
+  title: string;
+  /** The AsyncOS action it imitates, for the narration. */
+  asAdmin: string;
+  expect: string;
+  brk(world: LabWorld): Promise<void> | void;
+  fix(world: LabWorld): Promise<void> | void;
+  fixAsAdmin: string;
+  /** Cycles to run while broken (some faults need an SSH read before the probe can show them). */
+  brokenCycles: number;
+}
+
+/** An outbound list that lets anonymous suites win the negotiation (DOMAIN.md item 6). */
+export const DEMO_ANONYMOUS_CIPHERS = 'aNULL:HIGH:MEDIUM:-SSLv2';
+const FIXED_CIPHERS = 'HIGH:MEDIUM:-SSLv2:-aNULL';
+
+export const SCENARIOS: Scenario[] = [
+  {
+    title: "The SMA's listeners are suspended",
+    asAdmin: 'sma1> suspendlistener',
+    expect: 'one critical page for sma1 (not one per ESA); both ESA→SMA paths down',
+    brk: (w) => w.get('sma1').suspend('listeners'),
+    fix: (w) => w.get('sma1').resume(),
+    fixAsAdmin: 'sma1> resume',
+    brokenCycles: 1,
+  },
+  {
+    title: "An ESA's outbound cipher list lets anonymous suites through",
+    asAdmin: `esa1> sslconfig → OUTBOUND → ${DEMO_ANONYMOUS_CIPHERS}`,
+    expect:
+      'esa1: outbound list allows aNULL and mail_logs show "no certificate from server"; then the probe offering esa1\'s list gets no certificate on esa1->sma1 only',
+    brk: (w) => w.get('esa1').setOutboundCiphers(DEMO_ANONYMOUS_CIPHERS),
+    fix: (w) => w.get('esa1').setOutboundCiphers(FIXED_CIPHERS),
+    fixAsAdmin: `esa1> sslconfig → OUTBOUND → ${FIXED_CIPHERS}; commit`,
+    brokenCycles: 2,
+  },
+  {
+    title: "The SMA's CPQ certificate has expired",
+    asAdmin: '(time passes)',
+    expect: 'a critical cpq_cert_expired page for sma1',
+    brk: (w) => w.get('sma1').listener.setFault('expired_cert'),
+    fix: (w) => w.get('sma1').listener.setFault('none'),
+    fixAsAdmin: 'sma1: install a renewed certificate',
+    brokenCycles: 1,
+  },
+  {
+    title: 'Quarantined mail backs up on an ESA (the.cpq.host)',
+    asAdmin: 'esa2> tophosts → the.cpq.host 800 recipients, marked down',
+    expect: 'a cpq_queue_backlog page for esa2',
+    brk: (w) => w.get('esa2').setCpqQueue(800, true),
+    fix: (w) => w.get('esa2').setCpqQueue(0, false),
+    fixAsAdmin: 'the path is mended; esa2 delivers its queue',
+    brokenCycles: 1,
+  },
+];
+
+interface DemoFlags {
+  inventory: string;
+  verbose?: boolean;
+}
+
+/** Registers `demo` on the program. */
+export function register(program: Command): void {
+  program
+    .command('demo')
+    .description('Start the lab, monitor it, inject faults one by one and show every page and recovery')
+    .option('--inventory <file>', 'lab description', resolve(__dirname, '..', 'config', 'lab.yaml'))
+    .option('--verbose', 'print every cycle in full')
+    .action(async (flags: DemoFlags) => {
+      process.exitCode = await runDemo(flags);
+    });
+}
+
+async function runDemo(flags: DemoFlags): Promise<number> {
+  const env = { ...process.env, CPQ_LAB_PASSWORD: process.env.CPQ_LAB_PASSWORD ?? LAB_DEFAULT_PASSWORD };
+  const world = await startLabWorld(loadInventory(flags.inventory), {
+    ephemeralPorts: true,
+    password: env.CPQ_LAB_PASSWORD,
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'cpq-monitor-demo-'));
+  const deps = localCycleDeps(world.inventory, {
+    statePath: join(dir, 'state.json'),
+    emf: join(dir, 'metrics.emf.jsonl'),
+    baseDir: dir,
+    env,
+    notifier: new ConsoleNotifier(process.stdout),
+  });
+  const results: Array<{ scenario: string; pages: string[]; recoveries: string[]; ok: boolean }> = [];
+  try {
+    println('cpq-monitor demo: a lab of simulated appliances on 127.0.0.1');
+    println(
+      table(
+        ['appliance', 'role', 'CPQ listener', 'SSH', 'sends quarantine to'],
+        world.inventory.appliances.map((a) => [
+          a.name,
+          a.role + (a.cluster ? ` (cluster ${a.cluster})` : ''),
+          `${a.host}:${a.cpqPort}`,
+          a.ssh ? `${a.host}:${a.ssh.port}` : '-',
+          a.quarantine ? `${a.quarantine.sma}:${a.quarantine.port}` : '-',
+        ]),
+      ),
+    );
+    const cycle = async (label: string): Promise<CycleReport> => {
+      println(`\n== ${label}`);
+      const r = await runCycle(
+        { inventory: world.inventory, kind: 'full', deadline: Date.now() + 30_000, baseDir: dir },
+        deps,
+      );
+      println(flags.verbose ? renderCycle(r) : brief(r));
+      return r;
+    };
+    const pagesOf = (r: CycleReport, kind: 'page' | 'recovery') =>
+      r.alerts.alerts.flatMap((a) =>
+        a.notifications
+          .filter(
+            (n) => n.outcome === 'sent' && (kind === 'page' ? n.kind !== 'recovery' : n.kind === 'recovery'),
+          )
+          .map(() => a.id),
+      );
+
+    const healthy = await cycle('Cycle 1: everything healthy');
+    if (healthy.findings.length > 0) println('(the lab started with findings: see above)');
+
+    for (const s of SCENARIOS) {
+      println(`\n\n### Fault: ${s.title}\n    as an admin would: ${s.asAdmin}\n    expected: ${s.expect}`);
+      await s.brk(world);
+      const pages: string[] = [];
+      for (let i = 0; i < s.brokenCycles; i++) {
+        pages.push(...pagesOf(await cycle(`Cycle with the fault (${i + 1}/${s.brokenCycles})`), 'page'));
+      }
+      println(`\n### Fix: ${s.fixAsAdmin}`);
+      await s.fix(world);
+      let recoveries: string[] = [];
+      for (let i = 0; i < 2 && recoveries.length < new Set(pages).size; i++) {
+        recoveries = [...recoveries, ...pagesOf(await cycle(`Cycle after the fix (${i + 1})`), 'recovery')];
+      }
+      results.push({
+        scenario: s.title,
+        pages: [...new Set(pages)],
+        recoveries: [...new Set(recoveries)],
+        ok: pages.length > 0 && new Set(recoveries).size === new Set(pages).size,
+      });
+    }
+
+    println('\n\n== Summary');
+    println(
+      table(
+        ['fault', 'paged', 'recovered'],
+        results.map((r) => [
+          r.scenario,
+          r.pages.join('\n') || '(nothing)',
+          r.recoveries.join('\n') || '(nothing)',
+        ]),
+      ),
+    );
+    const ok = results.every((r) => r.ok);
+    println(
+      ok
+        ? 'Every fault paged with its cause and fix, and every page was followed by its recovery.'
+        : 'Some fault did not page or did not recover: see above.',
+    );
+    println('Try it by hand: cpq-monitor lab --inventory config/lab.yaml, then in another shell');
+    println('  CPQ_LAB_PASSWORD=ironport cpq-monitor check --inventory config/lab.yaml');
+    return ok ? EXIT.ok : EXIT.critical;
+  } finally {
+    await deps.close();
+    await world.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One line per finding and notification: the pages themselves are printed by the notifier. */
+function brief(r: CycleReport): string {
+  const findings =
+    r.findings.length === 0 ? 'no findings' : r.findings.map((f) => `${f.severity} ${f.id}`).join(', ');
+  const down = r.paths.filter((p) => p.state !== 'up').map((p) => `${p.id} ${p.state}`);
+  return `   ${r.listener.length} probes, ${r.config.length} SSH reads in ${(r.durationMs / 1000).toFixed(2)} s → ${findings}${down.length ? `; paths: ${down.join(', ')}` : '; every path up'}`;
+}
