@@ -90,10 +90,13 @@ export async function openShellSession(opts: SessionOptions): Promise<OpenOutcom
     };
     const fail = (code: Exclude<ReadCode, 'ok'>, message: string) =>
       finish({ ok: false, code, message, hostKey, ...(connectMs !== undefined ? { connectMs } : {}) });
+    let loggedIn = false;
     const timeoutMessage = () =>
-      tcpConnected
-        ? `${opts.host}:${opts.port} accepted TCP but the SSH handshake and login did not finish in time`
-        : `no TCP connection to ${opts.host}:${opts.port} (${address}) in time`;
+      loggedIn
+        ? `logged in to ${opts.host}:${opts.port} but the shell did not open in time`
+        : tcpConnected
+          ? `${opts.host}:${opts.port} accepted TCP but the SSH handshake and login did not finish in time`
+          : `no TCP connection to ${opts.host}:${opts.port} (${address}) in time`;
 
     client.on('connect', () => {
       tcpConnected = true;
@@ -132,6 +135,7 @@ export async function openShellSession(opts: SessionOptions): Promise<OpenOutcom
       reply(prompts.map((p) => (/pass(word|phrase)/i.test(p.prompt) ? password : '')));
     });
     client.on('ready', () => {
+      loggedIn = true;
       connectMs = Date.now() - started;
       client.shell({ term: 'vt100', cols: 200, rows: 200 }, (err, stream) => {
         if (err) {
@@ -302,6 +306,7 @@ export class ShellSession {
         const text = this.decoder.text;
         if (text.length === answeredAt) return;
         const tail = classifyTail(text, this.prompt);
+        if (tail.kind !== 'unknown_prompt') clearTimeout(quiet);
         switch (tail.kind) {
           case 'cli':
             // The echoed command line can itself look like "host> status"; only a bare prompt counts.

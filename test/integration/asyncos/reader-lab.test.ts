@@ -104,6 +104,28 @@ describe('readAppliance against the lab CLI', () => {
     }
   });
 
+  it('unexpected_output (warning) with the raw text kept when a parser cannot read the answer', async () => {
+    const r = await readAppliance(
+      opts({ commands: [{ name: 'grep', arg: 'CPQ', log: 'cli_logs' }, { name: 'status' }] }),
+    );
+    expect(r).toMatchObject({ status: 'warning', code: 'unexpected_output' });
+    const grep = r.commands['grep -e "CPQ" cli_logs']!;
+    expect(grep).toMatchObject({ status: 'warning', code: 'unexpected_output', parsed: null });
+    expect(grep.raw).toMatch(/has no entries/);
+    expect(grep.message).toMatch(/no mail_logs lines/);
+    // The session went on: the next command ran and parsed.
+    expect(r.commands.status!.code).toBe('ok');
+  });
+
+  it('refuses a malformed pin before connecting', async () => {
+    const r = await readAppliance(opts({ hostKeys: ['MD5:de:ad:be:ef'] }));
+    expect(r).toMatchObject({
+      code: 'session_failed',
+      message: expect.stringMatching(/not an OpenSSH SHA256: fingerprint/),
+    });
+    expect(lab.record.connections).toBe(0);
+  });
+
   it('refuses a non-allow-listed command before connecting', async () => {
     const r = await readAppliance(
       opts({ commands: [{ name: 'status' }, { name: 'suspendlistener' as never }] }),
