@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -23,6 +24,42 @@ describe('function bundles (real esbuild run)', () => {
       expect(JSON.parse(readFileSync(path.join(dir, 'inventory.json'), 'utf8'))).toEqual(
         JSON.parse(JSON.stringify(inv)),
       );
+    }
+  });
+
+  it('cold-start with the environment the stack sets (handler module loads, inventory parses)', () => {
+    // Lambda unpacks the asset to /var/task: the stack's INVENTORY_FILE is the asset's inventory.json.
+    const assets = readdirSync(outdir).filter((d) => d.startsWith('asset.'));
+    expect(assets.length).toBeGreaterThan(0);
+    for (const dir of assets.map((d) => path.join(outdir, d))) {
+      const result = spawnSync(
+        process.execPath,
+        [
+          '-e',
+          "const m = require(process.argv[1]); if (typeof m.handler !== 'function') process.exit(2);",
+          path.join(dir, 'index.js'),
+        ],
+        {
+          encoding: 'utf8',
+          timeout: 30_000,
+          env: {
+            PATH: process.env.PATH,
+            // The Lambda runtime provides @aws-sdk/*; here the repository's copy does.
+            NODE_PATH: path.resolve(__dirname, '../../node_modules'),
+            AWS_REGION: 'us-east-1',
+            INVENTORY_FILE: path.join(dir, 'inventory.json'),
+            ALERT_TABLE_NAME: 'CpqMonitor-AlertState',
+            ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:111122223333:CpqMonitor-Topic',
+            LOG_LEVEL: 'info',
+            NODE_OPTIONS: '--enable-source-maps',
+          },
+        },
+      );
+      // stderr may carry the SDK's warning about this machine's Node 20; an error would fail the status.
+      expect({ status: result.status, error: /Error\b/.test(result.stderr) }).toEqual({
+        status: 0,
+        error: false,
+      });
     }
   });
 });
