@@ -141,12 +141,12 @@ export function fleetRules(inv: Inventory, reads: Map<string, ReadFacts>): Fleet
         findings.push(
           makeFinding({
             check: 'cpq_port_mismatch',
-            appliance: esa.name,
-            role: esa.role,
+            appliance: sma.name,
+            role: sma.role,
             severity: 'critical',
-            summary: `${esa.name}: sends to ${sma.name} on port ${pm.esaPort}, its cpq_listener is on ${pm.smaPort}`,
+            summary: `${esa.name} -> ${sma.name}: ESA sends to port ${pm.esaPort}, cpq_listener is on ${pm.smaPort}`,
             evidence: pm.evidence,
-            fix: { peer: sma.name, port: pm.smaPort },
+            fix: { peer: esa.name, port: pm.smaPort },
             path: toSma,
           }),
         );

@@ -174,9 +174,9 @@ const FIXES: Record<CheckName, FixText> = {
     'An unexpected prompt or a release with a different output layout: open an issue with the raw text',
   ],
   cpq_port_mismatch: (c) => [
-    `On ${c.peer ?? 'the SMA'}: ${PVO_SMA} shows the CPQ port its cpq_listener uses`,
-    `On ${c.appliance}: ${PVO_ESA} must send to that port; change one side, \`commit\``,
-    `Confirm from ${c.appliance}'s CLI: \`telnet ${c.peer ?? 'SMA'} <port>\` prints a 220 banner`,
+    `On ${c.appliance}: ${PVO_SMA} shows the CPQ port its cpq_listener uses`,
+    `On ${c.peer ?? 'the ESA'}: ${PVO_ESA} must send to that port; change one side, \`commit\``,
+    `Confirm from ${c.peer ?? 'the ESA'}'s CLI: \`telnet ${c.appliance} ${c.port ?? '<port>'}\` prints a 220 banner`,
   ],
   cpq_relay_denied: (c) => [
     `On ${c.appliance}: \`showconfig\` → cpq_listener → RELAYLIST must list ${c.peer ?? 'the peer'}'s address (others fall to $BLOCKED → REJECT)`,

@@ -7,6 +7,7 @@ export type Severity = 'critical' | 'warning' | 'info';
 export interface Finding {
   /** `<appliance>/<check>`, or `<esa>-><sma>/<check>` for a path; the alert state key. */
   id: string;
+  /** The appliance it is about; for a path finding, the path's receiving end (the listener's owner). */
   appliance: string;
   check: string;
   severity: Severity;

@@ -29,10 +29,10 @@ describe('cpq_port_mismatch', () => {
     const f = out.findings.find((x) => x.check === 'cpq_port_mismatch')!;
     expect(f).toMatchObject({
       id: 'esa1->sma1/cpq_port_mismatch',
-      appliance: 'esa1',
+      appliance: 'sma1',
       path: 'esa1->sma1',
       severity: 'critical',
-      summary: 'esa1: sends to sma1 on port 7026, its cpq_listener is on 7025',
+      summary: 'esa1 -> sma1: ESA sends to port 7026, cpq_listener is on 7025',
       runbook: 'cpq_port_mismatch',
     });
     expect(f.evidence).toEqual([
@@ -40,9 +40,11 @@ describe('cpq_port_mismatch', () => {
       "sma1's cpq_listener uses port 7025 (`showconfig`, interface Management)",
       "esa1's quarantine host: sma1.example.com",
     ]);
-    expect(f.remediation.join('\n')).toContain(
-      'Centralized Services → Policy, Virus and Outbreak Quarantines',
-    );
+    expect(f.remediation).toEqual([
+      'On sma1: Management Appliance → Centralized Services → Policy, Virus and Outbreak Quarantines shows the CPQ port its cpq_listener uses',
+      'On esa1: Security Services → Policy, Virus and Outbreak Quarantines must send to that port; change one side, `commit`',
+      "Confirm from esa1's CLI: `telnet sma1 7025` prints a 220 banner",
+    ]);
     // esa2 was not read: compared with the inventory's port (7025), it matches.
     expect(out.checked).toEqual(
       expect.arrayContaining(['esa1->sma1/cpq_port_mismatch', 'esa2->sma1/cpq_port_mismatch']),
