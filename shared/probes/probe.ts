@@ -4,6 +4,7 @@
  * One call, one tagged result; every phase has a deadline inside the overall one, and every
  * socket and timer is released before the promise settles.
  */
+import { X509Certificate } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { isIP, type Socket, connect as tcpConnect } from 'node:net';
 import { hostname } from 'node:os';
@@ -12,15 +13,17 @@ import {
   createSecureContext,
   DEFAULT_CIPHERS,
   DEFAULT_MIN_VERSION,
+  type DetailedPeerCertificate,
   type PeerCertificate,
   type SecureContext,
   type TLSSocket,
   connect as tlsConnect,
 } from 'node:tls';
 import { errorMessage } from '../errors';
-import { certificateFacts, certificateValidity, isExpiringSoon } from '../tls/certificate';
+import { certificateFactsFromX509, certificateValidity, isExpiringSoon } from '../tls/certificate';
 import { cipherListAllowsAnonymous, classifyCipher, isWeakTlsProtocol } from '../tls/ciphers';
 import { matchesPin } from '../tls/fingerprint';
+import { certificateNamesHost, parseCaBundle, verifyChain } from '../tls/verify';
 import { ignore, type ReadOutcome, SmtpConnection } from './connection';
 import {
   DEFAULT_READER_LIMITS,
@@ -98,22 +101,21 @@ export function clientTlsSettings(
   return { ciphers, minVersion, maxVersion, notes };
 }
 
-// Secure contexts are configuration (cipher list, versions, CA store), not session state: sharing
-// them across probes skips re-parsing a CA bundle 1,000 times but every probe still does a full
-// handshake (no session is ever offered for resumption).
+// Secure contexts are configuration (cipher list, versions), not session state: sharing them
+// across probes saves building one per probe, but every probe still does a full handshake (no
+// session is ever offered for resumption). The CA bundle is deliberately not in the context: the
+// probe verifies the chain itself (shared/tls/verify.ts), see verdict().
 const contextCache = new Map<string, SecureContext>();
 const CONTEXT_CACHE_MAX = 32;
 
-function secureContextFor(settings: ClientTlsSettings, ca: string | Buffer | undefined): SecureContext {
-  const caText = ca === undefined ? '' : typeof ca === 'string' ? ca : ca.toString('latin1');
-  const key = `${settings.ciphers}\0${settings.minVersion}\0${settings.maxVersion}\0${caText}`;
+function secureContextFor(settings: ClientTlsSettings): SecureContext {
+  const key = `${settings.ciphers}\0${settings.minVersion}\0${settings.maxVersion}`;
   let ctx = contextCache.get(key);
   if (!ctx) {
     ctx = createSecureContext({
       ciphers: settings.ciphers,
       minVersion: settings.minVersion,
       maxVersion: settings.maxVersion,
-      ...(ca !== undefined ? { ca } : {}),
     });
     if (contextCache.size >= CONTEXT_CACHE_MAX) contextCache.delete(contextCache.keys().next().value!);
     contextCache.set(key, ctx);
@@ -127,11 +129,25 @@ export function checkProbeOptions(opts: ProbeOptions): string | null {
     return `minimum TLS version ${opts.minVersion} is above maximum ${opts.maxVersion}`;
   }
   try {
-    secureContextFor(clientTlsSettings(opts), opts.ca);
+    secureContextFor(clientTlsSettings(opts));
   } catch (err) {
     return `OpenSSL refuses the TLS settings: ${errorMessage(err)}`;
   }
+  if (opts.ca !== undefined) {
+    try {
+      if (parseCaBundle(opts.ca).length === 0) return 'the CA bundle holds no PEM certificate';
+    } catch (err) {
+      return `the CA bundle does not parse: ${errorMessage(err)}`;
+    }
+  }
   return null;
+}
+
+let ehloName: string | undefined;
+/** This machine's name, read once (os.hostname() is a system call). */
+function defaultEhloName(): string {
+  ehloName ??= hostname() || 'cpq-monitor';
+  return ehloName;
 }
 
 type Failure = { code: Exclude<ProbeCode, 'ok'>; phase: ProbePhase; message: string };
@@ -170,6 +186,7 @@ class ProbeRun {
   private tls: TlsFacts | null = null;
   private socket: Socket | null = null;
   private tlsSocket: TLSSocket | null = null;
+  private peerCertificate: PeerCertificate | null = null;
 
   constructor(private readonly opts: ProbeOptions) {
     this.host = opts.host.startsWith('[') && opts.host.endsWith(']') ? opts.host.slice(1, -1) : opts.host;
@@ -188,7 +205,7 @@ class ProbeRun {
     const settings = clientTlsSettings(this.opts);
     let context: SecureContext;
     try {
-      context = secureContextFor(settings, this.opts.ca);
+      context = secureContextFor(settings);
     } catch (err) {
       return this.result({
         code: 'tls_handshake_failed',
@@ -226,7 +243,7 @@ class ProbeRun {
     // EHLO.
     this.phase = 'ehlo';
     t = performance.now();
-    plain.send(`EHLO ${this.opts.ehloName ?? hostname()}`);
+    plain.send(`EHLO ${this.opts.ehloName ?? defaultEhloName()}`);
     outcome = await plain.read(this.phaseDeadline());
     this.timings.ehloMs = round(performance.now() - t);
     if (outcome.kind !== 'reply')
@@ -428,6 +445,13 @@ class ProbeRun {
         secureContext: context,
         rejectUnauthorized: false,
         ...(servername !== undefined ? { servername } : {}),
+        // When the chain verifies, Node converts the peer certificate to an object to check the
+        // name (the most expensive step of a probe on the client side): keep that object rather
+        // than converting it a second time in verdict(). The check itself is Node's own.
+        checkServerIdentity: (name, cert) => {
+          this.peerCertificate = cert;
+          return checkServerIdentity(name, cert);
+        },
       });
       this.tlsSocket = tlsSocket;
       const done = (failure: Failure | null) => {
@@ -474,8 +498,8 @@ class ProbeRun {
     const protocol = s.getProtocol() ?? 'unknown';
     const cipher = s.getCipher()?.name ?? 'unknown';
     const cls = classifyCipher(cipher);
-    const peer = s.getPeerCertificate(false) as PeerCertificate | Record<string, never>;
-    const certificate = certificateFacts(peer, now);
+    const peer = this.peerX509();
+    const certificate = peer ? certificateFactsFromX509(peer.leaf, now) : null;
     const tls: TlsFacts = {
       protocol,
       cipher,
@@ -509,29 +533,8 @@ class ProbeRun {
       }
       tls.verified = true;
     } else if (this.opts.ca !== undefined) {
-      const authError = s.authorizationError ? String(s.authorizationError) : null;
-      const name = this.opts.servername ?? this.host;
-      // Node already ran checkServerIdentity (against servername, else the address) and reports its
-      // failure as ERR_TLS_CERT_ALTNAME_INVALID; say which name failed rather than the code alone.
-      const identityError = checkServerIdentity(name, peer as PeerCertificate);
-      if (identityError || authError === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-        tls.verifyError = identityError?.message ?? authError;
-        return {
-          code: 'cert_untrusted',
-          phase: 'tls',
-          message: `The certificate does not name ${name} (${identityError?.message ?? authError}).`,
-        };
-      }
-      if (authError !== null && !DATE_ERRORS.has(authError)) {
-        tls.verifyError = authError;
-        return {
-          code: 'cert_untrusted',
-          phase: 'tls',
-          message: `The certificate (${certificate.subject}, issued by ${certificate.issuer}) does not verify against the configured CA: ${authError}.`,
-        };
-      }
-      if (authError !== null) tls.verifyError = authError;
-      else tls.verified = true;
+      const failure = this.verifyAgainstCa(tls, peer!);
+      if (failure) return failure;
     }
 
     const validity = certificateValidity(certificate, now);
@@ -553,6 +556,83 @@ class ProbeRun {
         message: `The certificate (${certificate.subject}) is not valid before ${certificate.validFrom} (check the appliance clock or the certificate).`,
       };
     }
+    return null;
+  }
+
+  /**
+   * The peer's certificate and the ones it sent above it, as X509Certificate objects. Node 20's
+   * getPeerX509Certificate() may be called once per connection (it takes the chain over), and it
+   * is the cheap path; when Node already built the detailed object (OpenSSL trusted the chain
+   * through the default store), that object is used instead.
+   */
+  private peerX509(): { leaf: X509Certificate; chain: X509Certificate[] } | null {
+    const chain: X509Certificate[] = [];
+    if (this.peerCertificate?.raw) {
+      const leaf = new X509Certificate(this.peerCertificate.raw);
+      const seen = new Set([leaf.fingerprint256]);
+      let c = (this.peerCertificate as DetailedPeerCertificate).issuerCertificate;
+      for (; c && !seen.has(c.fingerprint256) && chain.length < 10; c = c.issuerCertificate) {
+        seen.add(c.fingerprint256);
+        chain.push(new X509Certificate(c.raw));
+      }
+      return { leaf, chain };
+    }
+    const leaf = this.tlsSocket!.getPeerX509Certificate();
+    if (!leaf) return null;
+    const seen = new Set([leaf.fingerprint256]);
+    for (
+      let c = leaf.issuerCertificate;
+      c && !seen.has(c.fingerprint256) && chain.length < 10;
+      c = c.issuerCertificate
+    ) {
+      seen.add(c.fingerprint256);
+      chain.push(c);
+    }
+    return { leaf, chain };
+  }
+
+  /**
+   * CA verification without OpenSSL's handshake-time result (see shared/tls/verify.ts for why):
+   * the chain must reach a CA of the bundle, and the certificate must name the servername (or the
+   * host). Date errors are left to the caller, which reports them as cert_expired/not_yet_valid.
+   */
+  private verifyAgainstCa(
+    tls: TlsFacts,
+    peer: { leaf: X509Certificate; chain: X509Certificate[] },
+  ): Failure | null {
+    let cas: X509Certificate[];
+    try {
+      cas = parseCaBundle(this.opts.ca!);
+    } catch (err) {
+      tls.verifyError = errorMessage(err);
+      return {
+        code: 'cert_untrusted',
+        phase: 'tls',
+        message: `The CA bundle could not be read: ${errorMessage(err)}.`,
+      };
+    }
+    const chain = verifyChain(peer.leaf, cas, peer.chain);
+    const name = this.opts.servername ?? this.host;
+    if (!certificateNamesHost(peer.leaf, name)) {
+      tls.verifyError = 'ERR_TLS_CERT_ALTNAME_INVALID';
+      const names = tls.certificate!.subjectAltNames.join(', ') || tls.certificate!.subject;
+      return {
+        code: 'cert_untrusted',
+        phase: 'tls',
+        message: `The certificate does not name ${name} (it names ${names}).`,
+      };
+    }
+    const certificate = tls.certificate!;
+    if (chain.error !== null && !DATE_ERRORS.has(chain.error)) {
+      tls.verifyError = chain.error;
+      return {
+        code: 'cert_untrusted',
+        phase: 'tls',
+        message: `The certificate (${certificate.subject}, issued by ${certificate.issuer}) does not verify against the configured CA: ${chain.error}${chain.detail ? ` (${chain.detail})` : ''}.`,
+      };
+    }
+    if (chain.error !== null) tls.verifyError = chain.error;
+    else tls.verified = true;
     return null;
   }
 

@@ -2,6 +2,7 @@
  * Certificate facts from the object Node's `getPeerCertificate()` returns: plain data, no sockets,
  * so expiry and identity rules are unit-tested with hand-made inputs.
  */
+import type { X509Certificate } from 'node:crypto';
 import type { CertificateFacts } from '../probes/types';
 import { normalizeFingerprint256 } from './fingerprint';
 
@@ -118,4 +119,19 @@ export function isExpiringSoon(facts: CertificateFacts, warnDays: number, now: D
   if (Number.isNaN(to)) return false;
   const left = to - now.getTime();
   return left >= 0 && left < warnDays * DAY_MS;
+}
+
+/** Facts from a `crypto.X509Certificate` (what `TLSSocket.getPeerX509Certificate()` returns). */
+export function certificateFactsFromX509(cert: X509Certificate, now: Date = new Date()): CertificateFacts {
+  const from = parseCertificateDate(cert.validFrom);
+  const to = parseCertificateDate(cert.validTo);
+  return {
+    subject: cert.subject.split('\n').join(', '),
+    issuer: cert.issuer.split('\n').join(', '),
+    subjectAltNames: parseSubjectAltNames(cert.subjectAltName),
+    fingerprint256: cert.fingerprint256,
+    validFrom: from ? from.toISOString() : '',
+    validTo: to ? to.toISOString() : '',
+    daysRemaining: to ? daysRemaining(to, now) : 0,
+  };
 }

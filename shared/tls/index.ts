@@ -1,4 +1,5 @@
-/** Pure TLS helpers (no sockets): certificate facts, fingerprints, cipher and protocol classification. */
+/** Pure TLS helpers (no sockets): certificate facts, fingerprints, cipher and protocol classification, chain checks. */
 export * from './certificate';
 export * from './ciphers';
 export * from './fingerprint';
+export * from './verify';
