@@ -28,7 +28,7 @@ export function parseCount(text: string | undefined): number | null {
 /** The CLI's own error lines, reported as they are instead of "nothing found". */
 export function cliError(lines: string[]): string | null {
   const line = lines.find((l) =>
-    /^\s*(?:Unknown command|Unknown option|Invalid (?:command|argument)|Error:|Command not found|Missing feature key|This command is restricted)/i.test(
+    /^\s*(?:Unknown command|Unknown option|Invalid (?:command|argument)|Error:|Command not found|Missing feature key|This command is restricted|Couldn't obtain)/i.test(
       l,
     ),
   );

@@ -8,8 +8,11 @@ import { cliError, outputLines, type ParseOutcome, parseCount, unparsable } from
 type Section = 'header' | 'counters' | 'rates' | 'gauges' | 'services';
 
 const HEADER = /^([A-Za-z][^:]{0,60}?):\s+(.*)$/;
-/** A table row: indentation, label, then one to three numbers (thousands separators allowed). */
-const ROW = /^(\s*)(\S.*?)((?:\s+(?:[\d,]+(?:\.\d+)?|-)){1,3})$/;
+/**
+ * A table row: indentation, label, then one to three values: counts with thousands separators,
+ * percentages (`23%`), sizes with a unit (`54G`, kept out of the numbers) or `-`.
+ */
+const ROW = /^(\s*)(\S.*?)((?:\s+(?:[\d,]+(?:\.\d+)?%?|\d+(?:\.\d+)?[KMGT]B?|-)){1,3})$/;
 const SERVICE = /^\s*(.*?\bServices?\b[^:]*?):?\s{2,}(\S.*)$/;
 
 /** Parses `status` or `status detail` output. */
@@ -55,7 +58,10 @@ export function parseStatus(raw: string): ParseOutcome<StatusFacts> {
     if (heading !== null && heading.indent >= 4 && indent > heading.indent)
       label = `${heading.label}: ${label}`;
     else if (heading !== null && indent <= heading.indent) heading = null;
-    const values = row[3]!.trim().split(/\s+/).map(parseCount);
+    const values = row[3]!
+      .trim()
+      .split(/\s+/)
+      .map((v) => parseCount(v.replace(/%$/, '')));
     if (section === 'counters') {
       // Rows with fewer columns (Current IDs) fill from the right: their one value is lifetime.
       const [reset, uptime, lifetime] = [null, null, null, ...values].slice(-3) as Array<number | null>;
@@ -95,7 +101,10 @@ export function parseStatus(raw: string): ParseOutcome<StatusFacts> {
       gauges,
       activeRecipients: gauge(/^Active Recipients$/i),
       workQueue: gauge(/^Messages In Work Queue$/i),
-      pvoQuarantineMessages: gauge(/Policy, Virus(?:,)? and Outbreak/i),
+      // `Kilobytes In Quarantine` has the same two-line shape: only the messages gauge counts.
+      pvoQuarantineMessages:
+        gauge(/^Messages In Quarantine: Policy, Virus,? and Outbreak$/i) ??
+        gauge(/^Policy, Virus,? and Outbreak$/i),
       services,
     },
   };

@@ -36,6 +36,28 @@ describe('parseStatus', () => {
     expect(out.facts.counters['Messages Received']).toEqual({ reset: 1204, uptime: 1204, lifetime: 9873 });
   });
 
+  it('reads nested counters, percentages and two two-line quarantine gauges of status detail', () => {
+    const out = parseStatus(fixture('status-detail-esa-nested.txt'));
+    if (!out.ok) throw new Error(out.reason);
+    const f = out.facts;
+    expect(f.oldestMessage).toBe('2 hours 14 mins 7 secs');
+    expect(f.counters['Hard Bounced Recipients']).toEqual({ reset: 612, uptime: 31, lifetime: 612 });
+    expect(f.counters['5XX Hard Bounces']).toEqual({ reset: 498, uptime: 26, lifetime: 498 });
+    expect(f.counters['Delivery Conn. ID (DCID)']?.lifetime).toBe(815009);
+    expect(f.gauges).toMatchObject({
+      CPU: 14,
+      'Logging Disk Usage': 23,
+      'Unattempted Recipients': 402,
+      'Messages In Quarantine: Policy, Virus and Outbreak': 57,
+      'Kilobytes In Quarantine: Policy, Virus and Outbreak': 9318,
+      'Destinations In Memory': 130,
+    });
+    expect(f.gauges).not.toHaveProperty('Logging Disk Available');
+    expect(f.activeRecipients).toBe(418);
+    expect(f.workQueue).toBe(2);
+    expect(f.pvoQuarantineMessages).toBe(57);
+  });
+
   it('reads the SMA layout: Offline, services, quarantine gauge', () => {
     const out = parseStatus(fixture('status-sma-offline.txt'));
     if (!out.ok) throw new Error(out.reason);
