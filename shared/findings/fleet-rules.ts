@@ -5,7 +5,7 @@
  */
 import type { RelayList } from '../asyncos/types';
 import type { Appliance, Inventory } from '../inventory/schema';
-import { findingId, listOf, makeFinding, pathId, rawLinesWith } from './format';
+import { findingId, listOf, makeFinding, pathId } from './format';
 import { cpqListenerOf, interfacesOf, type ReadFacts } from './read-facts';
 import { relayListAdmits } from './relaylist';
 import type { Finding } from './types';
@@ -31,6 +31,23 @@ function relayListOf(f: ReadFacts | undefined): RelayList | null {
     (x) => x.name.toLowerCase() === 'cpq_listener' || x.protocol.toUpperCase() === 'CPQ',
   );
   return l?.relayList ?? null;
+}
+
+/** The RELAYLIST lines of the cpq_listener block of a showconfig XML, as written (at most 10). */
+export function relayListRaw(raw: string): string[] {
+  const lines = raw.split(/\r?\n/);
+  const start = lines.findIndex((l) => /<listener_name>\s*cpq_listener\s*<\/listener_name>/i.test(l));
+  if (start === -1) return [];
+  const out: string[] = [];
+  let inList = false;
+  for (const line of lines.slice(start)) {
+    const t = line.trim();
+    if (/<\/listener>/i.test(t)) break;
+    if (/^RELAYLIST\s*:/i.test(t)) inList = true;
+    else if (inList && /^[A-Za-z_][\w-]*\s*:$/.test(t)) break;
+    if (inList && t !== '') out.push(t);
+  }
+  return out.slice(0, 10);
 }
 
 function portMismatch(esa: Appliance, sma: Appliance, fe: ReadFacts | undefined, fs: ReadFacts | undefined) {
@@ -69,7 +86,7 @@ function relayDenied(
       summary: `${listenerOwner.name}: cpq_listener RELAYLIST lacks ${peer.name}; HAT rejects it`,
       evidence: [
         `\`${fo!.showconfig!.key}\` cpq_listener RELAYLIST: hosts ${listOf(list.hosts) || '(none)'}; networks ${listOf(list.networks) || '(none)'}`,
-        ...rawLinesWith(fo!.showconfig!.raw, 'RELAYLIST', 5).map((l) => `raw: ${l.trim()}`),
+        ...relayListRaw(fo!.showconfig!.raw).map((l) => `raw: ${l}`),
         `${peer.name} connects from one of: ${listOf(sources)} — none is listed, so it falls to $BLOCKED (REJECT)`,
       ],
       fix: { peer: peer.name },

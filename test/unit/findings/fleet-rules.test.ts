@@ -68,7 +68,27 @@ describe('cpq_port_mismatch', () => {
 
 describe('cpq_relay_denied', () => {
   test('the SMA RELAYLIST lists esa1 only: esa2 is denied', () => {
-    const raw = '<hat>\n  RELAYLIST:\n    10.0.0.21\n    $RELAYED\n  ALL:\n    $BLOCKED\n</hat>';
+    const raw = [
+      '<listener>',
+      '  <listener_name>OutgoingMail</listener_name>',
+      '  <hat>',
+      'RELAYLIST:',
+      '    10.0.0.0/8',
+      '    $RELAYED',
+      '  </hat>',
+      '</listener>',
+      '<listener>',
+      '  <listener_name>cpq_listener</listener_name>',
+      '  <hat>',
+      'RELAYLIST:',
+      '    10.0.0.21',
+      '    $RELAYED',
+      '',
+      'ALL:',
+      '    $BLOCKED',
+      '  </hat>',
+      '</listener>',
+    ].join('\r\n');
     const out = run(
       { sma1: { listeners: [cpqListener(7025, { hosts: ['10.0.0.21'], networks: [] })] } },
       raw,
@@ -77,7 +97,11 @@ describe('cpq_relay_denied', () => {
     expect(denied.map((x) => x.id)).toEqual(['esa2->sma1/cpq_relay_denied']);
     expect(denied[0]).toMatchObject({ appliance: 'sma1', path: 'esa2->sma1', severity: 'critical' });
     expect(denied[0]!.summary).toBe('sma1: cpq_listener RELAYLIST lacks esa2; HAT rejects it');
-    expect(denied[0]!.evidence).toContain('raw: RELAYLIST:');
+    expect(denied[0]!.evidence.filter((l) => l.startsWith('raw: '))).toEqual([
+      'raw: RELAYLIST:',
+      'raw: 10.0.0.21',
+      'raw: $RELAYED',
+    ]);
     expect(denied[0]!.evidence.join('\n')).toContain('esa2 connects from one of: 10.0.0.22');
     expect(out.checked).toEqual(
       expect.arrayContaining(['esa1->sma1/cpq_relay_denied', 'esa2->sma1/cpq_relay_denied']),
