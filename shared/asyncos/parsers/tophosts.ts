@@ -32,6 +32,8 @@ export function parseTophosts(raw: string, opts: ParseOptions = {}): ParseOutcom
   for (let i = headerIndex + 1; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.trim() === '') continue;
+    // A header wrapped at 80 columns leaves its last words ("Hard", "Bounced") on lines of their own.
+    if (!/\d/.test(line)) continue;
     const m = ROW_START.exec(line);
     if (!m) {
       broken.push(line.trim());

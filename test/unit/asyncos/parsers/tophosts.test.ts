@@ -39,6 +39,19 @@ describe('parseTophosts', () => {
     expect(out.facts.cpqQueue).toBeNull();
   });
 
+  it('joins a header and rows hard-wrapped by a narrow terminal', () => {
+    const out = parseTophosts(fixture('tophosts-narrow-terminal.txt'));
+    if (!out.ok) throw new Error(out.reason);
+    expect(out.facts.rows).toHaveLength(2);
+    expect(out.facts.cpqQueue).toMatchObject({
+      down: true,
+      activeRecipients: 640,
+      softBounced: 203,
+      hardBounced: 0,
+    });
+    expect(out.facts.rows[1]).toMatchObject({ host: 'example.com', hardBounced: 1 });
+  });
+
   it('matches queue names from configuration, case-insensitively', () => {
     const out = parseTophosts(fixture('tophosts-esa.txt'), { cpqQueueName: 'THE.EUQ.QUEUE' });
     if (!out.ok) throw new Error(out.reason);
