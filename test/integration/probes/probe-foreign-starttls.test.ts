@@ -1,6 +1,7 @@
 /**
  * The probe against a STARTTLS server written here with Node's `net` and `tls` (not the lab), with
- * its own ECDSA self-signed certificate: keeps the probe honest about what it expects from a peer.
+ * its own ECDSA PKI (root, intermediate, leaf; the server sends leaf + intermediate): keeps the
+ * probe honest about what it expects from a peer.
  */
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
@@ -13,22 +14,49 @@ let server: Server;
 let port: number;
 let fingerprint: string;
 let certPem: string;
+let rootPem: string;
 const sockets = new Set<Socket>();
 
 beforeAll(async () => {
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-  const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+  const gen = () => webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
+  const [rootKeys, midKeys, keys] = await Promise.all([gen(), gen(), gen()]);
+  const now = Date.now();
+  // A chain like a corporate PKI: root -> intermediate -> listener; the server sends leaf + intermediate.
+  const root = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01',
+    name: 'CN=Foreign Root',
+    notBefore: new Date(now - 86_400_000),
+    notAfter: new Date(now + 365 * 86_400_000),
+    keys: rootKeys,
+    signingAlgorithm: alg,
+    extensions: [new x509.BasicConstraintsExtension(true, undefined, true)],
+  });
+  const mid = await x509.X509CertificateGenerator.create({
+    serialNumber: '02',
+    subject: 'CN=Foreign Intermediate',
+    issuer: 'CN=Foreign Root',
+    notBefore: new Date(now - 86_400_000),
+    notAfter: new Date(now + 365 * 86_400_000),
+    publicKey: midKeys.publicKey,
+    signingKey: rootKeys.privateKey,
+    signingAlgorithm: alg,
+    extensions: [new x509.BasicConstraintsExtension(true, 0, true)],
+  });
+  const cert = await x509.X509CertificateGenerator.create({
     serialNumber: '2a',
-    name: 'CN=mx.foreign.test',
-    notBefore: new Date(Date.now() - 86_400_000),
-    notAfter: new Date(Date.now() + 10 * 86_400_000),
-    keys,
+    subject: 'CN=mx.foreign.test',
+    issuer: 'CN=Foreign Intermediate',
+    notBefore: new Date(now - 86_400_000),
+    notAfter: new Date(now + 10 * 86_400_000),
+    publicKey: keys.publicKey,
+    signingKey: midKeys.privateKey,
     signingAlgorithm: alg,
     extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'mx.foreign.test' }])],
   });
   certPem = cert.toString('pem');
+  rootPem = root.toString('pem');
   fingerprint = Buffer.from(await cert.getThumbprint('SHA-256'))
     .toString('hex')
     .toUpperCase()
@@ -37,7 +65,7 @@ beforeAll(async () => {
   const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
   const keyPem = `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`;
   const secureContext = createSecureContext({
-    cert: certPem,
+    cert: `${certPem}\n${mid.toString('pem')}`,
     key: keyPem,
     minVersion: 'TLSv1.2',
     maxVersion: 'TLSv1.2',
@@ -91,26 +119,33 @@ it('negotiates TLS 1.2 with ECDSA and reports the certificate as seen', async ()
   expect(r.tls?.cipher).toMatch(/^ECDHE-ECDSA-/);
   expect(r.tls?.certificate).toMatchObject({
     subject: 'CN=mx.foreign.test',
-    issuer: 'CN=mx.foreign.test',
+    issuer: 'CN=Foreign Intermediate',
     subjectAltNames: ['DNS:mx.foreign.test'],
     fingerprint256: fingerprint,
   });
   expect(r.tls?.certificate?.daysRemaining).toBeLessThanOrEqual(10);
 });
 
-it('verifies the pin and the self-signed certificate used as its own CA', async () => {
+it('verifies a pin, and the chain through the intermediate the server sent up to the root CA', async () => {
   const pinned = await probeListener({ host: '127.0.0.1', port, pins: [fingerprint], expiryWarnDays: 0 });
   expect(pinned).toMatchObject({ status: 'ok', code: 'ok' });
   expect(pinned.tls?.verified).toBe(true);
   const byCa = await probeListener({
     host: '127.0.0.1',
     port,
-    ca: certPem,
+    ca: rootPem,
     servername: 'mx.foreign.test',
     expiryWarnDays: 0,
   });
   expect(byCa).toMatchObject({ status: 'ok', code: 'ok' });
-  expect(byCa.tls?.verified).toBe(true);
+  expect(byCa.tls).toMatchObject({ verified: true, verifyError: null });
+});
+
+it('cert_untrusted when the CA is right but the certificate does not name the address probed', async () => {
+  const r = await probeListener({ host: '127.0.0.1', port, ca: rootPem });
+  expect(r).toMatchObject({ code: 'cert_untrusted', phase: 'tls' });
+  expect(r.tls?.verifyError).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+  expect(r.message).toContain('127.0.0.1');
 });
 
 it('fails the handshake when the probe insists on TLS 1.3', async () => {
