@@ -1,0 +1,275 @@
+/**
+ * runCycle against a lab world (config/lab.yaml: sma1 + the esa1/esa2 cluster on loopback): real
+ * probes, real SSH reads, findings, alerts in a file store, pages on a console stream, EMF lines.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { type LabWorld, startLabWorld } from '../../../lab/world';
+import { ConsoleNotifier } from '../../../shared/alerts/console-notifier';
+import { FileAlertStore } from '../../../shared/alerts/file-store';
+import { credentialResolver } from '../../../shared/cycle/credentials';
+import { FileMemoryStore, type MemoryStore, MemoryStoreError } from '../../../shared/cycle/memory';
+import { type CycleDeps, type CycleKind, type CycleReport, runCycle } from '../../../shared/cycle/run';
+import { loadInventory } from '../../../shared/inventory/load';
+import type { Inventory } from '../../../shared/inventory/schema';
+import { EmfSink } from '../../../shared/metrics/emf-sink';
+
+const PASSWORD = 'lab-cycle-pw-5d1e';
+const ANONYMOUS_FIRST = 'aNULL:HIGH:MEDIUM:-SSLv2';
+const LAB = join(__dirname, '../../../config/lab.yaml');
+
+/** A text stream whose contents the test reads. */
+function capture() {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (d: Buffer) => {
+    text += d.toString('utf8');
+  });
+  return {
+    stream,
+    take(): string {
+      const t = text;
+      text = '';
+      return t;
+    },
+  };
+}
+
+let world: LabWorld;
+let inventory: Inventory;
+let dir: string;
+let pages: ReturnType<typeof capture>;
+let emf: ReturnType<typeof capture>;
+let deps: CycleDeps;
+
+beforeEach(async () => {
+  const template = loadInventory(LAB);
+  // Page on the first failure and recover on the first success, whatever lab.yaml says later.
+  template.alerting = { ...template.alerting, failuresBeforePage: 1, successesBeforeRecovery: 1 };
+  world = await startLabWorld(template, { ephemeralPorts: true, password: PASSWORD });
+  inventory = world.inventory;
+  dir = mkdtempSync(join(tmpdir(), 'cpq-cycle-'));
+  pages = capture();
+  emf = capture();
+  deps = {
+    store: new FileAlertStore(join(dir, 'alerts.json')),
+    memory: new FileMemoryStore(join(dir, 'memory.json')),
+    notifier: new ConsoleNotifier(pages.stream),
+    sink: new EmfSink(emf.stream, { namespace: 'CPQMonitorTest' }),
+    credentials: credentialResolver({ env: { CPQ_LAB_PASSWORD: PASSWORD } }),
+  };
+});
+
+afterEach(async () => {
+  await world.close();
+  pages.stream.destroy();
+  emf.stream.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function cycle(kind: CycleKind, over: Partial<CycleDeps> = {}, deadline = Date.now() + 25_000) {
+  return runCycle({ inventory, kind, deadline }, { ...deps, ...over });
+}
+
+const ids = (r: CycleReport) => r.findings.map((f) => f.id).sort();
+const pathStates = (r: CycleReport) => Object.fromEntries(r.paths.map((p) => [p.id, p.state]));
+/** The notifications a console stream received, from their `Alert:` lines: `KIND id` each. */
+function notificationsIn(text: string): string[] {
+  return [...text.matchAll(/^\s*Alert:\s+(\S+) \((\w+), notification /gm)].map(
+    (m) => `${m[2]!.toUpperCase()} ${m[1]}`,
+  );
+}
+/** The metric names of the EMF documents written since the last take. */
+function emfMetricNames(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const line of text.split('\n').filter((l) => l.trim() !== '')) {
+    const doc = JSON.parse(line) as {
+      _aws: { CloudWatchMetrics: Array<{ Metrics: Array<{ Name: string }> }> };
+    };
+    for (const d of doc._aws.CloudWatchMetrics) for (const m of d.Metrics) names.add(m.Name);
+  }
+  return names;
+}
+
+describe('runCycle against the lab', () => {
+  it('a healthy lab: no findings, every path up, nothing paged, metrics written', async () => {
+    const r = await cycle('full');
+
+    expect(r.findings).toEqual([]);
+    expect(r.problems).toEqual([]);
+    expect(r.skipped).toEqual([]);
+    expect(r.appliances).toEqual(['sma1', 'esa1', 'esa2']);
+    expect(r.listener.map((o) => o.probe.code)).toEqual(['ok', 'ok', 'ok']);
+    expect(r.config.map((o) => [o.appliance, o.read.code])).toEqual([
+      ['sma1', 'ok'],
+      ['esa1', 'ok'],
+      ['esa2', 'ok'],
+    ]);
+    expect(pathStates(r)).toEqual({
+      'esa1->sma1': 'up',
+      'esa2->sma1': 'up',
+      'sma1->esa1': 'up',
+      'sma1->esa2': 'up',
+    });
+    expect(r.checked).toEqual(
+      expect.arrayContaining(['sma1/cpq_listener_refused', 'esa1/cpq_queue_backlog']),
+    );
+    expect(r.alerts).toMatchObject({ sent: 0, failed: 0, errors: 0 });
+    expect(pages.take()).toBe('');
+    const names = emfMetricNames(emf.take());
+    for (const n of ['ListenerUp', 'MonitorHeartbeat', 'FindingsOpen'])
+      expect([n, names.has(n)]).toEqual([n, true]);
+    expect(r.metrics.report.errors).toEqual([]);
+  });
+
+  it('a suspended SMA pages once (the listener, not each ESA), stays quiet, then recovers once', async () => {
+    await cycle('full');
+    await world.get('sma1').suspend();
+
+    const down = await cycle('full');
+    expect(down.findings.map((f) => [f.id, f.severity])).toEqual([['sma1/cpq_listener_refused', 'critical']]);
+    // The SMA's "not online" status is folded into the refused listener, not paged separately.
+    expect(down.explained.map((e) => [e.id, e.by])).toEqual([
+      ['sma1/system_not_online', 'sma1/cpq_listener_refused'],
+    ]);
+    expect(pathStates(down)).toEqual({
+      'esa1->sma1': 'down',
+      'esa2->sma1': 'down',
+      'sma1->esa1': 'up',
+      'sma1->esa2': 'up',
+    });
+    expect(down.alerts.sent).toBe(1);
+    const page = pages.take();
+    expect(notificationsIn(page)).toEqual(['PAGE sma1/cpq_listener_refused']);
+    expect(page).toContain('`resume`');
+    expect(page).toContain('paths affected: esa1->sma1, esa2->sma1');
+
+    const still = await cycle('full');
+    expect(ids(still)).toEqual(['sma1/cpq_listener_refused']);
+    expect(still.alerts.sent).toBe(0);
+    expect(pages.take()).toBe('');
+
+    await world.get('sma1').resume();
+    const up = await cycle('full');
+    expect(up.findings).toEqual([]);
+    expect(Object.values(pathStates(up))).toEqual(['up', 'up', 'up', 'up']);
+    expect(notificationsIn(pages.take())).toEqual(['RECOVERY sma1/cpq_listener_refused']);
+
+    await cycle('full');
+    expect(pages.take()).toBe('');
+  });
+
+  it('an ESA offering anonymous suites first: predicted over SSH, then its own path fails the probe', async () => {
+    await cycle('full');
+    world.get('esa1').setOutboundCiphers(ANONYMOUS_FIRST);
+
+    const ssh = await cycle('ssh');
+    expect(ssh.listener).toEqual([]);
+    expect(ids(ssh)).toEqual(
+      expect.arrayContaining(['esa1/outbound_ciphers_allow_anonymous', 'esa1/cpq_tls_log_failures']),
+    );
+    expect(ids(ssh).filter((id) => id.startsWith('esa2') || id.startsWith('sma1'))).toEqual([]);
+    const predicted = ssh.findings.find((f) => f.id === 'esa1/outbound_ciphers_allow_anonymous')!;
+    expect(predicted.remediation.join('\n')).toContain(':-aNULL');
+    expect(predicted.evidence.join('\n')).toContain(ANONYMOUS_FIRST);
+    const logFailures = ssh.findings.find((f) => f.id === 'esa1/cpq_tls_log_failures')!;
+    expect(logFailures.evidence.join('\n')).toContain('no certificate from server');
+    expect(notificationsIn(pages.take())).toEqual(
+      expect.arrayContaining([
+        'PAGE esa1/outbound_ciphers_allow_anonymous',
+        'PAGE esa1/cpq_tls_log_failures',
+      ]),
+    );
+
+    // The SSH cycle remembered each ESA's list: the SMA's listener is now probed once per ESA.
+    const probe = await cycle('probe');
+    expect(probe.config).toEqual([]);
+    const smaProbes = probe.listener.filter((o) => o.appliance === 'sma1');
+    expect(smaProbes.map((o) => [o.from, o.probe.code]).sort()).toEqual([
+      ['esa1', 'tls_no_certificate'],
+      ['esa2', 'ok'],
+    ]);
+    expect(ids(probe)).toEqual(['esa1->sma1/cpq_tls_anonymous']);
+    expect(probe.findings[0]!.remediation.join('\n')).toContain(':-aNULL');
+    expect(pathStates(probe)).toMatchObject({ 'esa1->sma1': 'down', 'esa2->sma1': 'up' });
+    expect(notificationsIn(pages.take())).toEqual(['PAGE esa1->sma1/cpq_tls_anonymous']);
+
+    // Fixed on the appliance (`:-aNULL` appended): the next reads and probes recover the path.
+    world.get('esa1').setOutboundCiphers(`${ANONYMOUS_FIRST}:-aNULL`);
+    await cycle('ssh');
+    const fixed = await cycle('probe');
+    // The two lists still differ as text, so each ESA's offer is still probed on its own.
+    expect(fixed.listener.filter((o) => o.appliance === 'sma1').map((o) => [o.from, o.probe.code])).toEqual([
+      ['esa1', 'ok'],
+      ['esa2', 'ok'],
+    ]);
+    expect(fixed.findings).toEqual([]);
+    expect(pathStates(fixed)).toMatchObject({ 'esa1->sma1': 'up', 'esa2->sma1': 'up' });
+    expect(notificationsIn(pages.take())).toEqual(
+      expect.arrayContaining([
+        'RECOVERY esa1->sma1/cpq_tls_anonymous',
+        'RECOVERY esa1/outbound_ciphers_allow_anonymous',
+      ]),
+    );
+  });
+
+  it('the CPQ queue over its critical threshold on an ESA is cpq_queue_backlog', async () => {
+    world.get('esa2').setCpqQueue(inventory.queues.critical! + 100);
+    const r = await cycle('ssh');
+    const backlog = r.findings.filter((f) => f.check === 'cpq_queue_backlog');
+    expect(backlog.map((f) => [f.id, f.severity])).toEqual([['esa2/cpq_queue_backlog', 'critical']]);
+    expect(backlog[0]!.evidence.join('\n')).toContain('the.cpq.host');
+    expect(notificationsIn(pages.take())).toContain('PAGE esa2/cpq_queue_backlog');
+  });
+
+  it('a memory store that throws: the cycle completes, pages, and reports the problem', async () => {
+    const broken: MemoryStore = {
+      load: async (key) => {
+        throw new MemoryStoreError(`table unavailable for ${key}`);
+      },
+      save: async (key) => {
+        throw new MemoryStoreError(`table unavailable for ${key}`);
+      },
+    };
+    await world.get('sma1').suspend();
+    const r = await cycle('full', { memory: broken });
+
+    expect(ids(r)).toEqual(['sma1/cpq_listener_refused']);
+    expect(r.alerts.sent).toBe(1);
+    expect(r.problems).toEqual([
+      'cycle memory probe/all unreadable, starting without it: table unavailable for probe/all',
+      'cycle memory ssh/all unreadable, starting without it: table unavailable for ssh/all',
+      'cycle memory probe/all not saved (queue growth and log cursors restart): table unavailable for probe/all',
+      'cycle memory ssh/all not saved (queue growth and log cursors restart): table unavailable for ssh/all',
+    ]);
+    expect(r.metrics.report.errors).toEqual([]);
+  });
+
+  it('a deadline already passed: nothing is probed or read, all of it reported, no alert recovers', async () => {
+    await world.get('sma1').suspend();
+    await cycle('full');
+    expect(notificationsIn(pages.take())).toEqual(['PAGE sma1/cpq_listener_refused']);
+    await world.get('sma1').resume();
+
+    const late = await cycle('full', {}, Date.now() - 1);
+    expect(late.listener).toEqual([]);
+    expect(late.config).toEqual([]);
+    expect(late.skipped.sort()).toEqual(
+      ['probe esa1', 'probe esa2', 'probe sma1', 'ssh esa1', 'ssh esa2', 'ssh sma1'].sort(),
+    );
+    expect(late.findings).toEqual([]);
+    expect(late.checked).toEqual([]);
+    // Not having looked is not a recovery: the alarm stays, nothing is sent.
+    expect(late.alerts.sent).toBe(0);
+    expect(pages.take()).toBe('');
+    const alarm = (await deps.store.get(['sma1/cpq_listener_refused'])).get('sma1/cpq_listener_refused');
+    expect(alarm?.state).toBe('alarm');
+
+    // The next cycle in time sees the listener back and recovers it.
+    const next = await cycle('full');
+    expect(next.findings).toEqual([]);
+    expect(notificationsIn(pages.take())).toEqual(['RECOVERY sma1/cpq_listener_refused']);
+  });
+});
