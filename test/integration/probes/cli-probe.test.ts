@@ -1,0 +1,54 @@
+/** `cpq-monitor probe` as a user runs it (the package's bin) against the lab: output and exit codes. */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { createLabCertificates, type LabListener, startLabListener } from '../../../lab';
+
+const BIN = join(__dirname, '../../../bin/cpq-monitor.js');
+let healthy: LabListener;
+let refused: LabListener;
+
+beforeAll(async () => {
+  const certs = await createLabCertificates();
+  healthy = await startLabListener({ certs });
+  refused = await startLabListener({ certs, fault: 'refused' });
+});
+
+afterAll(async () => {
+  await healthy.close();
+  await refused.close();
+});
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: 20_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+it('exit codes: 0 ok, 1 warning, 2 critical, 3 bad arguments; --json prints the result object', async () => {
+  const target = `127.0.0.1:${healthy.port}`;
+  const [ok, warning, critical, usage, json] = await Promise.all([
+    cli(['probe', target, '--pin', healthy.fingerprint256]),
+    cli(['probe', target, '--expiry-warn-days', '999']),
+    cli(['probe', `127.0.0.1:${refused.port}`]),
+    cli(['probe', target, '--tls-max', 'SSLv3']),
+    cli(['probe', target, '--ciphers', 'aNULL:ALL', '--json']),
+  ]);
+  expect(ok.code).toBe(0);
+  expect(ok.stdout).toContain('verified     yes (pinned fingerprint)');
+  expect(ok.stdout).toContain('OK ok:');
+  expect(warning.code).toBe(1);
+  expect(warning.stdout).toContain('WARNING ok (cert_expiring)');
+  expect(critical.code).toBe(2);
+  expect(critical.stdout).toContain('CRITICAL connect_refused');
+  expect(usage.code).toBe(3);
+  expect(usage.stderr).toContain('--tls-max must be one of');
+  expect(json.code).toBe(2);
+  const result = JSON.parse(json.stdout);
+  expect(result).toMatchObject({ status: 'critical', code: 'tls_no_certificate', port: healthy.port });
+  expect(Object.keys(result.timings)).toEqual(
+    expect.arrayContaining(['connectMs', 'bannerMs', 'ehloMs', 'starttlsMs', 'tlsMs', 'totalMs']),
+  );
+});
