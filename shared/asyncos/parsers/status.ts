@@ -13,7 +13,6 @@ const HEADER = /^([A-Za-z][^:]{0,60}?):\s+(.*)$/;
  * percentages (`23%`), sizes with a unit (`54G`, kept out of the numbers) or `-`.
  */
 const ROW = /^(\s*)(\S.*?)((?:\s+(?:[\d,]+(?:\.\d+)?%?|\d+(?:\.\d+)?[KMGT]B?|-)){1,3})$/;
-const SERVICE = /^\s*(.*?\bServices?\b[^:]*?):?\s{2,}(\S.*)$/;
 
 /** Parses `status` or `status detail` output. */
 export function parseStatus(raw: string): ParseOutcome<StatusFacts> {
@@ -24,6 +23,7 @@ export function parseStatus(raw: string): ParseOutcome<StatusFacts> {
   const services: StatusFacts['services'] = {};
   let section: Section = 'header';
   let heading: { label: string; indent: number } | null = null;
+  let sawServices = false;
 
   for (const line of lines) {
     if (line.trim() === '') continue;
@@ -33,17 +33,20 @@ export function parseStatus(raw: string): ParseOutcome<StatusFacts> {
       heading = null;
       continue;
     }
-    if (section === 'header' || section === 'services') {
-      const svc = SERVICE.exec(line);
-      if (svc && (section === 'services' || /Service/.test(svc[1]!))) {
-        services[svc[1]!.trim()] = svc[2]!.trim();
-        if (section === 'services') continue;
-      }
+    if (section === 'services') {
+      // `  Centralized Quarantine Service     Up` or `Reporting Service: Up`.
+      const svc = /^\s*(\S.*?)(?::\s+|\s{2,})(\S.*)$/.exec(line);
+      if (svc) services[svc[1]!.trim()] = svc[2]!.trim();
+      sawServices = true;
+      continue;
+    }
+    if (section === 'header') {
       const h = HEADER.exec(line.trim());
-      if (h && section === 'header') {
+      if (h) {
         const label = h[1]!.trim();
         if (!header.has(label)) header.set(label, h[2]!.trim());
-        if (/Service$/.test(label)) services[label] = h[2]!.trim();
+        // A service state among the header labels (SMA layouts); feature keys are not services.
+        if (/Service$/.test(label) && !/^Feature\b/.test(label)) services[label] = h[2]!.trim();
       }
       continue;
     }
@@ -78,8 +81,9 @@ export function parseStatus(raw: string): ParseOutcome<StatusFacts> {
     return unparsable(cliError(lines) ?? 'no "System status:" line in the status output');
   }
   const sma =
-    [...header.keys()].some((k) => /Appliance available from|System Uptime/i.test(k)) ||
-    Object.keys(services).length > 0;
+    sawServices ||
+    Object.keys(services).length > 0 ||
+    [...header.keys()].some((k) => /Appliance available from|System Uptime/i.test(k));
   const s = systemStatus.toLowerCase();
   const gauge = (re: RegExp) => {
     const key = Object.keys(gauges).find((k) => re.test(k));

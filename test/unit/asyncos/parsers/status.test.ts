@@ -81,6 +81,13 @@ describe('parseStatus', () => {
     if (!out.ok) expect(out.reason).toMatch(reason);
   });
 
+  it('does not take a feature key named like a service for an SMA', () => {
+    const out = parseStatus('System status:   Online\nFeature - Sophos Anti-Virus Service:   161 days\n');
+    if (!out.ok) throw new Error(out.reason);
+    expect(out.facts.variant).toBe('esa');
+    expect(out.facts.services).toEqual({});
+  });
+
   it('reports delivery suspension separately', () => {
     const out = parseStatus('System status:   Receiving and Delivery Suspended\n');
     if (!out.ok) throw new Error(out.reason);
