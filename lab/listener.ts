@@ -322,7 +322,12 @@ class Session {
       if (end) out.end();
       then?.();
     };
-    const latency = this.state === 'tls' && this.delayedTransport ? 0 : this.listener.latencyMs;
+    // Over a delaying transport the TLS records already wait their turn (and keep their order).
+    if (this.state === 'tls' && this.delayedTransport) {
+      deliver();
+      return;
+    }
+    const latency = this.listener.latencyMs;
     const now = performance.now();
     if (latency === 0 && this.nextSendAt <= now) {
       deliver();
