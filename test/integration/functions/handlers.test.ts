@@ -1,0 +1,339 @@
+/**
+ * The cycle Lambdas against a lab world, their AWS clients mocked at the SDK boundary: a small
+ * in-memory DynamoDB table that honours the store's condition expressions, SNS, CloudWatch and
+ * Secrets Manager. Each handler module is loaded inside jest.isolateModules after its environment
+ * is set, as a cold start would; the SDK classes are mocked inside the same module registry.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CloudWatchClient, PutMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
+import type {
+  BatchGetCommandInput,
+  DynamoDBDocumentClient,
+  GetCommandInput,
+  PutCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
+import { type LabWorld, startLabWorld } from '../../../lab/world';
+import { loadInventory } from '../../../shared/inventory/load';
+
+const PASSWORD = 'lab-fn-pw-93b2';
+const TABLE = 'cpq-monitor-alerts';
+const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:cpq-monitor-alerts';
+const SECRET_ID = 'cpq-monitor/lab-admin';
+const LAB = join(__dirname, '../../../config/lab.yaml');
+const ALL = ['sma1', 'esa1', 'esa2'];
+
+type Handler = (event: unknown, context: Context) => Promise<Record<string, unknown>>;
+type Item = Record<string, unknown>;
+
+/** The mocked AWS side of one cold start. */
+interface Loaded {
+  handler: Handler;
+  ddb: AwsClientStub<DynamoDBDocumentClient>;
+  sns: AwsClientStub<SNSClient>;
+  cw: AwsClientStub<CloudWatchClient>;
+  sm: AwsClientStub<SecretsManagerClient>;
+  cmd: {
+    Put: new (...a: never[]) => unknown;
+    Get: new (...a: never[]) => unknown;
+    BatchGet: new (...a: never[]) => unknown;
+    Scan: new (...a: never[]) => unknown;
+    Publish: new (...a: never[]) => unknown;
+    PutMetricData: new (...a: never[]) => unknown;
+    GetSecretValue: new (...a: never[]) => unknown;
+  };
+}
+
+let world: LabWorld;
+let dir: string;
+let inventoryFile: string;
+/** The alert table, shared by every cold start of a test (as the real table is). */
+let table: Map<string, Item>;
+const savedEnv = { ...process.env };
+
+function context(): Context {
+  return {
+    getRemainingTimeInMillis: () => 30_000,
+    awsRequestId: 'req-0001',
+  } as unknown as Context;
+}
+
+function event(cycle: 'probe' | 'ssh', appliances = ALL) {
+  return { cycle, shard: { index: 0, count: 1 }, appliances };
+}
+
+/** Sets the function's environment (only the given keys of ours) and loads the handler module. */
+function coldStart(module: 'probe-cycle' | 'ssh-cycle', env: Record<string, string | undefined>): Loaded {
+  for (const k of ['INVENTORY_FILE', 'ALERT_TABLE_NAME', 'ALERT_TOPIC_ARN']) delete process.env[k];
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) process.env[k] = v;
+  let loaded!: Loaded;
+  jest.isolateModules(() => {
+    const dynamodb = require('@aws-sdk/client-dynamodb');
+    const lib = require('@aws-sdk/lib-dynamodb');
+    const snsMod = require('@aws-sdk/client-sns');
+    const cwMod = require('@aws-sdk/client-cloudwatch');
+    const smMod = require('@aws-sdk/client-secrets-manager');
+    const ddb = mockClient(lib.DynamoDBDocumentClient as typeof DynamoDBDocumentClient);
+    const sns = mockClient(snsMod.SNSClient as typeof SNSClient);
+    const cw = mockClient(cwMod.CloudWatchClient as typeof CloudWatchClient);
+    const sm = mockClient(smMod.SecretsManagerClient as typeof SecretsManagerClient);
+    wireTable(ddb, lib, dynamodb);
+    sns.on(snsMod.PublishCommand).resolves({ MessageId: 'msg-1' });
+    cw.on(cwMod.PutMetricDataCommand).resolves({});
+    sm.on(smMod.GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ password: PASSWORD }) });
+    const mod = require(`../../../functions/${module}`) as { handler: Handler };
+    loaded = {
+      handler: mod.handler,
+      ddb,
+      sns,
+      cw,
+      sm,
+      cmd: {
+        Put: lib.PutCommand,
+        Get: lib.GetCommand,
+        BatchGet: lib.BatchGetCommand,
+        Scan: lib.ScanCommand,
+        Publish: snsMod.PublishCommand,
+        PutMetricData: cwMod.PutMetricDataCommand,
+        GetSecretValue: smMod.GetSecretValueCommand,
+      },
+    };
+  });
+  return loaded;
+}
+
+/** Answers the document client from `table`, enforcing the conditions the stores write with. */
+function wireTable(
+  ddb: AwsClientStub<DynamoDBDocumentClient>,
+  // biome-ignore lint/suspicious/noExplicitAny: module objects required inside isolateModules
+  lib: any,
+  // biome-ignore lint/suspicious/noExplicitAny: module objects required inside isolateModules
+  dynamodb: any,
+): void {
+  const failed = () =>
+    new dynamodb.ConditionalCheckFailedException({
+      message: 'The conditional request failed',
+      $metadata: {},
+    });
+  ddb.on(lib.PutCommand).callsFake(async (input: PutCommandInput) => {
+    const item = structuredClone(input.Item!) as Item;
+    const current = table.get(item.id as string);
+    const cond = input.ConditionExpression;
+    if (cond === 'attribute_not_exists(#id)') {
+      if (current !== undefined) throw failed();
+    } else if (cond === '#version = :expected') {
+      if (current?.version !== input.ExpressionAttributeValues![':expected']) throw failed();
+    } else if (cond !== undefined) {
+      throw new Error(`the test table does not know the condition ${cond}`);
+    }
+    table.set(item.id as string, item);
+    return {};
+  });
+  ddb.on(lib.GetCommand).callsFake(async (input: GetCommandInput) => ({
+    Item: structuredClone(table.get(input.Key!.id as string)),
+  }));
+  ddb.on(lib.BatchGetCommand).callsFake(async (input: BatchGetCommandInput) => {
+    const keys = input.RequestItems![TABLE]!.Keys!;
+    const found = keys.map((k) => table.get(k.id as string)).filter((i) => i !== undefined);
+    return { Responses: { [TABLE]: structuredClone(found) } };
+  });
+  // The store's filter: attribute_exists(#state) AND (#state <> :ok OR size(#outbox) > :zero).
+  ddb.on(lib.ScanCommand).callsFake(async () => ({
+    Items: structuredClone(
+      [...table.values()].filter(
+        (i) => i.state !== undefined && (i.state !== 'ok' || ((i.outbox as unknown[]) ?? []).length > 0),
+      ),
+    ),
+  }));
+}
+
+function goodEnv() {
+  return { INVENTORY_FILE: inventoryFile, ALERT_TABLE_NAME: TABLE, ALERT_TOPIC_ARN: TOPIC };
+}
+
+function metricInputs(l: Loaded): PutMetricDataCommandInput[] {
+  return l.cw
+    .commandCalls(l.cmd.PutMetricData as never)
+    .map((c) => c.args[0].input as PutMetricDataCommandInput);
+}
+
+function heartbeats(l: Loaded): string[] {
+  return metricInputs(l).flatMap((i) =>
+    (i.MetricData ?? [])
+      .filter((d) => d.MetricName === 'MonitorHeartbeat')
+      .map((d) => d.Dimensions?.find((x) => x.Name === 'Cycle')?.Value ?? '?'),
+  );
+}
+
+beforeAll(() => {
+  process.env.AWS_REGION = 'eu-west-1';
+  // The handlers log a summary per cycle; the test reads the returned summary instead.
+  process.env.LOG_LEVEL = 'silent';
+});
+
+describe('against a lab world', () => {
+  beforeEach(async () => {
+    world = await startLabWorld(loadInventory(LAB), { ephemeralPorts: true, password: PASSWORD });
+    dir = mkdtempSync(join(tmpdir(), 'cpq-fn-'));
+    inventoryFile = join(dir, 'inventory.json');
+    const inv = world.inventory;
+    const doc = {
+      ...inv,
+      appliances: inv.appliances.map((a) =>
+        a.ssh ? { ...a, ssh: { ...a.ssh, credentials: { secretId: SECRET_ID } } } : a,
+      ),
+    };
+    writeFileSync(inventoryFile, JSON.stringify(doc));
+    table = new Map();
+  });
+
+  afterEach(async () => {
+    await world.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  afterAll(() => {
+    process.env = savedEnv;
+  });
+
+  describe('probe-cycle handler', () => {
+    it('probes the shard, ships metrics with a heartbeat, keeps its memory in the table, pages nobody', async () => {
+      const fn = coldStart('probe-cycle', goodEnv());
+      const summary = await fn.handler(event('probe'), context());
+
+      expect(summary).toMatchObject({
+        cycle: 'probe',
+        shard: { index: 0, count: 1 },
+        requestId: 'req-0001',
+        appliances: 3,
+        probes: 3,
+        reads: 0,
+        findings: 0,
+        pagesSent: 0,
+        skipped: [],
+        problems: [],
+      });
+      const puts = metricInputs(fn);
+      expect(puts.length).toBeGreaterThanOrEqual(1);
+      expect(summary.metricCalls).toBe(puts.length);
+      for (const p of puts) expect(p.Namespace).toBe('CPQMonitor');
+      expect(heartbeats(fn)).toEqual(['probe']);
+      expect(fn.sns.commandCalls(fn.cmd.Publish as never)).toHaveLength(0);
+      // A probe cycle needs no secret.
+      expect(fn.sm.commandCalls(fn.cmd.GetSecretValue as never)).toHaveLength(0);
+      expect([...table.keys()]).toEqual(['memory#probe/shard-0-of-1']);
+    });
+
+    it('a suspended SMA: one SNS page, MessageStructure json, filterable attributes; the alarm is stored', async () => {
+      await world.get('sma1').suspend();
+      const fn = coldStart('probe-cycle', goodEnv());
+      const summary = await fn.handler(event('probe'), context());
+
+      expect(summary).toMatchObject({ findings: 1, critical: 1, pagesSent: 1, pagesFailed: 0 });
+      const published = fn.sns
+        .commandCalls(fn.cmd.Publish as never)
+        .map((c) => c.args[0].input as PublishCommandInput);
+      expect(published).toHaveLength(1);
+      const page = published[0]!;
+      expect(page).toMatchObject({
+        TopicArn: TOPIC,
+        MessageStructure: 'json',
+        MessageAttributes: {
+          severity: { DataType: 'String', StringValue: 'critical' },
+          appliance: { DataType: 'String', StringValue: 'sma1' },
+          check: { DataType: 'String', StringValue: 'cpq_listener_refused' },
+          state: { DataType: 'String', StringValue: 'alarm' },
+        },
+      });
+      expect(page.Subject!.length).toBeLessThan(100);
+      const message = JSON.parse(page.Message!) as Record<string, string>;
+      expect(Object.keys(message)).toEqual(expect.arrayContaining(['default', 'email', 'sms', 'lambda']));
+      expect(message.email).toContain('resume');
+      expect(table.get('sma1/cpq_listener_refused')).toMatchObject({ state: 'alarm', outbox: [] });
+
+      // The next invocation (a warm container) does not page again.
+      await fn.handler(event('probe'), context());
+      expect(fn.sns.commandCalls(fn.cmd.Publish as never)).toHaveLength(1);
+    });
+
+    it('rejects a malformed event, and an event meant for the other function, with a clear message', async () => {
+      const fn = coldStart('probe-cycle', goodEnv());
+      await expect(fn.handler({ cycle: 'probe', appliances: ['sma1'] }, context())).rejects.toThrow(
+        /^invalid schedule event: shard: /,
+      );
+      await expect(fn.handler({ ...event('probe'), appliances: [] }, context())).rejects.toThrow(
+        /invalid schedule event: appliances: /,
+      );
+      await expect(fn.handler({ ...event('probe'), extra: 1 }, context())).rejects.toThrow(/extra/);
+      await expect(fn.handler(event('ssh'), context())).rejects.toThrow(
+        'the probe function received a "ssh" event: check the schedule\'s target',
+      );
+      expect(fn.cw.commandCalls(fn.cmd.PutMetricData as never)).toHaveLength(0);
+    });
+  });
+
+  describe('ssh-cycle handler', () => {
+    it('reads every appliance with the secret from Secrets Manager (fetched once) and ships an ssh heartbeat', async () => {
+      const fn = coldStart('ssh-cycle', goodEnv());
+      const summary = await fn.handler(event('ssh'), context());
+
+      expect(summary).toMatchObject({ cycle: 'ssh', reads: 3, probes: 0, findings: 0, problems: [] });
+      expect(fn.sm.commandCalls(fn.cmd.GetSecretValue as never).map((c) => c.args[0].input)).toEqual([
+        { SecretId: SECRET_ID },
+      ]);
+      expect(heartbeats(fn)).toEqual(['ssh']);
+      expect(table.has('memory#ssh/shard-0-of-1')).toBe(true);
+      // What the reads learned for the probes: each appliance's outbound cipher list.
+      const memory = JSON.parse(table.get('memory#ssh/shard-0-of-1')!.memory as string) as {
+        outboundCiphers: Record<string, string>;
+      };
+      expect(Object.keys(memory.outboundCiphers).sort()).toEqual(['esa1', 'esa2', 'sma1']);
+    });
+
+    it('a queue backing up on an ESA pages through SNS', async () => {
+      world.get('esa1').setCpqQueue(5000, true);
+      const fn = coldStart('ssh-cycle', goodEnv());
+      await fn.handler(event('ssh', ['esa1']), context());
+      const checks = fn.sns
+        .commandCalls(fn.cmd.Publish as never)
+        .map((c) => (c.args[0].input as PublishCommandInput).MessageAttributes?.check?.StringValue);
+      expect(checks).toContain('cpq_queue_backlog');
+    });
+  });
+});
+
+describe('cold start with a bad environment', () => {
+  // Validation happens before any appliance is contacted: no lab needed, a valid file suffices.
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cpq-fn-env-'));
+    inventoryFile = join(dir, 'inventory.json');
+    writeFileSync(inventoryFile, JSON.stringify(loadInventory(LAB)));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    ['ALERT_TOPIC_ARN', { ALERT_TOPIC_ARN: 'cpq-alerts' }, /ALERT_TOPIC_ARN: expected an SNS topic ARN/],
+    ['ALERT_TABLE_NAME', { ALERT_TABLE_NAME: undefined }, /invalid Lambda environment: ALERT_TABLE_NAME: /],
+    [
+      'INVENTORY_FILE',
+      { INVENTORY_FILE: '/nonexistent/inventory.json' },
+      /cannot read INVENTORY_FILE \/nonexistent/,
+    ],
+  ])('names %s', (_name, over, message) => {
+    expect(() => coldStart('probe-cycle', { ...goodEnv(), ...over })).toThrow(message);
+    expect(() => coldStart('ssh-cycle', { ...goodEnv(), ...over })).toThrow(message);
+  });
+
+  it('names the inventory file and the field that does not validate', () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ appliances: [{ name: 'sma1', role: 'smx', host: '127.0.0.1' }] }));
+    expect(() => coldStart('probe-cycle', { ...goodEnv(), INVENTORY_FILE: bad })).toThrow(
+      new RegExp(`${bad}: invalid inventory:[\\s\\S]*appliances\\[0\\]\\.role`),
+    );
+  });
+});
