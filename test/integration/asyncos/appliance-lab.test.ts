@@ -86,4 +86,28 @@ describe('startSimulatedAppliance', () => {
       cpqQueue: { activeRecipients: 640, down: true },
     });
   });
+
+  it('reads a cluster member through its (Machine host)> prompt', async () => {
+    const member = await startSimulatedAppliance({
+      role: 'esa',
+      hostname: 'esa2.example.com',
+      cluster: { name: 'EmailCluster', machines: ['esa1.example.com', 'esa2.example.com'] },
+      authorizedKeys: [userKey.publicKey],
+    });
+    try {
+      const r = await readAppliance({
+        ...opts([{ name: 'interfaceconfig' }, { name: 'showconfig' }]),
+        port: member.ssh.port,
+        hostKeys: [member.ssh.fingerprint],
+      });
+      expect(r.code).toBe('ok');
+      expect(r.commands.interfaceconfig!.parsed).toMatchObject({ machine: 'esa2.example.com' });
+      expect(r.commands.showconfig!.parsed).toMatchObject({
+        cluster: 'EmailCluster',
+        hostname: 'esa2.example.com',
+      });
+    } finally {
+      await member.close();
+    }
+  });
 });
