@@ -2,7 +2,8 @@
  * The probe against hostile or broken peers written here with `net` on 127.0.0.1: over-long
  * lines, early closes, garbage instead of TLS. Each gets its own code; nothing leaks.
  */
-import { createServer, type Server, type Socket } from 'node:net';
+import { spawn } from 'node:child_process';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { probeListener } from '../../../shared/probes';
 import type { ProbeResult } from '../../../shared/probes/types';
 
@@ -147,6 +148,43 @@ it('bytes sent between the 220 to STARTTLS and the handshake: protocol_error (ST
   );
   const r = await run(port);
   expect(r).toMatchObject({ code: 'protocol_error', phase: 'starttls' });
+});
+
+it('a listener whose accept queue is full (SYNs dropped, as behind a filtering firewall): connect_timeout', async () => {
+  // A child process listens with a backlog of 1 and then blocks its event loop, so the kernel
+  // completes two handshakes into the accept queue and silently drops every later SYN.
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      "const s=require('net').createServer().listen({port:0,host:'127.0.0.1',backlog:1},()=>{process.stdout.write(s.address().port+'\\n');Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,30000)})",
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const fillers: Socket[] = [];
+  try {
+    const port = await new Promise<number>((resolve) =>
+      child.stdout!.once('data', (d) => resolve(Number(String(d).trim()))),
+    );
+    let connected = 0;
+    await new Promise<void>((resolve) => {
+      for (let i = 0; i < 4; i++) {
+        const s = connect(port, '127.0.0.1');
+        s.on('error', () => {});
+        s.once('connect', () => {
+          if (++connected === 2) resolve();
+        });
+        fillers.push(s);
+      }
+    });
+    const r = await run(port, { phaseTimeoutMs: 300 });
+    expect(r).toMatchObject({ status: 'critical', code: 'connect_timeout', phase: 'connect', banner: null });
+  } finally {
+    for (const s of fillers) s.destroy();
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
 });
 
 it('leaves no timer or socket behind, whatever the failure', async () => {
