@@ -47,7 +47,7 @@ export const SCENARIOS: Scenario[] = [
     title: "An ESA's outbound cipher list lets anonymous suites through",
     asAdmin: `esa1> sslconfig → OUTBOUND → ${DEMO_ANONYMOUS_CIPHERS}`,
     expect:
-      'esa1: outbound list allows aNULL and mail_logs show "no certificate from server"; then the probe offering esa1\'s list gets no certificate on esa1->sma1 only',
+      'one critical page for esa1 naming its outbound list as the cause; the "no certificate from server" lines of its mail_logs and the anonymous handshake on esa1->sma1 are its evidence, not extra pages; esa2->sma1 stays up',
     brk: (w) => w.get('esa1').setOutboundCiphers(DEMO_ANONYMOUS_CIPHERS),
     fix: (w) => w.get('esa1').setOutboundCiphers(FIXED_CIPHERS),
     fixAsAdmin: `esa1> sslconfig → OUTBOUND → ${FIXED_CIPHERS}; commit`,

@@ -107,6 +107,7 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
   const doReads = input.kind !== 'probe';
   const sshPrimary = doReads ? primary.filter((a) => a.ssh !== undefined) : [];
   const context = doReads ? contextAppliances(inv, sshPrimary) : [];
+  const contextNames = new Set(context.map((a) => a.name));
 
   // Memory: each kind owns its part; both parts are read.
   const parts = await loadParts(deps.memory, memoryKey, problems);
@@ -115,6 +116,7 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
     listeners: parts.probe?.findings.listeners ?? {},
     queues: parts.ssh?.findings.queues ?? {},
     logs: parts.ssh?.findings.logs ?? {},
+    anonymousOutbound: parts.ssh?.findings.anonymousOutbound ?? [],
   };
   const outboundCiphers = { ...(parts.ssh?.outboundCiphers ?? {}) };
 
@@ -188,13 +190,19 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
     return results.filter((r): r is ConfigObservation => r !== undefined);
   };
 
-  const [listener, config] = await Promise.all([probeWork(), readWork()]);
+  // Reads first: what they show of each appliance's outbound cipher list is what the probes offer.
+  const config = doReads ? await readWork() : [];
+  for (const o of config) {
+    if (contextNames.has(o.appliance)) continue;
+    const list = outboundCiphersOf(o.read);
+    if (list !== undefined) outboundCiphers[o.appliance] = list;
+  }
+  const listener = await probeWork();
 
   const now = clock();
   const evaluated = evaluateFindings({ inventory: inv, now, listener, config, memory });
 
   // Context appliances were read for their peers' sake: their own findings belong to their shard.
-  const contextNames = new Set(context.map((a) => a.name));
   const owns = (id: string) => !contextNames.has(ownerOf(id));
   const findings = evaluated.findings.filter((f) => !contextNames.has(f.appliance));
   const checked = evaluated.checked.filter(owns);
@@ -240,10 +248,6 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
     );
   }
   if (doReads) {
-    for (const o of ownConfig) {
-      const list = outboundCiphersOf(o.read);
-      if (list !== undefined) outboundCiphers[o.appliance] = list;
-    }
     const mine = (key: string) => !contextNames.has(key.split('/')[0] ?? key);
     await saveParts(
       deps.memory,
@@ -252,6 +256,7 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
         findings: {
           queues: Object.fromEntries(Object.entries(evaluated.memory.queues).filter(([k]) => mine(k))),
           logs: Object.fromEntries(Object.entries(evaluated.memory.logs).filter(([k]) => mine(k))),
+          anonymousOutbound: (evaluated.memory.anonymousOutbound ?? []).filter((n) => !contextNames.has(n)),
         },
         outboundCiphers,
       },

@@ -21,7 +21,7 @@ import type {
 
 /** The memory of a first cycle. */
 export function emptyMemory(): FindingsMemory {
-  return { version: 1, queues: {}, logs: {}, listeners: {} };
+  return { version: 1, queues: {}, logs: {}, listeners: {}, anonymousOutbound: [] };
 }
 
 /** How long a probe outcome speaks for cycles that did not probe: three probe intervals. */
@@ -97,6 +97,65 @@ function fold(
   return { findings: [...byId.values()], explained };
 }
 
+/** What an ESA's anonymous-capable outbound list causes on its own side and on its path to the SMA. */
+function anonymousConsequences(esa: Appliance): string[] {
+  const ids = [`${esa.name}/cpq_tls_log_failures`, `${esa.name}/cpq_connection_errors`];
+  if (esa.quarantine) ids.push(`${pathId(esa.name, esa.quarantine.sma)}/cpq_tls_anonymous`);
+  return ids;
+}
+
+const SEVERITY_RANK = { info: 0, warning: 1, critical: 2 } as const;
+
+/**
+ * One incident, one page: an ESA whose outbound list lets anonymous suites through shows up as
+ * its cipher-list finding, TLS failures and connection errors in its mail_logs, and an anonymous
+ * handshake on its path to the SMA. They fold into the cipher-list finding (the cause, with the
+ * fix), which becomes critical when the failures prove mail is not flowing. In cycles without an
+ * SSH read, the remembered verdict keeps the consequences folded (their alerts stay as they were).
+ */
+function foldAnonymousOutbound(
+  inv: Inventory,
+  findings: Finding[],
+  checked: Set<string>,
+  anonymous: ReadonlySet<string>,
+): { findings: Finding[]; explained: ExplainedFinding[] } {
+  const byId = new Map(findings.map((f) => [f.id, f]));
+  const explained: ExplainedFinding[] = [];
+  for (const esa of inv.appliances) {
+    if (!esa.enabled || esa.role !== 'esa' || !anonymous.has(esa.name)) continue;
+    const rootId = `${esa.name}/outbound_ciphers_allow_anonymous`;
+    const root = byId.get(rootId);
+    for (const id of anonymousConsequences(esa)) {
+      const f = byId.get(id);
+      if (f === undefined) continue;
+      byId.delete(id);
+      checked.delete(id);
+      explained.push({ id, by: rootId });
+      if (root) {
+        root.evidence.push(`also explains ${id}: ${f.summary}`);
+        if (SEVERITY_RANK[f.severity] > SEVERITY_RANK[root.severity]) root.severity = f.severity;
+      }
+    }
+  }
+  return { findings: [...byId.values()], explained };
+}
+
+/** ESAs whose outbound list allows anonymous suites, after this cycle's reads. */
+function anonymousOutboundAfter(
+  prev: readonly string[],
+  findings: Finding[],
+  checked: ReadonlySet<string>,
+): string[] {
+  const out = new Set(prev);
+  for (const id of checked) {
+    if (!id.endsWith('/outbound_ciphers_allow_anonymous')) continue;
+    const esa = id.slice(0, id.lastIndexOf('/'));
+    if (findings.some((f) => f.id === id)) out.add(esa);
+    else out.delete(esa);
+  }
+  return [...out].sort();
+}
+
 /** Evaluates every rule over one cycle's observations. */
 export function evaluateFindings(input: FindingsInput): FindingsOutput {
   const inv = input.inventory;
@@ -116,17 +175,22 @@ export function evaluateFindings(input: FindingsInput): FindingsOutput {
     listeners,
     input.now,
   );
-  const findings = sortFindings(folded.findings);
+  const anonymousOutbound = anonymousOutboundAfter(prev.anonymousOutbound ?? [], folded.findings, checked);
+  const anon = foldAnonymousOutbound(inv, folded.findings, checked, new Set(anonymousOutbound));
+  const findings = sortFindings(anon.findings);
   return {
     findings,
     paths: pathStates(inv, findings, listeners, input.now, probeFreshnessMs(inv)),
     checked: [...checked].sort(),
-    explained: folded.explained.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    explained: [...folded.explained, ...anon.explained].sort((a, b) =>
+      a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+    ),
     memory: {
       version: 1,
       queues: { ...prev.queues, ...config.queues },
       logs: { ...prev.logs, ...config.logs },
       listeners,
+      anonymousOutbound,
     },
   };
 }

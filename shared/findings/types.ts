@@ -111,6 +111,11 @@ export interface FindingsMemory {
   logs: Record<string, LogCursor>;
   /** Last probe outcome by appliance. */
   listeners: Record<string, ListenerMemory>;
+  /**
+   * ESAs whose outbound cipher list allowed anonymous suites at their last SSH read: in cycles
+   * without a read, their anonymous-TLS consequences stay folded into that finding.
+   */
+  anonymousOutbound?: string[];
 }
 
 export interface FindingsInput {

@@ -315,6 +315,97 @@ describe('output shape', () => {
 
   test('a memory of another version is ignored', () => {
     const out = evaluateFindings(input({ memory: { version: 2 } as unknown as FindingsMemory }));
-    expect(out.memory).toEqual({ version: 1, queues: {}, logs: {}, listeners: {} });
+    expect(out.memory).toEqual({ version: 1, queues: {}, logs: {}, listeners: {}, anonymousOutbound: [] });
+  });
+});
+
+describe('an ESA whose outbound list allows anonymous suites: one page, on the cause', () => {
+  const anonymousRead = () =>
+    read({
+      status: cmd(status()),
+      sslconfig: cmd(sslconfig('aNULL:HIGH:MEDIUM:-SSLv2', true)),
+      grep: grep([
+        ev('delivery_connection', '11:59:00', {
+          dcid: 7,
+          interface: '10.0.0.21',
+          address: '10.0.0.10',
+          port: 7025,
+        }),
+        ev('tls_failed', '11:59:01', { dcid: 7, reason: 'verify error: no certificate from server' }),
+        ev('tls_required_failed', '11:59:01', { dcid: 7 }),
+      ]),
+    });
+  const anonymousProbe = () =>
+    failProbe('tls_no_certificate', 'tls', {
+      tls: tls({ cipher: 'ADH-AES256-GCM-SHA384', anonymous: true, certificate: null }),
+    });
+
+  test('the log failures and the anonymous path fold into the cipher-list finding, raised to critical', () => {
+    // Prepare: esa1's list allows aNULL, its mail_logs show the failures, and the probe offering
+    // esa1's list to sma1 negotiated an anonymous suite while esa2's did not.
+    const out = evaluateFindings(
+      input({
+        listener: [
+          listenerObs('sma1', anonymousProbe(), { from: 'esa1' }),
+          listenerObs('sma1', okProbe(), { from: 'esa2' }),
+        ],
+        config: [configObs('esa1', anonymousRead())],
+      }),
+    );
+    // Assess: one finding pages, critical, with the folded ones as evidence.
+    const ids = out.findings.map((f) => f.id);
+    expect(ids).toContain('esa1/outbound_ciphers_allow_anonymous');
+    expect(ids).not.toContain('esa1/cpq_tls_log_failures');
+    expect(ids).not.toContain('esa1->sma1/cpq_tls_anonymous');
+    const root = out.findings.find((f) => f.id === 'esa1/outbound_ciphers_allow_anonymous')!;
+    expect(root.severity).toBe('critical');
+    expect(root.evidence.some((e) => e.startsWith('also explains esa1/cpq_tls_log_failures'))).toBe(true);
+    expect(root.evidence.some((e) => e.startsWith('also explains esa1->sma1/cpq_tls_anonymous'))).toBe(true);
+    expect(out.explained).toEqual(
+      expect.arrayContaining([
+        { id: 'esa1/cpq_tls_log_failures', by: 'esa1/outbound_ciphers_allow_anonymous' },
+        { id: 'esa1->sma1/cpq_tls_anonymous', by: 'esa1/outbound_ciphers_allow_anonymous' },
+      ]),
+    );
+    expect(out.checked).not.toContain('esa1->sma1/cpq_tls_anonymous');
+    expect(out.memory.anonymousOutbound).toEqual(['esa1']);
+  });
+
+  test('a probe-only cycle keeps the anonymous path folded while the last read said so', () => {
+    const first = evaluateFindings(input({ config: [configObs('esa1', anonymousRead())] }));
+    const probeOnly = evaluateFindings(
+      input({
+        listener: [
+          listenerObs('sma1', anonymousProbe(), { from: 'esa1' }),
+          listenerObs('sma1', okProbe(), { from: 'esa2' }),
+        ],
+        memory: first.memory,
+      }),
+    );
+    expect(probeOnly.findings.map((f) => f.id)).not.toContain('esa1->sma1/cpq_tls_anonymous');
+    expect(probeOnly.checked).not.toContain('esa1->sma1/cpq_tls_anonymous');
+  });
+
+  test('once a read shows the list fixed, an anonymous path pages on its own', () => {
+    const first = evaluateFindings(input({ config: [configObs('esa1', anonymousRead())] }));
+    const fixed = evaluateFindings(
+      input({
+        config: [
+          configObs('esa1', read({ status: cmd(status()), sslconfig: cmd(sslconfig('HIGH:-aNULL', false)) })),
+        ],
+        memory: first.memory,
+      }),
+    );
+    expect(fixed.memory.anonymousOutbound).toEqual([]);
+    const later = evaluateFindings(
+      input({
+        listener: [
+          listenerObs('sma1', anonymousProbe(), { from: 'esa1' }),
+          listenerObs('sma1', okProbe(), { from: 'esa2' }),
+        ],
+        memory: fixed.memory,
+      }),
+    );
+    expect(later.findings.map((f) => f.id)).toContain('esa1->sma1/cpq_tls_anonymous');
   });
 });
