@@ -294,6 +294,9 @@ class ProbeRun {
     const failure = await this.handshake(context);
     if (failure) return this.result(failure);
 
+    // Judge the session while it is surely open: after QUIT the peer closes it.
+    const verdict = this.verdict();
+
     // QUIT: polite, bounded, and never part of the verdict.
     this.phase = 'quit';
     const secure = new SmtpConnection(this.tlsSocket!, DEFAULT_READER_LIMITS);
@@ -301,7 +304,7 @@ class ProbeRun {
     await secure.read(Math.min(this.deadline, performance.now() + PROBE_DEFAULTS.quitTimeoutMs));
     secure.detach();
 
-    return this.result(this.verdict());
+    return this.result(verdict);
   }
 
   private phaseDeadline(): number {
