@@ -161,44 +161,56 @@ describe('runCycle against the lab', () => {
     expect(pages.take()).toBe('');
   });
 
-  it('an ESA offering anonymous suites first: predicted over SSH, then its own path fails the probe', async () => {
+  it('an ESA offering anonymous suites first: one page, predicted over SSH, its own path fails the probe', async () => {
     await cycle('full');
     world.get('esa1').setOutboundCiphers(ANONYMOUS_FIRST);
 
     const ssh = await cycle('ssh');
     expect(ssh.listener).toEqual([]);
-    expect(ids(ssh)).toEqual(
-      expect.arrayContaining(['esa1/outbound_ciphers_allow_anonymous', 'esa1/cpq_tls_log_failures']),
-    );
-    expect(ids(ssh).filter((id) => id.startsWith('esa2') || id.startsWith('sma1'))).toEqual([]);
-    const predicted = ssh.findings.find((f) => f.id === 'esa1/outbound_ciphers_allow_anonymous')!;
-    expect(predicted.remediation.join('\n')).toContain(':-aNULL');
-    expect(predicted.evidence.join('\n')).toContain(ANONYMOUS_FIRST);
-    const logFailures = ssh.findings.find((f) => f.id === 'esa1/cpq_tls_log_failures')!;
-    expect(logFailures.evidence.join('\n')).toContain('no certificate from server');
-    expect(notificationsIn(pages.take())).toEqual(
+    // One incident, one page: the TLS failures in esa1's mail_logs are folded into their cause.
+    expect(ssh.findings.map((f) => [f.id, f.severity])).toEqual([
+      ['esa1/outbound_ciphers_allow_anonymous', 'critical'],
+    ]);
+    expect(ssh.explained).toEqual(
       expect.arrayContaining([
-        'PAGE esa1/outbound_ciphers_allow_anonymous',
-        'PAGE esa1/cpq_tls_log_failures',
+        { id: 'esa1/cpq_tls_log_failures', by: 'esa1/outbound_ciphers_allow_anonymous' },
       ]),
     );
+    const cause = ssh.findings[0]!;
+    expect(cause.remediation.join('\n')).toContain(':-aNULL');
+    expect(cause.evidence.join('\n')).toContain(ANONYMOUS_FIRST);
+    expect(cause.evidence.join('\n')).toContain('also explains esa1/cpq_tls_log_failures');
+    expect(pathStates(ssh)).toMatchObject({ 'esa1->sma1': 'down', 'esa2->sma1': 'up' });
+    expect(notificationsIn(pages.take())).toEqual(['PAGE esa1/outbound_ciphers_allow_anonymous']);
 
-    // The SSH cycle remembered each ESA's list: the SMA's listener is now probed once per ESA.
+    // The SSH cycle remembered each ESA's list: the SMA's listener is now probed once per ESA,
+    // and only esa1's offer gets an anonymous handshake (no certificate).
     const probe = await cycle('probe');
     expect(probe.config).toEqual([]);
     const smaProbes = probe.listener.filter((o) => o.appliance === 'sma1');
-    expect(smaProbes.map((o) => [o.from, o.probe.code]).sort()).toEqual([
+    expect(smaProbes.map((o) => [o.from, o.probe.code])).toEqual([
       ['esa1', 'tls_no_certificate'],
       ['esa2', 'ok'],
     ]);
-    expect(ids(probe)).toEqual(['esa1->sma1/cpq_tls_anonymous']);
-    expect(probe.findings[0]!.remediation.join('\n')).toContain(':-aNULL');
-    expect(pathStates(probe)).toMatchObject({ 'esa1->sma1': 'down', 'esa2->sma1': 'up' });
-    expect(notificationsIn(pages.take())).toEqual(['PAGE esa1->sma1/cpq_tls_anonymous']);
+    // The per-path finding is raised and folded into the paged cause, so it does not page again.
+    expect(probe.explained).toEqual([
+      { id: 'esa1->sma1/cpq_tls_anonymous', by: 'esa1/outbound_ciphers_allow_anonymous' },
+    ]);
+    expect(pathStates(probe)).toEqual({
+      'esa1->sma1': 'down',
+      'esa2->sma1': 'up',
+      'sma1->esa1': 'up',
+      'sma1->esa2': 'up',
+    });
+    expect(probe.paths.find((p) => p.id === 'esa1->sma1')!.reason).toContain('esa1->sma1/cpq_tls_anonymous');
+    expect(pages.take()).toBe('');
 
-    // Fixed on the appliance (`:-aNULL` appended): the next reads and probes recover the path.
+    // Fixed on the appliance (`:-aNULL` appended): the next read recovers the alert, the next
+    // probe the path.
     world.get('esa1').setOutboundCiphers(`${ANONYMOUS_FIRST}:-aNULL`);
-    await cycle('ssh');
+    const read = await cycle('ssh');
+    expect(read.findings).toEqual([]);
+    expect(notificationsIn(pages.take())).toEqual(['RECOVERY esa1/outbound_ciphers_allow_anonymous']);
     const fixed = await cycle('probe');
     // The two lists still differ as text, so each ESA's offer is still probed on its own.
     expect(fixed.listener.filter((o) => o.appliance === 'sma1').map((o) => [o.from, o.probe.code])).toEqual([
@@ -206,13 +218,9 @@ describe('runCycle against the lab', () => {
       ['esa2', 'ok'],
     ]);
     expect(fixed.findings).toEqual([]);
-    expect(pathStates(fixed)).toMatchObject({ 'esa1->sma1': 'up', 'esa2->sma1': 'up' });
-    expect(notificationsIn(pages.take())).toEqual(
-      expect.arrayContaining([
-        'RECOVERY esa1->sma1/cpq_tls_anonymous',
-        'RECOVERY esa1/outbound_ciphers_allow_anonymous',
-      ]),
-    );
+    expect(fixed.explained).toEqual([]);
+    expect(Object.values(pathStates(fixed))).toEqual(['up', 'up', 'up', 'up']);
+    expect(pages.take()).toBe('');
   });
 
   it('the CPQ queue over its critical threshold on an ESA is cpq_queue_backlog', async () => {
