@@ -12,6 +12,7 @@ import {
 } from '../../../lab';
 import { probeListener } from '../../../shared/probes';
 import type { ProbeOptions, ProbeResult } from '../../../shared/probes/types';
+import { cipherListAllowsAnonymous } from '../../../shared/tls/ciphers';
 
 let certs: LabCertificates;
 const open: LabListener[] = [];
@@ -129,6 +130,34 @@ describe('anonymous ciphers (DOMAIN.md item 6)', () => {
     const sane = await probe(l);
     expect(sane).toMatchObject({ status: 'critical', code: 'tls_handshake_failed', phase: 'tls' });
     expect(sane.tls).toBeNull();
+  });
+});
+
+describe('cipherListAllowsAnonymous agrees with OpenSSL', () => {
+  // An anonymous-only listener completes a handshake exactly when the offered list holds an aNULL
+  // suite, so each verdict of the string evaluator is checked against OpenSSL itself.
+  it.each([
+    'ALL',
+    'HIGH',
+    'DEFAULT',
+    'ALL:-aNULL',
+    'ALL:!aNULL',
+    'ALL:-aNULL:HIGH',
+    'ALL:!ADH',
+    'ALL:!ADH:!AECDH',
+    'AES+aNULL',
+    'AES+aRSA',
+    'kEDH',
+    'ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256',
+    'RC4-SHA:RC4-MD5:ALL:-aNULL',
+    'AECDH-AES128-SHA',
+  ])('%s', async (list) => {
+    const l = await lab('anonymous_only');
+    const r = await probe(l, { ciphers: list });
+    const expected = cipherListAllowsAnonymous(list).allowsAnonymous
+      ? 'tls_no_certificate'
+      : 'tls_handshake_failed';
+    expect(r.code).toBe(expected);
   });
 });
 
