@@ -2,6 +2,7 @@
  * `npm run bench [-- SECTION [options]]`: runs one benchmark section, or all of them in turn.
  * Sections print figures; they never pass or fail on time. Add a section with one line below.
  */
+import { cycleBench } from './cycle';
 import { probeBench } from './probe';
 import { sshBench } from './ssh';
 
@@ -13,7 +14,7 @@ export interface BenchSection {
   run(args: string[]): Promise<void>;
 }
 
-const SECTIONS: BenchSection[] = [probeBench, sshBench];
+const SECTIONS: BenchSection[] = [probeBench, sshBench, cycleBench];
 
 async function main(argv: string[]): Promise<void> {
   const [first, ...rest] = argv;
