@@ -194,7 +194,8 @@ it('leaves no timer or socket behind, whatever the failure', async () => {
   const timersBefore = count('Timeout');
   const results = await Promise.all([run(silent), run(closing), run(silent, { timeoutMs: 100 })]);
   expect(results.map((r) => r.code)).toEqual(['banner_timeout', 'protocol_error', 'banner_timeout']);
-  expect(count('Timeout')).toBe(timersBefore);
+  // Unrelated timers (Jest's own) may end meanwhile, so no more than before, rather than equal.
+  expect(count('Timeout')).toBeLessThanOrEqual(timersBefore);
   // Client sockets are destroyed by the probe; handles close a few turns of the loop later. A
   // socket the probe forgot would stay open for good, so a bounded wait tells the two apart.
   for (const s of sockets) s.destroy();
