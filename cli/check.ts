@@ -8,7 +8,7 @@ import { ConsoleNotifier } from '../shared/alerts/console-notifier';
 import { type CycleKind, runCycle } from '../shared/cycle/run';
 import { ConfigError, EXIT } from '../shared/errors';
 import { loadInventory } from '../shared/inventory/load';
-import { cycleJson, exitCodeOfFindings, renderCycle } from './cycle-report';
+import { cycleJson, exitCodeOfCycle, renderCycle } from './cycle-report';
 import { localCycleDeps } from './local-cycle';
 import { intOption, println } from './output';
 
@@ -67,12 +67,15 @@ export function register(program: Command): void {
               inventory,
               kind: flags.cycle as CycleKind,
               deadline: Date.now() + timeout,
+              // The cycle keeps time after its I/O for alerts, metrics and memory (5 s by
+              // default); a short --timeout must still leave most of itself to the I/O.
+              tailReserveMs: Math.min(5000, Math.floor(timeout / 4)),
               baseDir: dirname(resolve(flags.inventory)),
             },
             deps,
           );
           println(flags.json ? JSON.stringify(cycleJson(report)) : renderCycle(report));
-          process.exitCode = exitCodeOfFindings(report.findings);
+          process.exitCode = exitCodeOfCycle(report);
           if (flags.watch === undefined || stop) break;
           await sleepUnless(flags.watch * 1000, () => stop);
         } while (!stop);

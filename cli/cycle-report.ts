@@ -11,6 +11,16 @@ export function exitCodeOfFindings(findings: readonly Finding[]): number {
   return EXIT.ok;
 }
 
+/**
+ * Exit code of a cycle: the worst finding, but work not done before the deadline makes an
+ * otherwise clean or warning cycle "unknown" (3): not having looked is not "ok".
+ */
+export function exitCodeOfCycle(r: Pick<CycleReport, 'findings' | 'skipped'>): number {
+  const worst = exitCodeOfFindings(r.findings);
+  if (worst === EXIT.critical) return worst;
+  return r.skipped.length > 0 ? EXIT.unknown : worst;
+}
+
 /** The `check --json` document: `{ findings, alerts, metrics, paths }` plus the cycle's bookkeeping. */
 export function cycleJson(r: CycleReport) {
   return {
@@ -36,7 +46,11 @@ export function renderCycle(r: CycleReport): string {
     `cycle ${r.kind} at ${r.startedAt}: ${r.appliances.length} appliances, ${probes} probes, ${reads} SSH reads in ${(r.durationMs / 1000).toFixed(2)} s`,
   );
   if (r.findings.length === 0) {
-    out.push('no findings: every check passed');
+    out.push(
+      r.skipped.length === 0
+        ? 'no findings: every check passed'
+        : 'no findings in what was done before the deadline (see below)',
+    );
   } else {
     out.push(
       table(

@@ -44,7 +44,9 @@ export class FileMemoryStore implements MemoryStore {
 
   save(key: string, part: CyclePart): Promise<void> {
     return this.serial(async () => {
-      const all = await this.read();
+      // A file that is not JSON is replaced: memory is rebuilt by the cycles, and keeping the
+      // broken file would leave every later cycle without memory (load reports it once).
+      const all = await this.read({ replaceInvalid: true });
       all[key] = part;
       await mkdir(dirname(this.path), { recursive: true });
       const tmp = `${this.path}.${randomBytes(4).toString('hex')}.tmp`;
@@ -53,7 +55,7 @@ export class FileMemoryStore implements MemoryStore {
     });
   }
 
-  private async read(): Promise<Record<string, CyclePart>> {
+  private async read(opts: { replaceInvalid?: boolean } = {}): Promise<Record<string, CyclePart>> {
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');
@@ -62,8 +64,11 @@ export class FileMemoryStore implements MemoryStore {
       throw new MemoryStoreError(`cannot read ${this.path}: ${errorMessage(err)}`, { cause: err });
     }
     try {
-      return JSON.parse(text) as Record<string, CyclePart>;
+      const doc: unknown = JSON.parse(text);
+      if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error('not a JSON object');
+      return doc as Record<string, CyclePart>;
     } catch (err) {
+      if (opts.replaceInvalid) return {};
       throw new MemoryStoreError(`${this.path} is not valid JSON: ${errorMessage(err)}`, { cause: err });
     }
   }

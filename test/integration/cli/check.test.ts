@@ -136,6 +136,16 @@ describe('cpq-monitor check', () => {
     for (const line of emfLines) expect(JSON.parse(line)).toHaveProperty('_aws.CloudWatchMetrics');
   });
 
+  it('a short --timeout still leaves the probes and reads their time', async () => {
+    // The cycle keeps time for alerts and metrics after its I/O; with 6 s in all, a fixed 5 s
+    // reserve would leave under the 1 s a probe or read needs to start, and skip everything.
+    const r = await check(['--timeout', '6000', '--cycle', 'probe']);
+    const doc = JSON.parse(r.stdout) as CheckDocument & { skipped: string[] };
+    expect(doc.skipped).toEqual([]);
+    expect(doc.paths.map((p) => p.state)).toEqual(['up', 'up', 'up', 'up']);
+    expect(r.code).toBe(0);
+  });
+
   it('exits 3 naming the file and the field of an invalid inventory', async () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(

@@ -79,6 +79,18 @@ describe('FileMemoryStore', () => {
     expect((unreadable as Error).message).toContain(`cannot read ${aDirectory}`);
   });
 
+  it('a save replaces a file that is not a JSON object, so later cycles have memory again', async () => {
+    for (const broken of ['{"probe/all": ', 'null', '[1, 2]']) {
+      const path = join(dir, 'broken.json');
+      writeFileSync(path, broken);
+      const store = new FileMemoryStore(path);
+      await expect(store.load('probe/all')).rejects.toBeInstanceOf(MemoryStoreError);
+      await store.save('ssh/all', SSH_PART);
+      await expect(store.load('ssh/all')).resolves.toEqual(SSH_PART);
+      await expect(store.load('probe/all')).resolves.toBeUndefined();
+    }
+  });
+
   it('a failed operation does not block the next one', async () => {
     const path = join(dir, 'm.json');
     writeFileSync(path, 'garbage');
