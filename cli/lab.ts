@@ -13,6 +13,7 @@ import {
   startLabListener,
 } from '../lab';
 import { ConfigError } from '../shared/errors';
+import { runLabWorld } from './lab-world';
 import { collect, intOption, println, table } from './output';
 
 interface LabFlags {
@@ -24,6 +25,7 @@ interface LabFlags {
   hostname?: string;
   caOut?: string;
   json?: boolean;
+  inventory?: string;
 }
 
 /** What `lab --json` prints (one line) once every listener is up. */
@@ -73,7 +75,12 @@ export function register(program: Command): void {
     .option('--hostname <name>', 'name in the greetings and certificates', 'cpq-lab.localdomain')
     .option('--ca-out <file>', 'write the lab CA certificate (PEM) here, for probe --ca')
     .option('--json', 'print one JSON line describing the listeners (for scripts)')
+    .option(
+      '--inventory <file>',
+      'simulate every appliance of an inventory instead (listeners + AsyncOS CLI over SSH), e.g. config/lab.yaml',
+    )
     .action(async (flags: LabFlags) => {
+      if (flags.inventory !== undefined) return runLabWorld(flags.inventory);
       if (!isLoopbackHost(flags.host))
         throw new ConfigError(`--host must be a loopback address, not "${flags.host}"`);
       const plan = labPlan(flags.fault, flags.count);
