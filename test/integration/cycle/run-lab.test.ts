@@ -232,6 +232,57 @@ describe('runCycle against the lab', () => {
     expect(notificationsIn(pages.take())).toContain('PAGE esa2/cpq_queue_backlog');
   });
 
+  it('a shard of ESAs reads its SMA for context but leaves the SMA’s own findings to the SMA’s shard', async () => {
+    await world.get('sma1').suspend('listeners');
+    const r = await runCycle(
+      {
+        inventory,
+        kind: 'ssh',
+        appliances: ['esa1', 'esa2', 'esa9'],
+        memoryKey: 'shard-1-of-2',
+        deadline: Date.now() + 25_000,
+      },
+      deps,
+    );
+    expect(r.appliances).toEqual(['esa1', 'esa2']);
+    expect(r.context).toEqual(['sma1']);
+    expect(r.unknownAppliances).toEqual(['esa9']);
+    expect(r.problems).toEqual(['asked for appliances not enabled in the inventory: esa9']);
+    // The SMA was read (the cross-appliance rules need it) but is not judged here.
+    expect(r.config.map((o) => o.appliance)).toEqual(['esa1', 'esa2']);
+    expect(r.findings.filter((f) => f.appliance === 'sma1')).toEqual([]);
+    expect(r.checked.some((id) => id.startsWith('sma1/'))).toBe(false);
+    expect(r.checked).toEqual(expect.arrayContaining(['esa1/cpq_queue_backlog', 'esa2/listeners_suspended']));
+    expect(pages.take()).toBe('');
+    // Its memory is its own: the SSH part under the shard's key, nothing for the SMA in it.
+    const part = await deps.memory.load('ssh/shard-1-of-2');
+    expect(Object.keys(part!.outboundCiphers ?? {}).sort()).toEqual(['esa1', 'esa2']);
+    await expect(deps.memory.load('ssh/all')).resolves.toBeUndefined();
+  });
+
+  it('a maintenance window on the SMA mutes its page and says so', async () => {
+    const now = Date.now();
+    inventory = {
+      ...inventory,
+      maintenance: [
+        {
+          appliance: 'sma1',
+          start: new Date(now - 60_000).toISOString(),
+          end: new Date(now + 3_600_000).toISOString(),
+          reason: 'AsyncOS upgrade CHG-1234',
+        },
+      ],
+    };
+    await world.get('sma1').suspend();
+    const r = await cycle('full');
+    expect(ids(r)).toEqual(['sma1/cpq_listener_refused']);
+    expect(r.alerts).toMatchObject({ sent: 0, muted: 1 });
+    expect(r.alerts.alerts.find((a) => a.id === 'sma1/cpq_listener_refused')?.muted).toMatchObject({
+      reason: 'AsyncOS upgrade CHG-1234',
+    });
+    expect(pages.take()).toBe('');
+  });
+
   it('a memory store that throws: the cycle completes, pages, and reports the problem', async () => {
     const broken: MemoryStore = {
       load: async (key) => {
