@@ -56,9 +56,9 @@ let inventoryFile: string;
 let table: Map<string, Item>;
 const savedEnv = { ...process.env };
 
-function context(): Context {
+function context(remainingMs = 30_000): Context {
   return {
-    getRemainingTimeInMillis: () => 30_000,
+    getRemainingTimeInMillis: () => remainingMs,
     awsRequestId: 'req-0001',
   } as unknown as Context;
 }
@@ -259,6 +259,15 @@ describe('against a lab world', () => {
       // The next invocation (a warm container) does not page again.
       await fn.handler(event('probe'), context());
       expect(fn.sns.commandCalls(fn.cmd.Publish as never)).toHaveLength(1);
+    });
+
+    it('takes its deadline from the Lambda context: with too little time left it probes nothing and says so', async () => {
+      await world.get('sma1').suspend();
+      const fn = coldStart('probe-cycle', goodEnv());
+      const summary = await fn.handler(event('probe'), context(3000));
+      expect(summary).toMatchObject({ probes: 0, findings: 0, pagesSent: 0 });
+      expect((summary.skipped as string[]).sort()).toEqual(['probe esa1', 'probe esa2', 'probe sma1']);
+      expect(fn.sns.commandCalls(fn.cmd.Publish as never)).toHaveLength(0);
     });
 
     it('rejects a malformed event, and an event meant for the other function, with a clear message', async () => {
