@@ -119,6 +119,8 @@ export async function startLabSshServer(opts: LabSshServerOptions): Promise<LabS
   const clients = new Set<Connection>();
 
   const onClient = (client: Connection) => {
+    // Lab replies are small and immediate: no Nagle delay (ssh2 has it; its typings do not).
+    (client as Connection & { setNoDelay(noDelay: boolean): void }).setNoDelay(true);
     clients.add(client);
     client.on('close', () => clients.delete(client));
     client.on('error', () => {});
