@@ -69,11 +69,57 @@ export function splitIntoShards<T>(items: readonly T[], shardSize: number): T[][
   return shards;
 }
 
-/** The scheduled inputs of one cycle, one per shard. */
+/**
+ * Appliances that belong in one shard: each SMA with the ESAs that send to it (the rules across
+ * appliances and the path view need both ends), then every appliance with no such tie.
+ */
+export function pathGroups(inv: Inventory): string[][] {
+  const enabled = inv.appliances.filter((a) => a.enabled);
+  const placed = new Set<string>();
+  const groups: string[][] = [];
+  for (const sma of enabled.filter((a) => a.role === 'sma')) {
+    const esas = enabled.filter((a) => a.role === 'esa' && a.quarantine?.sma === sma.name).map((a) => a.name);
+    groups.push([sma.name, ...esas]);
+    for (const n of [sma.name, ...esas]) placed.add(n);
+  }
+  for (const a of enabled) if (!placed.has(a.name)) groups.push([a.name]);
+  return groups;
+}
+
+/**
+ * The fleet's shards, shared by both cycles so a shard's probe and SSH memories speak of the same
+ * appliances: path groups packed in inventory order into shards of at most `shardSize`. A group
+ * larger than that is split evenly (the SMA stays in its first part; the SSH cycle of the other
+ * parts reads it as context for the rules across appliances).
+ */
+export function fleetShards(inv: Inventory): string[][] {
+  const size = inv.deploy?.shardSize ?? DEFAULTS.shardSize;
+  const shards: string[][] = [];
+  let current: string[] = [];
+  for (const group of pathGroups(inv)) {
+    for (const part of group.length <= size ? [group] : splitIntoShards(group, size)) {
+      if (current.length + part.length > size) {
+        shards.push(current);
+        current = [];
+      }
+      current.push(...part);
+    }
+  }
+  if (current.length > 0) shards.push(current);
+  return shards;
+}
+
+/** The scheduled inputs of one cycle, one per fleet shard that holds appliances of that cycle. */
 export function cycleShards(inv: Inventory, cycle: CycleName): ShardInput[] {
-  const names = cycleAppliances(inv, cycle).map((a) => a.name);
-  const shards = splitIntoShards(names, inv.deploy?.shardSize ?? DEFAULTS.shardSize);
-  return shards.map((appliances, index) => ({ cycle, shard: { index, count: shards.length }, appliances }));
+  const members = new Set(cycleAppliances(inv, cycle).map((a) => a.name));
+  const shards = fleetShards(inv);
+  return shards
+    .map((names, index) => ({
+      cycle,
+      shard: { index, count: shards.length },
+      appliances: names.filter((n) => members.has(n)),
+    }))
+    .filter((s) => s.appliances.length > 0);
 }
 
 /** The address the functions connect to, as a CIDR: `address` if given, else `host` when it is an IP. */

@@ -203,8 +203,10 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
   const evaluated = evaluateFindings({ inventory: inv, now, listener, config, memory });
 
   // Context appliances were read for their peers' sake: their own findings belong to their shard.
-  const owns = (id: string) => !contextNames.has(ownerOf(id));
-  const findings = evaluated.findings.filter((f) => !contextNames.has(f.appliance));
+  // A path check belongs to a shard that owns either end: the rules across appliances run where
+  // the ESA is owned and its SMA is read as context, and nowhere else.
+  const owns = (id: string) => endsOf(id).some((end) => !contextNames.has(end));
+  const findings = evaluated.findings.filter((f) => owns(f.id));
   const checked = evaluated.checked.filter(owns);
 
   const alerts = await processAlerts({
@@ -219,12 +221,16 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
     store: deps.store,
     notifier: deps.notifier,
     // A shard retries only its own undelivered notifications; the other shards own theirs.
-    ...(wanted !== undefined ? { retriesFor: (r: { id: string }) => primaryNames.has(ownerOf(r.id)) } : {}),
+    ...(wanted !== undefined
+      ? { retriesFor: (r: { id: string }) => endsOf(r.id).some((end) => primaryNames.has(end)) }
+      : {}),
     ...(deps.logger !== undefined ? { logger: deps.logger } : {}),
   });
   if (alerts.error !== undefined) problems.push(`alerts not processed: ${alerts.error}`);
 
   const ownConfig = config.filter((o) => !contextNames.has(o.appliance));
+  // The heartbeat says "this cycle did all its work": a cycle that ran out of time sends none, so
+  // the watchdog's missing-heartbeat alarm also catches a monitor that can no longer keep up.
   const data = metricsForCycle({
     inventory: inv,
     listener,
@@ -233,7 +239,7 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
     now,
     detail: inv.monitor.metricsDetail,
     cycle: input.kind,
-  });
+  }).filter((d) => skipped.length === 0 || d.name !== 'MonitorHeartbeat');
   const report = await deps.sink.put(data);
   for (const e of report.errors) problems.push(`metrics not shipped: ${e.message}`);
 
@@ -284,6 +290,13 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
     metrics: { data, report },
     problems,
   };
+}
+
+/** The appliances a finding id speaks of: one, or both ends of a path (`<from>-><to>/<check>`). */
+export function endsOf(id: string): string[] {
+  const subject = id.slice(0, id.lastIndexOf('/'));
+  const arrow = subject.indexOf('->');
+  return arrow === -1 ? [subject] : [subject.slice(0, arrow), subject.slice(arrow + 2)];
 }
 
 /** The appliance that owns a finding id: `<appliance>/<check>` or `<from>-><to>/<check>` (the listener's). */

@@ -2,6 +2,7 @@ import {
   applianceEgressRules,
   cycleShards,
   deployProblems,
+  fleetShards,
   groupEgressRules,
   RULES_PER_SECURITY_GROUP,
   splitIntoShards,
@@ -198,5 +199,52 @@ describe('cycleTimeoutSeconds', () => {
     expect(cycleTimeoutSeconds(1)).toBe(50);
     expect(cycleTimeoutSeconds(5)).toBe(290);
     expect(cycleTimeoutSeconds(60)).toBe(900);
+  });
+});
+
+describe('fleetShards: an SMA and its ESAs share a shard', () => {
+  const fleet = (smas: number, esasPer: number, shardSize: number) =>
+    parseInventory(
+      {
+        deploy: { shardSize },
+        appliances: Array.from({ length: smas }, (_, s) => [
+          { name: `sma${s}`, role: 'sma', host: `10.0.${s}.1` },
+          ...Array.from({ length: esasPer }, (_, e) => ({
+            name: `esa${s}-${e}`,
+            role: 'esa',
+            host: `10.0.${s}.${e + 10}`,
+            quarantine: { sma: `sma${s}` },
+          })),
+        ]).flat(),
+      },
+      't',
+    );
+
+  it('packs whole groups without splitting them', () => {
+    // 5 groups of 10 (an SMA and 9 ESAs) into shards of 25: 20 + 20 + 10.
+    const shards = fleetShards(fleet(5, 9, 25));
+    expect(shards.map((s) => s.length)).toEqual([20, 20, 10]);
+    for (const shard of shards) {
+      for (const esa of shard.filter((n) => n.startsWith('esa'))) {
+        expect(shard).toContain(`sma${esa.slice(3, esa.indexOf('-'))}`);
+      }
+    }
+  });
+
+  it('splits a group larger than a shard evenly, the SMA in its first part', () => {
+    const shards = fleetShards(fleet(1, 119, 50));
+    expect(shards.map((s) => s.length)).toEqual([40, 40, 40]);
+    expect(shards[0]![0]).toBe('sma0');
+    expect(shards.flat()).toHaveLength(120);
+  });
+
+  it('gives both cycles the same shard numbers, so their memories name the same appliances', () => {
+    const inv = fleet(3, 4, 10);
+    const probe = cycleShards(inv, 'probe');
+    expect(probe.map((s) => s.shard)).toEqual([
+      { index: 0, count: 2 },
+      { index: 1, count: 2 },
+    ]);
+    expect(probe.flatMap((s) => s.appliances)).toHaveLength(15);
   });
 });

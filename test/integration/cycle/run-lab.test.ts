@@ -322,6 +322,8 @@ describe('runCycle against the lab', () => {
     expect(late.checked).toEqual([]);
     // Not having looked is not a recovery: the alarm stays, nothing is sent.
     expect(late.alerts.sent).toBe(0);
+    // And no heartbeat: the watchdog must learn that the monitor is not keeping up.
+    expect(late.metrics.data.some((d) => d.name === 'MonitorHeartbeat')).toBe(false);
     expect(pages.take()).toBe('');
     const alarm = (await deps.store.get(['sma1/cpq_listener_refused'])).get('sma1/cpq_listener_refused');
     expect(alarm?.state).toBe('alarm');
@@ -330,5 +332,34 @@ describe('runCycle against the lab', () => {
     const next = await cycle('full');
     expect(next.findings).toEqual([]);
     expect(notificationsIn(pages.take())).toEqual(['RECOVERY sma1/cpq_listener_refused']);
+    expect(next.metrics.data.some((d) => d.name === 'MonitorHeartbeat')).toBe(true);
+  });
+
+  it('a cross-appliance finding is kept by the shard that owns the ESA and reads its SMA as context', async () => {
+    // Prepare: esa1 is configured to send to port 7999, which sma1's cpq_listener does not use.
+    const template = loadInventory(LAB);
+    template.appliances = template.appliances.map((a) =>
+      a.name === 'esa1' && a.quarantine ? { ...a, quarantine: { ...a.quarantine, port: 7999 } } : a,
+    );
+    const other = await startLabWorld(template, { ephemeralPorts: true, password: PASSWORD });
+    try {
+      // Act: the SSH cycle of a shard holding only the ESAs.
+      const r = await runCycle(
+        {
+          inventory: other.inventory,
+          kind: 'ssh',
+          appliances: ['esa1', 'esa2'],
+          deadline: Date.now() + 25_000,
+        },
+        deps,
+      );
+      // Assess: the path finding survives the context filter; the SMA's own checks do not.
+      expect(r.context).toEqual(['sma1']);
+      expect(ids(r)).toContain('esa1->sma1/cpq_port_mismatch');
+      expect(r.checked).toContain('esa2->sma1/cpq_port_mismatch');
+      expect(r.checked.some((id) => id.startsWith('sma1/'))).toBe(false);
+    } finally {
+      await other.close();
+    }
   });
 });
