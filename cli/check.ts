@@ -8,6 +8,7 @@ import { ConsoleNotifier } from '../shared/alerts/console-notifier';
 import { type CycleKind, runCycle } from '../shared/cycle/run';
 import { ConfigError, EXIT } from '../shared/errors';
 import { loadInventory } from '../shared/inventory/load';
+import type { Inventory } from '../shared/inventory/schema';
 import { cycleJson, exitCodeOfCycle, renderCycle } from './cycle-report';
 import { localCycleDeps } from './local-cycle';
 import { intOption, println } from './output';
@@ -39,7 +40,11 @@ export function register(program: Command): void {
       'append CloudWatch Embedded Metric Format lines here',
       '.cpq-monitor/metrics.emf.jsonl',
     )
-    .option('--timeout <ms>', 'deadline of one cycle', intOption('--timeout', 2000, 3_600_000))
+    .option(
+      '--timeout <ms>',
+      'deadline of one cycle (default: what only a hang can reach)',
+      intOption('--timeout', 2000, 3_600_000),
+    )
     .action(async (flags: CheckFlags) => {
       if (!(KINDS as readonly string[]).includes(flags.cycle)) {
         throw new ConfigError(`--cycle must be one of ${KINDS.join(', ')}, not "${flags.cycle}"`);
@@ -52,8 +57,7 @@ export function register(program: Command): void {
         // With --json, stdout carries only the documents; pages go to stderr.
         notifier: new ConsoleNotifier(flags.json ? process.stderr : process.stdout),
       });
-      const timeout =
-        flags.timeout ?? Math.max(inventory.monitor.probeTimeoutMs, inventory.monitor.sshTimeoutMs) + 10_000;
+      const timeout = flags.timeout ?? defaultCycleTimeoutMs(inventory);
       let stop = false;
       const onSignal = () => {
         stop = true;
@@ -86,6 +90,19 @@ export function register(program: Command): void {
       }
       if (process.exitCode === undefined) process.exitCode = EXIT.ok;
     });
+}
+
+/**
+ * A deadline that only a hang can reach: reads run first, then probes, each in waves of
+ * `concurrency`, each item bounded by its own timeout (probes may go once per peer: twice the
+ * appliances at most, in practice). Capped at an hour.
+ */
+export function defaultCycleTimeoutMs(inv: Inventory): number {
+  const m = inv.monitor;
+  const n = inv.appliances.filter((a) => a.enabled).length;
+  const readWaves = Math.ceil(n / m.concurrency);
+  const probeWaves = Math.ceil((2 * n) / m.concurrency);
+  return Math.min(3_600_000, readWaves * m.sshTimeoutMs + probeWaves * m.probeTimeoutMs + 10_000);
 }
 
 async function sleepUnless(ms: number, stopped: () => boolean): Promise<void> {

@@ -74,39 +74,57 @@ export function planProbes(
   return planned;
 }
 
-/** The CPQ ports an appliance's mail_logs may show: its own listener's and the one it sends to. */
-function cpqPortsOf(a: Appliance): number[] {
-  return [...new Set([a.cpqPort, ...(a.quarantine ? [a.quarantine.port] : [])])].sort((x, y) => x - y);
+/**
+ * The CPQ ports an appliance's mail_logs may show: its own listener's, the one it sends
+ * quarantined mail to, and on an SMA the listeners of the ESAs it releases mail to.
+ */
+function cpqPortsOf(a: Appliance, inv?: Inventory): number[] {
+  const ports = [a.cpqPort, ...(a.quarantine ? [a.quarantine.port] : [])];
+  if (inv && a.role === 'sma') {
+    for (const e of inv.appliances) if (e.enabled && e.quarantine?.sma === a.name) ports.push(e.cpqPort);
+  }
+  return [...new Set(ports)].sort((x, y) => x - y);
 }
+
+/** The reader's bound on a grep pattern. */
+const GREP_PATTERN_MAX = 128;
 
 /**
  * The mail_logs pattern: CPQ connections (by port), TLS failures, connection errors, quarantine
- * deliveries and application faults. Narrow on purpose: grep reads the whole current log.
+ * deliveries and application faults. Narrow on purpose: grep reads the whole current log. Within
+ * the reader's 128 characters: quarantine deliveries are also matched by DCID through the port
+ * line, so their own words go first when room runs out, then ports beyond the appliance's own.
  */
-export function mailLogPattern(a: Appliance): string {
-  const ports = cpqPortsOf(a);
-  const core = [
-    ports.length === 1 ? `port ${ports[0]}` : `port (${ports.join('|')})`,
+export function mailLogPattern(a: Appliance, inv?: Inventory): string {
+  const words = [
     'CPQ ICID',
     'TLS failed',
     'TLS was required',
     'Connection Error',
     'pplication (fault|error)',
   ];
-  // Deliveries to the quarantine are also matched by DCID through the port line; name them too
-  // when the reader's bounded pattern (128 characters) leaves room.
-  const full = [...core, 'Centralized Policy Quarantine'].join('|');
-  return full.length <= 128 ? full : core.join('|');
+  const own = a.cpqPort;
+  const others = cpqPortsOf(a, inv).filter((p) => p !== own);
+  const build = (ports: number[], extra: string[]) => {
+    const all = [own, ...ports].sort((x, y) => x - y);
+    const port = all.length === 1 ? `port ${all[0]}` : `port (${all.join('|')})`;
+    return [port, ...words, ...extra].join('|');
+  };
+  const full = build(others, ['Centralized Policy Quarantine']);
+  if (full.length <= GREP_PATTERN_MAX) return full;
+  let ports = others;
+  while (ports.length > 0 && build(ports, []).length > GREP_PATTERN_MAX) ports = ports.slice(0, -1);
+  return build(ports, []);
 }
 
 /** The read-only commands of an SSH cycle for one appliance. */
-export function planCommands(a: Appliance): CommandRequest[] {
+export function planCommands(a: Appliance, inv?: Inventory): CommandRequest[] {
   return [
     { name: 'status' },
     { name: 'tophosts', arg: 'active_rcpts' },
     { name: 'showconfig' },
     { name: 'sslconfig' },
-    { name: 'grep', arg: mailLogPattern(a), log: 'mail_logs' },
+    { name: 'grep', arg: mailLogPattern(a, inv), log: 'mail_logs' },
   ];
 }
 

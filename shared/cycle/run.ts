@@ -182,7 +182,7 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
             skipped.push(`ssh ${a.name}`);
             return undefined;
           }
-          const read = await readOne(a, Math.min(inv.monitor.sshTimeoutMs, left), deps);
+          const read = await readOne(inv, a, Math.min(inv.monitor.sshTimeoutMs, left), deps);
           return { kind: 'config', appliance: a.name, role: a.role, at: read.startedAt, read };
         }),
       ),
@@ -306,7 +306,12 @@ export function ownerOf(id: string): string {
   return arrow === -1 ? subject : subject.slice(arrow + 2);
 }
 
-async function readOne(a: Appliance, timeoutMs: number, deps: CycleDeps): Promise<ReadResult> {
+async function readOne(
+  inv: Inventory,
+  a: Appliance,
+  timeoutMs: number,
+  deps: CycleDeps,
+): Promise<ReadResult> {
   const ssh = a.ssh!;
   const startedAt = new Date().toISOString();
   let auth: Awaited<ReturnType<CredentialResolver>>;
@@ -335,7 +340,7 @@ async function readOne(a: Appliance, timeoutMs: number, deps: CycleDeps): Promis
       username: ssh.user,
       auth,
       hostKeys: ssh.hostKeys,
-      commands: planCommands(a),
+      commands: planCommands(a, inv),
       timeoutMs,
     },
     deps.readerDeps,

@@ -193,6 +193,33 @@ describe('mailLogPattern', () => {
     expect(re.test('Info: MID 5 matched all recipients for per-recipient policy DEFAULT')).toBe(false);
   });
 
+  it('on an SMA, also matches deliveries to the ports of the ESAs it releases mail to', () => {
+    const inv = inventoryOf([
+      { name: 'sma1', role: 'sma', host: '10.0.0.10', cpqPort: 7025 },
+      { name: 'esa1', role: 'esa', host: '10.0.0.21', cpqPort: 7026, quarantine: { sma: 'sma1' } },
+      { name: 'esa2', role: 'esa', host: '10.0.0.22', cpqPort: 7027, quarantine: { sma: 'sma1' } },
+    ]);
+    const re = new RegExp(mailLogPattern(applianceOf(inv, 'sma1'), inv));
+    for (const port of [7025, 7026, 7027]) {
+      expect(re.test(`Info: New SMTP DCID 5 interface 10.0.0.10 address 10.0.0.21 port ${port}`)).toBe(true);
+    }
+  });
+
+  it('stays within 128 characters when an SMA serves ESAs on many ports, keeping its own', () => {
+    const esas = Array.from({ length: 30 }, (_, i) => ({
+      name: `esa${i}`,
+      role: 'esa',
+      host: `10.0.1.${i + 1}`,
+      cpqPort: 20000 + i,
+      quarantine: { sma: 'sma1' },
+    }));
+    const inv = inventoryOf([{ name: 'sma1', role: 'sma', host: '10.0.0.10', cpqPort: 7025 }, ...esas]);
+    const pattern = mailLogPattern(applianceOf(inv, 'sma1'), inv);
+    expect(pattern.length).toBeLessThanOrEqual(128);
+    expect(new RegExp(pattern).test('Info: New SMTP DCID 5 interface x address y port 7025')).toBe(true);
+    expect(commandLine({ name: 'grep', arg: pattern, log: 'mail_logs' }).allowed).toBe(true);
+  });
+
   it('names quarantine deliveries when the room allows it', () => {
     expect(mailLogPattern(esaWith(7025, 7025))).toContain('Centralized Policy Quarantine');
   });
