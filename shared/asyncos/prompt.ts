@@ -19,10 +19,25 @@ export type PromptState =
   | { kind: 'unknown_prompt'; prompt: string }
   | { kind: 'none' };
 
+/**
+ * Longest last line judged as a prompt. Prompts, menus and the pager are short; a longer line is
+ * output still arriving. The bound also keeps every regular expression below linear in practice:
+ * a hostile peer's megabyte line without a newline is never scanned again and again.
+ */
+export const MAX_PROMPT_CHARS = 512;
+
 /** The text after the last newline. */
 export function lastLine(text: string): string {
   const i = text.lastIndexOf('\n');
   return i === -1 ? text : text.slice(i + 1);
+}
+
+/** The last line when it is at most `max` characters long, else null (looks only at the tail). */
+function shortLastLine(text: string, max: number): string | null {
+  const tail = text.length > max + 1 ? text.slice(text.length - max - 1) : text;
+  const i = tail.lastIndexOf('\n');
+  if (i === -1) return tail.length === text.length && tail.length <= max ? tail : null;
+  return tail.slice(i + 1);
 }
 
 /** True when the line is one of the CLI prompt's shapes. */
@@ -35,7 +50,8 @@ export function isCliPrompt(line: string): boolean {
  * any other CLI-shaped line counts as a CLI prompt only when none is known yet.
  */
 export function classifyTail(text: string, expectedPrompt?: string): PromptState {
-  const line = lastLine(text);
+  const line = shortLastLine(text, MAX_PROMPT_CHARS);
+  if (line === null) return { kind: 'none' };
   if (PAGER.test(line)) return { kind: 'pager' };
   if (expectedPrompt !== undefined ? line === expectedPrompt : isCliPrompt(line)) {
     return { kind: 'cli', prompt: line };

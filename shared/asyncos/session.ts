@@ -10,7 +10,7 @@ import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { errorMessage } from '../errors';
 import { isAllowedAnswer } from './allowlist';
 import { fingerprintFromHex, isPinned } from './fingerprint';
-import { classifyTail, lastLine, maskingAnswer } from './prompt';
+import { classifyTail, lastLine, MAX_PROMPT_CHARS, maskingAnswer, type PromptState } from './prompt';
 import { removePagerLines, TerminalDecoder } from './terminal';
 import type { ReadCode, SshAuth } from './types';
 
@@ -306,9 +306,9 @@ export class ShellSession {
         else resolve({ state, output } as RunOutcome);
       };
       const examine = () => {
-        const text = this.decoder.text;
-        if (text.length === answeredAt) return;
-        const tail = classifyTail(text, this.prompt);
+        const length = this.decoder.length;
+        if (length === answeredAt) return;
+        const tail = this.tail();
         if (tail.kind !== 'unknown_prompt') clearTimeout(quiet);
         switch (tail.kind) {
           case 'cli':
@@ -317,13 +317,13 @@ export class ShellSession {
             return;
           case 'pager':
             if (++pages > MAX_PAGES) return end('overflow');
-            answeredAt = text.length;
+            answeredAt = length;
             this.type('');
             return;
           case 'menu': {
             if (++menus > MAX_MENU_ANSWERS) return end('menu_loop');
-            answeredAt = text.length;
-            const mask = opts.maskPasswords && !maskAnswered ? maskingAnswer(text) : null;
+            answeredAt = length;
+            const mask = opts.maskPasswords && !maskAnswered ? maskingAnswer(this.decoder.text) : null;
             if (mask !== null && isAllowedAnswer(mask)) {
               maskAnswered = true;
               this.type(mask);
@@ -336,7 +336,7 @@ export class ShellSession {
             // Wait for quiet: slow output can pause on a line that only looks like a prompt.
             clearTimeout(quiet);
             quiet = setTimeout(() => {
-              const now = classifyTail(this.decoder.text, this.prompt);
+              const now = this.tail();
               if (now.kind === 'unknown_prompt') end('unknown_prompt', now.prompt);
             }, this.quietMs);
             return;
@@ -353,6 +353,16 @@ export class ShellSession {
       if (line !== null) this.type(line);
       else examine();
     });
+  }
+
+  /**
+   * What the shell waits for, judged from the line in progress only: a line longer than any prompt
+   * is output still arriving, and is not scanned (each chunk costs its own size, never the total).
+   */
+  private tail(): PromptState {
+    const line = this.decoder.currentLine;
+    if (line.length > MAX_PROMPT_CHARS) return { kind: 'none' };
+    return classifyTail(line, this.prompt);
   }
 
   /** Output of the current command: without its echo, its closing prompt and pager lines. */

@@ -7,7 +7,12 @@ import {
   isPinned,
 } from '../../../shared/asyncos/fingerprint';
 import { classifyTail, maskingAnswer } from '../../../shared/asyncos/prompt';
-import { cleanTerminalText, normaliseOutput, TerminalDecoder } from '../../../shared/asyncos/terminal';
+import {
+  cleanTerminalText,
+  normaliseOutput,
+  removePagerLines,
+  TerminalDecoder,
+} from '../../../shared/asyncos/terminal';
 
 describe('fingerprints', () => {
   it('turns ssh2 hex digests into OpenSSH SHA256: form (unpadded base64)', () => {
@@ -71,6 +76,80 @@ describe('terminal text', () => {
     d.push('hello\r');
     d.push('\nwor\x1b[');
     expect(d.push('0mld\x08D')).toBe('hello\nworlD');
+  });
+});
+
+describe('hostile output stays cheap', () => {
+  const elapsed = (f: () => unknown) => {
+    const t = process.hrtime.bigint();
+    f();
+    return Number(process.hrtime.bigint() - t) / 1e6;
+  };
+
+  it('classifies and strips pager lines in linear time on long runs of blanks and brackets', () => {
+    const blanks = ' '.repeat(100_000);
+    expect(elapsed(() => classifyTail(`${blanks}x`))).toBeLessThan(500);
+    expect(elapsed(() => classifyTail('['.repeat(100_000)))).toBeLessThan(500);
+    expect(elapsed(() => removePagerLines(`${blanks}x\n${blanks}-Press Any Key For More- x`))).toBeLessThan(
+      500,
+    );
+    expect(removePagerLines('one\n-Press Any Key For More-\n  abc -  press any key for more -- def')).toBe(
+      'one\n  abc - def',
+    );
+  });
+
+  it('applies a stream of backspaces after a long line without copying the whole text each time', () => {
+    const d = new TerminalDecoder();
+    d.push('a'.repeat(1_000_000));
+    expect(elapsed(() => d.push('xy\b'.repeat(20_000)))).toBeLessThan(500);
+    expect(d.text).toBe(`${'a'.repeat(1_000_000)}${'x'.repeat(20_000)}`);
+    expect(d.currentLine.length).toBe(1_020_000);
+  });
+
+  it('holds back a long run of CRs without re-reading it on every chunk', () => {
+    const d = new TerminalDecoder();
+    d.push('a');
+    expect(
+      elapsed(() => {
+        for (let i = 0; i < 20_000; i++) d.push('\r'.repeat(50));
+      }),
+    ).toBeLessThan(500);
+    d.push('\nb');
+    expect(d.text).toBe('a\nb');
+  });
+
+  it('decodes any chunking the same as the whole text at once', () => {
+    // Reference: the character-by-character rules applied to the whole text.
+    const reference = (text: string) => {
+      let out = '';
+      for (const ch of text.replace(/\r+\n/g, '\n').replace(/\r/g, '\n')) {
+        if (ch === '\b') {
+          if (out.length > 0 && !out.endsWith('\n')) out = out.slice(0, -1);
+        } else if (ch === '\n' || ch === '\t' || (ch >= ' ' && ch !== '\x7f')) out += ch;
+      }
+      return out;
+    };
+    const alphabet = ['a', 'b', ' ', '\b', '\n', '\r', '\r\n', '\t', '\x07', '\x00', '> '];
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let round = 0; round < 200; round++) {
+      const parts = Array.from({ length: 1 + rnd(40) }, () => alphabet[rnd(alphabet.length)]!);
+      const text = parts.join('');
+      const d = new TerminalDecoder();
+      let i = 0;
+      while (i < text.length) {
+        const n = 1 + rnd(6);
+        d.push(text.slice(i, i + n));
+        i += n;
+      }
+      // A trailing CR is held back until the next chunk shows whether it is half of a CRLF.
+      d.push('\n');
+      expect(d.text).toBe(reference(`${text}\n`));
+      expect(d.length).toBe(d.text.length);
+    }
   });
 });
 
