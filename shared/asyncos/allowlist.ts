@@ -68,6 +68,11 @@ export function commandLine(req: CommandRequest): AllowDecision {
       if (!GREP_PATTERN.test(pattern)) {
         return refuse('grep pattern must be 1-128 characters without quotes or line breaks');
       }
+      // An odd run of backslashes at the end would escape the closing quote and let the CLI read
+      // the log name (and anything after it) as part of the pattern.
+      if (/\\+$/.test(pattern) && (pattern.length - pattern.replace(/\\+$/, '').length) % 2 === 1) {
+        return refuse('grep pattern must not end with a lone backslash (it would escape the closing quote)');
+      }
       if (!LOGS.has(log)) return refuse(`grep may read only ${[...LOGS].join(', ')}, not "${log}"`);
       return { allowed: true, line: `grep -e "${pattern}" ${log}` };
     }

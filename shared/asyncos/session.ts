@@ -7,8 +7,8 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
-import { errorMessage } from '../errors';
-import { isAllowedAnswer } from './allowlist';
+import { CpqMonitorError, errorMessage } from '../errors';
+import { isAllowedAnswer, isAllowedCommandLine } from './allowlist';
 import { fingerprintFromHex, isPinned } from './fingerprint';
 import { classifyTail, lastLine, MAX_PROMPT_CHARS, maskingAnswer, type PromptState } from './prompt';
 import { removePagerLines, TerminalDecoder } from './terminal';
@@ -276,13 +276,24 @@ export class ShellSession {
 
   /** Types one allow-listed command line and collects its output up to the next prompt. */
   run(line: string, opts: RunOptions): Promise<RunOutcome> {
+    if (!isAllowedCommandLine(line)) {
+      return Promise.reject(
+        new CpqMonitorError(
+          'command_refused',
+          `refused to type ${JSON.stringify(line.slice(0, 200))}: not an allow-listed command line`,
+        ),
+      );
+    }
     return this.collect(opts, line);
   }
 
-  private type(text: string): void {
-    // The last guard of the read-only guarantee: answers outside the allow-list never leave.
+  private type(text: string): boolean {
+    // The last guard of the read-only guarantee: nothing outside the allow-list ever leaves, whoever
+    // the caller is (a command line checked by the reader, or an answer chosen from the output).
+    if (!isAllowedAnswer(text) && !isAllowedCommandLine(text)) return false;
     this.typed.push(text);
     this.stream.write(`${text}\n`);
+    return true;
   }
 
   private collect(opts: RunOptions, line: string | null): Promise<RunOutcome> {
