@@ -31,10 +31,17 @@ export function register(program: Command): void {
     .command('check')
     .description('Run monitoring cycles over an inventory: probes, SSH reads, findings, alerts and metrics')
     .requiredOption('--inventory <file>', 'inventory (YAML or JSON)')
-    .option('--json', 'print { findings, alerts, metrics, paths } as JSON (one document per cycle)')
+    .option(
+      '--json',
+      'print each cycle as one JSON document { kind, startedAt, durationMs, findings, alerts, metrics, paths, explained, skipped, problems }; pages go to stderr',
+    )
     .option('--state <file>', 'alert state file (cycle memory goes beside it)', '.cpq-monitor/state.json')
-    .option('--watch <seconds>', 'repeat every N seconds until Ctrl-C', intOption('--watch', 5, 86_400))
-    .option('--cycle <kind>', `what to run: ${KINDS.join(', ')}`, 'full')
+    .option(
+      '--watch <seconds>',
+      'repeat every N seconds (5 or more) until Ctrl-C',
+      intOption('--watch', 5, 86_400),
+    )
+    .option('--cycle <kind>', `what to run: ${KINDS.join(', ')} (probes, SSH reads, or both)`, 'full')
     .option(
       '--emf <file>',
       'append CloudWatch Embedded Metric Format lines here',
@@ -42,7 +49,7 @@ export function register(program: Command): void {
     )
     .option(
       '--timeout <ms>',
-      'deadline of one cycle (default: what only a hang can reach)',
+      'deadline of one cycle in ms (default: what only a hang can reach); work not started in time is listed and exits 3 unless a finding is critical',
       intOption('--timeout', 2000, 3_600_000),
     )
     .action(async (flags: CheckFlags) => {
