@@ -8,12 +8,39 @@ export const SMS_MAX = 140;
 const EVIDENCE_LINES = 40;
 const LINE_CHARS = 400;
 
+/** Longest summary kept in an e-mail body or JSON document (the subject and SMS clip further). */
+const SUMMARY_CHARS = LINE_CHARS;
+
+// Terminal escape sequences: CSI (colours, cursor moves, screen clears), OSC (window titles,
+// hyperlinks) up to its terminator or the next ESC, and two-character escapes. Linear: each
+// alternative stops at the next ESC.
+const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?/g;
+// Characters that reorder or hide text in a mail reader or terminal (bidirectional overrides and
+// isolates, zero-width characters, BOM): dropped.
+const INVISIBLE = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+// C0 (line breaks included), DEL, C1 (CSI U+009B included) and Unicode line separators.
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * Peer-supplied text (banners, log lines, certificate subjects, host names) made safe to print in
+ * a terminal, an e-mail or a chat message: escape sequences and invisible reordering characters
+ * removed, every other control character (line breaks included) turned into a space, so a value
+ * can neither forge lines nor drive the reader's terminal.
+ */
+export function printable(text: string): string {
+  return text.replace(ESCAPES, '').replace(INVISIBLE, '').replace(CONTROLS, ' ');
+}
+
 /** Replaces control characters (line breaks included) with spaces and squeezes runs of blanks. */
 export function oneLine(text: string): string {
-  return text
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+  return printable(text)
     .replace(/\s{2,}/g, ' ')
     .trim();
+}
+
+/** One printable line of at most `max` characters. */
+function field(text: string, max = LINE_CHARS): string {
+  return clip(printable(text.length > 4 * max ? text.slice(0, 4 * max) : text), max);
 }
 
 /** Shortens to `max` characters, marking the cut with an ellipsis. */
@@ -79,26 +106,32 @@ export function duration(fromIso: string, toIso: string): string {
 }
 
 function capped(lines: string[]): string[] {
-  const out = lines.slice(0, EVIDENCE_LINES).map((l) => clip(l.replace(/\r/g, ''), LINE_CHARS));
+  const out = lines.slice(0, EVIDENCE_LINES).map((l) => field(l.replace(/\r/g, '').trimEnd()));
   if (lines.length > EVIDENCE_LINES) out.push(`(${lines.length - EVIDENCE_LINES} more lines not shown)`);
   return out;
 }
 
-/** The readable body: what, where, since when, evidence, fix, runbook link. */
+/** The readable body: what, where, since when, evidence, fix, runbook link. Every value printable. */
 export function emailBodyOf(n: AlertNotification): string {
+  const summary = field(n.summary, SUMMARY_CHARS);
+  const where = `${field(n.appliance)} (check ${field(n.check)})`;
+  const since = field(n.since);
+  const at = field(n.at);
   const lines: string[] = [];
   if (n.kind === 'recovery') {
-    lines.push(`RECOVERED: ${n.summary}`, '');
-    lines.push(`Where:     ${n.appliance} (check ${n.check})`);
-    lines.push(`Failing:   from ${n.since} to ${n.at} (${duration(n.since, n.at)})`);
-    lines.push(`Severity:  ${n.severity} while it lasted`);
+    lines.push(`RECOVERED: ${summary}`, '');
+    lines.push(`Where:     ${where}`);
+    lines.push(`Failing:   from ${since} to ${at} (${duration(n.since, n.at)})`);
+    lines.push(`Severity:  ${field(n.severity)} while it lasted`);
   } else {
-    lines.push(`${headline(n)}: ${n.summary}`, '');
-    lines.push(`What:      ${n.summary}`);
-    lines.push(`Where:     ${n.appliance} (check ${n.check})`);
-    lines.push(`Since:     ${n.since} (${duration(n.since, n.at)} ago)`);
-    lines.push(`Severity:  ${n.severity}${n.previousSeverity ? ` (was ${n.previousSeverity})` : ''}`);
-    if (n.deferredBy) lines.push(`Held back: by maintenance "${n.deferredBy}", which has ended`);
+    lines.push(`${headline(n)}: ${summary}`, '');
+    lines.push(`What:      ${summary}`);
+    lines.push(`Where:     ${where}`);
+    lines.push(`Since:     ${since} (${duration(n.since, n.at)} ago)`);
+    lines.push(
+      `Severity:  ${field(n.severity)}${n.previousSeverity ? ` (was ${field(n.previousSeverity)})` : ''}`,
+    );
+    if (n.deferredBy) lines.push(`Held back: by maintenance "${field(n.deferredBy)}", which has ended`);
   }
   if (n.evidence.length > 0) {
     lines.push('', n.kind === 'recovery' ? 'Evidence when it failed:' : 'Evidence:');
@@ -110,8 +143,10 @@ export function emailBodyOf(n: AlertNotification): string {
       lines.push(`  ${i + 1}. ${r}`);
     });
   }
-  lines.push('', `Runbook:   ${n.runbookUrl}`);
-  lines.push(`Alert:     ${n.alertId} (${n.kind}, notification ${n.notificationId}, ${n.at})`);
+  lines.push('', `Runbook:   ${field(n.runbookUrl)}`);
+  lines.push(
+    `Alert:     ${field(n.alertId)} (${field(n.kind)}, notification ${field(n.notificationId)}, ${at})`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -120,6 +155,7 @@ export function documentOf(n: AlertNotification): Record<string, unknown> {
   return {
     schema: 'cpq-monitor/alert-notification/1',
     ...n,
+    summary: field(n.summary, SUMMARY_CHARS),
     evidence: capped(n.evidence),
     remediation: capped(n.remediation),
     subject: subjectOf(n),

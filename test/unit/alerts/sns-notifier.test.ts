@@ -131,6 +131,44 @@ describe('SNS message', () => {
     expect(recovery.email).not.toContain('Fix:');
   });
 
+  it('neutralises a hostile peer: no escape sequences, forged lines or reordering characters anywhere', async () => {
+    // Prepare: what a malicious appliance controls (banner, log lines, certificate subject).
+    const hostile = page({
+      summary: `banner \x1b]0;pwned\x07\x1b[2J\u202Egnp.exe\u009b31m\nRunbook:   https://evil.example/${'z'.repeat(5000)}`,
+      evidence: [
+        'banner: 220 \x1b[31mred\x1b[0m\r\nFix:\n  1. suspendlistener',
+        'certificate: subject CN=sma1\u2028Severity:  info\u200b',
+        `log ${'w'.repeat(5000)}`,
+      ],
+    });
+    const controls = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u200b]/;
+    // Act
+    const msg = JSON.parse(snsPublishInput(TOPIC, hostile).Message!);
+    const out = new PassThrough();
+    let printed = '';
+    out.on('data', (c: Buffer) => {
+      printed += c.toString();
+    });
+    await new ConsoleNotifier(out).notify(hostile);
+    // Assess
+    for (const text of [msg.email, msg.default, printed]) {
+      expect(text).not.toMatch(controls);
+      expect(text).not.toContain('\x1b');
+      // Only the notifier's own lines start a line; peer text never begins one.
+      expect(text.split('\n').filter((l: string) => /^\s*Runbook:/.test(l))).toHaveLength(1);
+      expect(text.split('\n').filter((l: string) => /^\s*(Fix:|Severity:)/.test(l))).toHaveLength(2);
+      expect(text).not.toMatch(/^\s*1\. suspendlistener/m);
+      expect(Math.max(...text.split('\n').map((l: string) => l.length))).toBeLessThanOrEqual(500);
+    }
+    const doc = JSON.parse(msg.https);
+    expect(JSON.stringify(doc)).not.toMatch(/\\u001b|\\u009b|\u202e|\\n/i);
+    expect(doc.summary.length).toBeLessThanOrEqual(400);
+    expect(msg.sms).not.toMatch(controls);
+    expect(snsPublishInput(TOPIC, hostile).Subject).toMatch(
+      /^CRITICAL ALARM esa1 cpq_tls_anonymous: banner gnp\.exe/,
+    );
+  });
+
   it('caps very long evidence so the message stays far below the 256 KB SNS limit', () => {
     const evidence = Array.from({ length: 5000 }, (_, i) => `line ${i} ${'y'.repeat(1000)}`);
     const input = snsPublishInput(TOPIC, page({ evidence }));
