@@ -171,8 +171,16 @@ export function register(program: Command): void {
     .argument('<host[:port]>', 'host name or IP address, optionally with :PORT ([IPv6]:PORT)')
     .option('--port <n>', `TCP port (default ${PROBE_DEFAULTS.port})`, intOption('--port', 1, 65535))
     .option('--ciphers <list>', "OpenSSL cipher string to offer, e.g. the appliance's outbound list")
-    .option('--tls-min <version>', 'lowest TLS version offered (TLSv1 ... TLSv1.3)', tlsVersion('--tls-min'))
-    .option('--tls-max <version>', 'highest TLS version offered (TLSv1 ... TLSv1.3)', tlsVersion('--tls-max'))
+    .option(
+      '--tls-min <version>',
+      'lowest TLS version offered (TLSv1 ... TLSv1.3; default TLSv1.2)',
+      tlsVersion('--tls-min'),
+    )
+    .option(
+      '--tls-max <version>',
+      'highest TLS version offered (TLSv1 ... TLSv1.3; default TLSv1.3, or TLSv1.2 when --ciphers allows anonymous suites)',
+      tlsVersion('--tls-max'),
+    )
     .option('--pin <sha256>', 'pinned certificate SHA-256 fingerprint (repeatable)', collect)
     .option('--ca <file>', 'CA bundle (PEM) to verify the certificate against')
     .option('--servername <name>', 'SNI and the name the certificate must carry (with --ca)')

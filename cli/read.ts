@@ -129,8 +129,11 @@ export function register(program: Command): void {
     )
     .option('--grep <pattern>', 'grep mail_logs for this pattern (repeatable)', collect)
     .option('--hoststatus <host>', 'run hoststatus for this host (repeatable)', collect)
-    .option('--cpq-queue <name>', 'name of the queue toward the SMA in tophosts')
-    .option('--release-queue <name>', 'name of the queue of released messages in tophosts')
+    .option('--cpq-queue <name>', 'name of the queue toward the SMA in tophosts (default the.cpq.host)')
+    .option(
+      '--release-queue <name>',
+      'name of the queue of released messages in tophosts (default the.cpq.release.host)',
+    )
     .option(
       '--timeout <ms>',
       `session deadline (default ${READ_DEFAULTS.timeoutMs})`,
