@@ -22,6 +22,14 @@ import { CYCLE_FUNCTION_SIZING, cycleTimeoutSeconds } from '../sizing';
 import { retentionDays } from './log-retention';
 import type { Network } from './network';
 
+/** DynamoDB calls of the alert store (BatchGet, Scan for undelivered, conditional Put) and the memory store (Get, Put). */
+export const ALERT_TABLE_ACTIONS = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Scan',
+] as const;
+
 /** The repository root: entries, lock file and tsconfig are resolved from here. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 /** Where the validated inventory sits inside the deployed bundle (Lambda unpacks code to /var/task). */
@@ -133,8 +141,15 @@ export class CycleFunction extends Construct {
       },
     });
 
-    // Paired with ALERT_TABLE_NAME / ALERT_TOPIC_ARN above.
-    props.alertTable.grantReadWriteData(role);
+    // Paired with ALERT_TABLE_NAME / ALERT_TOPIC_ARN above. Exactly the calls the alert and memory
+    // stores make (grantReadWriteData would add DeleteItem, UpdateItem, BatchWriteItem, streams...).
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: 'AlertStateTable',
+        actions: [...ALERT_TABLE_ACTIONS],
+        resources: [props.alertTable.tableArn],
+      }),
+    );
     // grantPublish would add kms:GenerateDataKey* on the key; SNS needs exactly these two to encrypt a message.
     role.addToPolicy(
       new PolicyStatement({
