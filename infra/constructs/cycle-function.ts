@@ -16,6 +16,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ConfigError } from '../../shared/errors';
 import type { Inventory } from '../../shared/inventory';
 import { type CycleName, cycleIntervalMinutes, sshSecretIds } from '../deploy-plan';
 import { CYCLE_FUNCTION_SIZING, cycleTimeoutSeconds } from '../sizing';
@@ -196,7 +197,21 @@ export class CycleFunction extends Construct {
  * six-character suffix as `-??????` (exactly six characters, so `name` never matches `name-other`).
  */
 export function secretArn(stack: Stack, id: string): string {
-  if (id.startsWith('arn:')) return id;
+  // IAM reads `*` and `?` in a resource as wildcards: a secret id holding one (or an ARN naming no
+  // single secret) would grant far more than the one secret the inventory names.
+  if (id.startsWith('arn:')) {
+    if (!SECRET_ARN.test(id)) {
+      throw new ConfigError(
+        `ssh.credentials.secretId "${id}" is not the ARN of one secret (arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME, no wildcards)`,
+      );
+    }
+    return id;
+  }
+  if (!SECRET_NAME.test(id)) {
+    throw new ConfigError(
+      `ssh.credentials.secretId "${id}" is not a Secrets Manager secret name (1-512 of A-Z a-z 0-9 / _ + = . @ -, no wildcards)`,
+    );
+  }
   return stack.formatArn({
     service: 'secretsmanager',
     resource: 'secret',
@@ -204,6 +219,11 @@ export function secretArn(stack: Stack, id: string): string {
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
 }
+
+/** The characters Secrets Manager allows in a secret name. */
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+/** A complete secret ARN, its name (with or without the random suffix) in the same characters. */
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,519}$/;
 
 /** The queue of failed cycle invocations (Lambda async failures and undeliverable schedules). */
 export class FailureQueue extends Construct {

@@ -1,11 +1,27 @@
 import type { Template } from 'aws-cdk-lib/assertions';
-import { exampleInventory, synth } from './fixtures';
+import { parseInventory } from '../../shared/inventory';
+import { exampleInventory, fleetInventory, synth } from './fixtures';
 
 type Statement = { Sid?: string; Action: string | string[]; Resource: unknown };
 
 function statements(template: Template): Statement[] {
   return Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
     (r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+  );
+}
+
+/** The fleet inventory with every appliance's SSH secret replaced. */
+function withSecretId(secretId: string) {
+  const base = fleetInventory(1);
+  return parseInventory(
+    {
+      ...base,
+      appliances: base.appliances.map((a) => ({
+        ...a,
+        ssh: a.ssh && { ...a.ssh, credentials: { secretId } },
+      })),
+    },
+    'wildcard.yaml',
   );
 }
 
@@ -29,5 +45,26 @@ describe('least privilege', () => {
       ]);
       expect(s.Resource).toEqual({ 'Fn::GetAtt': [table, 'Arn'] });
     }
+  });
+
+  it.each([
+    '*',
+    'cpq-monitor/*',
+    'cpq-monitor/ssh/esa?',
+    'arn:aws:secretsmanager:us-east-1:111122223333:secret:*',
+    'arn:aws:secretsmanager:*:111122223333:secret:cpq-monitor/ssh/esa1-AbCdEf',
+    'arn:aws:secretsmanager:us-east-1:111122223333:secret:cpq-monitor/ssh/esa1-??????',
+  ])('refuses to synthesise a secret grant from the secret id %j (a wildcard)', (secretId) => {
+    expect(() => synth(withSecretId(secretId))).toThrow(
+      /secretId .* (not the ARN of one secret|not a Secrets Manager secret name)/,
+    );
+  });
+
+  it('still grants a plain name and a full ARN exactly', () => {
+    const { template } = synth(withSecretId('cpq/ssh'));
+    const reads = statements(template).filter((s) => s.Sid === 'ReadNamedSshSecrets');
+    expect(reads).toHaveLength(1);
+    expect(JSON.stringify(reads[0]!.Resource)).toContain(':secret:cpq/ssh-??????');
+    expect(JSON.stringify(reads[0]!.Resource)).not.toContain('*');
   });
 });
