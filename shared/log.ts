@@ -5,15 +5,33 @@
 import pino, { type Logger } from 'pino';
 
 export const REDACTED_KEYS = [
+  // SSH authentication as the reader takes it (`auth: { password } | { privateKey, passphrase }`).
+  'auth',
   'password',
   'privateKey',
   'passphrase',
+  // Secrets Manager responses and anything named after a secret.
   'secret',
   'SecretString',
+  'SecretBinary',
+  // HTTP headers and AWS credentials (an SDK client's config, an assumed role's result).
   'authorization',
+  'Authorization',
+  'credentials',
+  'Credentials',
+  'secretAccessKey',
+  'SecretAccessKey',
+  'sessionToken',
+  'SessionToken',
+  'token',
 ];
 
-const redactPaths = REDACTED_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]);
+/** How deep below the logged object a redacted key is still found (pino has no recursive wildcard). */
+const REDACT_DEPTH = 6;
+
+const redactPaths = REDACTED_KEYS.flatMap((k) =>
+  Array.from({ length: REDACT_DEPTH + 1 }, (_, depth) => [...Array<string>(depth).fill('*'), k].join('.')),
+);
 
 /** A JSON logger to stderr (stdout stays free for a command's output), level from LOG_LEVEL. */
 export function createLogger(
