@@ -45,10 +45,21 @@ export function configFromEnv(env: NodeJS.ProcessEnv): z.infer<typeof envSchema>
 }
 
 /** The event a schedule sends: which cycle, which shard, which appliances. */
+// Bounded: anyone allowed to invoke the function could send the event, and its names are echoed
+// into the summary and the logs. The bounds sit far above what the stack's schedules send.
+const MAX_EVENT_APPLIANCES = 10_000;
 export const cycleEventSchema = z.strictObject({
   cycle: z.enum(['probe', 'ssh']),
-  shard: z.strictObject({ index: z.number().int().min(0), count: z.number().int().min(1) }),
-  appliances: z.array(z.string().min(1)).min(1),
+  shard: z
+    .strictObject({
+      index: z.number().int().min(0),
+      count: z.number().int().min(1).max(MAX_EVENT_APPLIANCES),
+    })
+    .refine((s) => s.index < s.count, { message: 'expected index below count' }),
+  appliances: z
+    .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'expected an appliance name'))
+    .min(1)
+    .max(MAX_EVENT_APPLIANCES),
 });
 export type CycleEvent = z.infer<typeof cycleEventSchema>;
 

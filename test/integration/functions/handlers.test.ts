@@ -279,6 +279,19 @@ describe('against a lab world', () => {
         /invalid schedule event: appliances: /,
       );
       await expect(fn.handler({ ...event('probe'), extra: 1 }, context())).rejects.toThrow(/extra/);
+      // Bounded and shaped like the schedules' events: names are echoed into the summary and logs.
+      await expect(
+        fn.handler({ ...event('probe'), shard: { index: 3, count: 3 } }, context()),
+      ).rejects.toThrow(/shard: expected index below count/);
+      await expect(
+        fn.handler({ ...event('probe'), appliances: ['sma1', `x\n${'y'.repeat(5000)}`] }, context()),
+      ).rejects.toThrow(/appliances\.1: expected an appliance name/);
+      await expect(
+        fn.handler(
+          { ...event('probe'), appliances: Array.from({ length: 10_001 }, (_, i) => `a${i}`) },
+          context(),
+        ),
+      ).rejects.toThrow(/invalid schedule event: appliances: /);
       await expect(fn.handler(event('ssh'), context())).rejects.toThrow(
         'the probe function received a "ssh" event: check the schedule\'s target',
       );
