@@ -317,6 +317,32 @@ describe('against a lab world', () => {
       expect(Object.keys(memory.outboundCiphers).sort()).toEqual(['esa1', 'esa2', 'sma1']);
     });
 
+    it('never lets the SSH secret out: not in the summary, the pages, the table or the metrics', async () => {
+      // Prepare: a secret the appliances reject, so every message path about SSH is taken.
+      const secret = 'wrong-secret-7f3a9c';
+      const fn = coldStart('ssh-cycle', goodEnv());
+      fn.sm
+        .on(fn.cmd.GetSecretValue as never)
+        .resolves({ SecretString: JSON.stringify({ password: secret }) });
+      // Act: two cycles, so the authentication failures page.
+      const summaries = [
+        await fn.handler(event('ssh'), context()),
+        await fn.handler(event('ssh'), context()),
+      ];
+      // Assess
+      const published = fn.sns.commandCalls(fn.cmd.Publish as never).map((c) => c.args[0].input);
+      expect(published.length).toBeGreaterThan(0);
+      expect(JSON.stringify(published)).toContain('ssh_auth_failed');
+      const everything = JSON.stringify({
+        summaries,
+        published,
+        table: [...table.values()],
+        metrics: metricInputs(fn),
+        puts: fn.ddb.commandCalls(fn.cmd.Put as never).map((c) => c.args[0].input),
+      });
+      expect(everything).not.toContain(secret);
+    });
+
     it('a queue backing up on an ESA pages through SNS', async () => {
       world.get('esa1').setCpqQueue(5000, true);
       const fn = coldStart('ssh-cycle', goodEnv());
