@@ -347,18 +347,29 @@ async function readOne(
   );
 }
 
-/** The outbound cipher list a read showed (sslconfig first, then showconfig). */
-function outboundCiphersOf(read: ReadResult): string | undefined {
+/** Longest outbound cipher list taken from a read (AsyncOS lists are a few hundred characters). */
+export const CIPHER_LIST_MAX = 2048;
+/** What an OpenSSL cipher string is made of: names, `:`/`,`/space separators, `!`/`-`/`+` and `@STRENGTH`-style keywords. */
+const CIPHER_LIST = /^[A-Za-z0-9:!+@=_., -]+$/;
+
+/**
+ * The outbound cipher list a read showed (sslconfig first, then showconfig), when it looks like
+ * one. It is the appliance's own text: it is offered by the next probes and kept in the cycle
+ * memory, so an oversized or odd value (a broken or hostile peer) is not learned at all.
+ */
+export function outboundCiphersOf(read: ReadResult): string | undefined {
+  const usable = (list: string | null | undefined) =>
+    typeof list === 'string' && list.length <= CIPHER_LIST_MAX && CIPHER_LIST.test(list) ? list : undefined;
   for (const [key, r] of Object.entries(read.commands)) {
     if (r.code !== 'ok' || r.parsed === null) continue;
     if (key === 'sslconfig') {
-      const c = (r.parsed as SslconfigFacts).outbound.ciphers;
+      const c = usable((r.parsed as SslconfigFacts).outbound.ciphers);
       if (c) return c;
     }
   }
   const show = read.commands.showconfig;
   if (show?.code === 'ok' && show.parsed)
-    return (show.parsed as ShowconfigFacts).tls.outbound.ciphers ?? undefined;
+    return usable((show.parsed as ShowconfigFacts).tls.outbound.ciphers);
   return undefined;
 }
 
