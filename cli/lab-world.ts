@@ -108,6 +108,8 @@ export async function runLabWorld(file: string): Promise<void> {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
         rl.close();
+        // A piped stdin would keep the process alive until its writer ends: let go of it.
+        process.stdin.destroy();
         resolve();
       };
       process.on('SIGINT', stop);
