@@ -13,7 +13,9 @@ export type ReadCode =
   | 'auth_failed'
   | 'session_failed'
   | 'command_timeout'
-  | 'unexpected_output';
+  | 'unexpected_output'
+  /** The monitor could not get its own SSH secret: no connection was attempted. */
+  | 'credentials_unavailable';
 
 /** Commands the reader may send. Anything else is refused before it reaches the wire. */
 export type CommandName =

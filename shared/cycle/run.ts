@@ -325,7 +325,7 @@ async function readOne(
       host: a.host,
       port: ssh.port,
       status: 'critical',
-      code: 'auth_failed',
+      code: 'credentials_unavailable',
       message: `No SSH login was attempted: ${why}.`,
       hostKey: null,
       startedAt,

@@ -19,29 +19,42 @@ import type { CheckName, Finding, LogCursor, QueueSample } from './types';
  * the commands that did not raise `ssh_read_incomplete` (from the incomplete-read rule).
  */
 export const READ_CODE_DECISIONS: Record<ReadCode, { fires: CheckName | null; evaluated: CheckName[] }> = {
-  ok: { fires: null, evaluated: ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'] },
-  dns_failed: { fires: 'ssh_unreachable', evaluated: ['ssh_unreachable'] },
-  connect_refused: { fires: 'ssh_unreachable', evaluated: ['ssh_unreachable'] },
-  connect_timeout: { fires: 'ssh_unreachable', evaluated: ['ssh_unreachable'] },
+  ok: {
+    fires: null,
+    evaluated: ['ssh_credentials_unavailable', 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
+  },
+  dns_failed: { fires: 'ssh_unreachable', evaluated: ['ssh_credentials_unavailable', 'ssh_unreachable'] },
+  connect_refused: {
+    fires: 'ssh_unreachable',
+    evaluated: ['ssh_credentials_unavailable', 'ssh_unreachable'],
+  },
+  connect_timeout: {
+    fires: 'ssh_unreachable',
+    evaluated: ['ssh_credentials_unavailable', 'ssh_unreachable'],
+  },
   host_key_mismatch: {
     fires: 'ssh_host_key_mismatch',
-    evaluated: ['ssh_unreachable', 'ssh_host_key_mismatch'],
+    evaluated: ['ssh_credentials_unavailable', 'ssh_unreachable', 'ssh_host_key_mismatch'],
   },
   auth_failed: {
     fires: 'ssh_auth_failed',
-    evaluated: ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
+    evaluated: ['ssh_credentials_unavailable', 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
   },
   session_failed: {
     fires: 'ssh_unreachable',
-    evaluated: ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
+    evaluated: ['ssh_credentials_unavailable', 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
   },
   command_timeout: {
     fires: null,
-    evaluated: ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
+    evaluated: ['ssh_credentials_unavailable', 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
   },
   unexpected_output: {
     fires: null,
-    evaluated: ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
+    evaluated: ['ssh_credentials_unavailable', 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
+  },
+  credentials_unavailable: {
+    fires: 'ssh_credentials_unavailable',
+    evaluated: ['ssh_credentials_unavailable'],
   },
 };
 
@@ -83,6 +96,7 @@ function sshRules(c: Collector, f: ReadFacts): void {
       r.code === 'session_failed' ? 'SSH session failed after connecting' : `SSH unreachable (${r.code})`,
     ssh_host_key_mismatch: 'SSH host key does not match the pinned fingerprints',
     ssh_auth_failed: "SSH login refused for the monitor's account",
+    ssh_credentials_unavailable: 'the monitor has no SSH secret for it: not read',
   };
   const severity = decision.fires === 'ssh_host_key_mismatch' ? 'critical' : 'warning';
   const evidence = [
@@ -103,9 +117,33 @@ function sshRules(c: Collector, f: ReadFacts): void {
       severity,
       summary: `${c.a.name}: ${what[decision.fires]}`,
       evidence,
-      fix: { code: r.code, port: r.port },
+      fix: { code: r.code, port: r.port, ...sshFix(c.a) },
     }),
   );
+}
+
+/** How the monitor reaches an appliance over SSH, for the fix texts' commands to run by hand. */
+function sshFix(a: Appliance) {
+  const s = a.ssh;
+  if (s === undefined) return {};
+  const c = s.credentials;
+  const source =
+    c.secretId !== undefined
+      ? `Secrets Manager secret ${c.secretId}`
+      : c.passwordEnv !== undefined
+        ? `environment variable ${c.passwordEnv}`
+        : c.keyFile !== undefined
+          ? `key file ${c.keyFile}`
+          : undefined;
+  return {
+    ssh: {
+      host: a.host,
+      port: s.port,
+      user: s.user,
+      ...(s.hostKeys[0] !== undefined ? { hostKey: s.hostKeys[0] } : {}),
+      ...(source !== undefined ? { source } : {}),
+    },
+  };
 }
 
 function incompleteRule(c: Collector, f: ReadFacts): void {
@@ -123,7 +161,7 @@ function incompleteRule(c: Collector, f: ReadFacts): void {
       severity: 'info',
       summary: `${c.a.name}: SSH read incomplete (${failed.map(([k]) => k).join(', ') || r.code})`,
       evidence,
-      fix: { name: failed.map(([k]) => k).join(',') || 'status' },
+      fix: { name: failed.map(([k]) => k).join(',') || 'status', ...sshFix(c.a) },
     }),
   );
 }

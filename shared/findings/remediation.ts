@@ -17,6 +17,30 @@ export interface FixContext {
   code?: string;
   /** A queue, interface or listener name the fix refers to. */
   name?: string;
+  /** How the monitor reaches the appliance over SSH (from the inventory), for commands to run by hand. */
+  ssh?: { host: string; port: number; user: string; hostKey?: string; source?: string };
+}
+
+/** The `cpq-monitor read` line that repeats the monitor's read by hand (credential left to the reader). */
+function readByHand(c: FixContext, tail: string): string {
+  const s = c.ssh;
+  if (s === undefined)
+    return `\`cpq-monitor read <host> --port <ssh port> --user <user> --password-env VAR --host-key <pinned key> ${tail}\``;
+  const port = s.port === 22 ? '' : ` --port ${s.port}`;
+  const key = s.hostKey !== undefined ? ` --host-key ${s.hostKey}` : ' --host-key <pinned key>';
+  return `\`cpq-monitor read ${s.host}${port} --user ${s.user} --password-env VAR${key} ${tail}\` (VAR holding the password; or --key FILE)`;
+}
+
+/** `read --commands` names of the command lines the reader sent (`tophosts active_rcpts` → `tophosts`). */
+function readCommandNames(lines: string | undefined): string {
+  if (lines === undefined || lines === '') return 'status';
+  const names = lines.split(',').map((l) => {
+    const t = l.trim();
+    if (t.startsWith('grep')) return 'mail_logs';
+    if (t.startsWith('status detail')) return 'status-detail';
+    return t.split(/\s+/)[0] ?? t;
+  });
+  return [...new Set(names)].join(',');
 }
 
 const PVO_SMA = 'Management Appliance → Centralized Services → Policy, Virus and Outbreak Quarantines';
@@ -47,7 +71,7 @@ const FIXES: Record<CheckName, FixText> = {
   cpq_listener_unreachable: (c) =>
     c.code === 'dns_failed'
       ? [
-          `The monitor cannot resolve ${c.appliance}'s host name: fix the DNS record or put the address in the inventory (\`host\`/\`address\`)`,
+          `The monitor cannot resolve ${c.appliance}'s host name: fix the DNS record, or put the IP address in the inventory's \`host\` (the monitor connects to \`host\`; \`address\` only opens the security group)`,
           `From the peer's CLI: \`nslookup\` the same name — the appliances resolve it too`,
         ]
       : [
@@ -148,30 +172,40 @@ const FIXES: Record<CheckName, FixText> = {
       : `If it repeats, restart ${c.appliance} in a window (\`reboot\`) and open a TAC case with the lines below`,
     `Then on the SMA: ${SECURITY_APPLIANCES} → Test Connection for each ESA`,
   ],
-  ssh_unreachable: (c) => [
-    c.code === 'dns_failed'
-      ? `The monitor cannot resolve ${c.appliance}: fix DNS or set the address in the inventory`
-      : `Allow TCP ${c.port ?? 22} (SSH) to ${c.appliance} from the monitor and the SMA; SSH must be enabled on the interface (Network → IP Interfaces)`,
-    ...(c.code === 'session_failed'
+  ssh_unreachable: (c) =>
+    c.code === 'session_failed'
       ? [
-          `The connection opened but no CLI session came up: \`status detail\` on the console of ${c.appliance}; on an SMA this is CSCus29647 (restart it)`,
+          `The connection to ${c.appliance} opened but no CLI session came up (the message says where it stopped): log in on the console or over SSH and run \`status detail\``,
+          `On an SMA whose CLI hangs after login, or that logs application faults, this matches CSCus29647 (an internal component stopped): restart the SMA in a window (\`reboot\`)`,
+          `Repeat the read by hand: ${readByHand(c, '--commands status')}`,
+          `From the SMA: ${SECURITY_APPLIANCES} → ${c.appliance} → Test Connection`,
         ]
-      : []),
-    `From the SMA: ${SECURITY_APPLIANCES} → ${c.appliance} → Test Connection`,
-  ],
+      : [
+          c.code === 'dns_failed'
+            ? `The monitor cannot resolve ${c.ssh?.host ?? c.appliance}: fix DNS, or put the IP address in the inventory's \`host\``
+            : `Allow TCP ${c.ssh?.port ?? c.port ?? 22} (SSH) to ${c.appliance} from the monitor and the SMA: security groups, network ACLs, firewalls; SSH must be enabled on the interface (Network → IP Interfaces)`,
+          `Confirm by hand: ${readByHand(c, '--print-host-key')} (no login; it only shows the key)`,
+          `From the SMA: ${SECURITY_APPLIANCES} → ${c.appliance} → Test Connection`,
+        ],
   ssh_auth_failed: (c) => [
-    `The monitor's account was refused by ${c.appliance}: \`userconfig\` on the appliance (account exists, not locked, password not expired)`,
-    "Update the monitor's secret (Secrets Manager secret / environment variable / key file named in the inventory)",
+    `${c.appliance} refused the monitor's account${c.ssh ? ` "${c.ssh.user}"` : ''}: \`userconfig\` on the appliance (account exists, not locked, password not expired)`,
+    `Update the monitor's secret${c.ssh?.source ? ` (${c.ssh.source})` : ' (the Secrets Manager secret, environment variable or key file named in the inventory)'}`,
+    `Confirm by hand: ${readByHand(c, '--commands status')}`,
+  ],
+  ssh_credentials_unavailable: (c) => [
+    `The monitor could not get its own SSH secret for ${c.appliance}${c.ssh?.source ? ` (${c.ssh.source})` : ''}: nothing was sent to the appliance; the evidence says why`,
+    'In AWS: the secret must exist under the id in `ssh.credentials.secretId`, hold `password` or `privateKey`, and be readable by the SSH cycle function (the stack grants exactly the ids in the inventory: redeploy after changing one)',
+    'Locally: set the environment variable named in `passwordEnv` (or `passphraseEnv`), or make `keyFile` readable (a path relative to the inventory file)',
   ],
   ssh_host_key_mismatch: (c) => [
-    `${c.appliance} presented an SSH host key that is not pinned: confirm it on the console (\`cpq-monitor read ${c.appliance} --print-host-key\` from a trusted network)`,
-    'A replaced or reinstalled appliance: update `ssh.hostKeys` in the inventory',
+    `${c.appliance} presented an SSH host key that is not pinned: compare it with the key on the appliance's console, from a trusted network: ${readByHand(c, '--print-host-key')}`,
+    'A replaced or reinstalled appliance: update `ssh.hostKeys` in the inventory (keep the old key listed until the change is done, for rotation)',
     `The SMA's own reads of ${c.appliance} fail the same way: ${SECURITY_APPLIANCES} → ${c.appliance} → Establish Connection again`,
     'If nothing was replaced, treat it as an interception attempt: do not update the pin',
   ],
   ssh_read_incomplete: (c) => [
-    `Re-run the read by hand: \`cpq-monitor read ${c.appliance} --commands ${c.name ?? 'status'} --json\` and look at the raw output`,
-    'An unexpected prompt or a release with a different output layout: open an issue with the raw text',
+    `Re-run the commands by hand and look at the raw output: ${readByHand(c, `--commands ${readCommandNames(c.name)} --json`)}`,
+    'An unexpected prompt or a release with a different output layout: save the raw text, check it with `cpq-monitor parse KIND FILE`, and open an issue with it',
   ],
   cpq_port_mismatch: (c) => [
     `On ${c.appliance}: ${PVO_SMA} shows the CPQ port its cpq_listener uses`,

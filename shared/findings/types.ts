@@ -50,6 +50,7 @@ export const CHECKS = [
   'ssh_auth_failed',
   'ssh_host_key_mismatch',
   'ssh_read_incomplete',
+  'ssh_credentials_unavailable',
   // Across appliances.
   'cpq_port_mismatch',
   'cpq_relay_denied',

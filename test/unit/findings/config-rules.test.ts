@@ -38,24 +38,32 @@ const SUSPENDED = cmd(
 );
 
 describe('SSH session codes', () => {
+  // Every code past getting the secret also proves the secret was there (ssh_credentials_unavailable).
+  const CRED = 'ssh_credentials_unavailable';
   const ROWS: Array<[ReadCode, string | null, string[]]> = [
-    ['ok', null, ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed']],
-    ['dns_failed', 'ssh_unreachable', ['ssh_unreachable']],
-    ['connect_refused', 'ssh_unreachable', ['ssh_unreachable']],
-    ['connect_timeout', 'ssh_unreachable', ['ssh_unreachable']],
-    ['host_key_mismatch', 'ssh_host_key_mismatch', ['ssh_unreachable', 'ssh_host_key_mismatch']],
-    ['auth_failed', 'ssh_auth_failed', ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed']],
-    ['session_failed', 'ssh_unreachable', ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed']],
+    ['ok', null, [CRED, 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed']],
+    ['dns_failed', 'ssh_unreachable', [CRED, 'ssh_unreachable']],
+    ['connect_refused', 'ssh_unreachable', [CRED, 'ssh_unreachable']],
+    ['connect_timeout', 'ssh_unreachable', [CRED, 'ssh_unreachable']],
+    ['host_key_mismatch', 'ssh_host_key_mismatch', [CRED, 'ssh_unreachable', 'ssh_host_key_mismatch']],
+    ['auth_failed', 'ssh_auth_failed', [CRED, 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed']],
+    [
+      'session_failed',
+      'ssh_unreachable',
+      [CRED, 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
+    ],
     [
       'command_timeout',
       'ssh_read_incomplete',
-      ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
+      [CRED, 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
     ],
     [
       'unexpected_output',
       'ssh_read_incomplete',
-      ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
+      [CRED, 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
     ],
+    // The monitor lacked its own secret: nothing about the appliance was learned.
+    ['credentials_unavailable', CRED, [CRED]],
   ];
 
   test('the table covers every read code', () => {
@@ -75,7 +83,7 @@ describe('SSH session codes', () => {
     const out = run('esa1', r);
     // Assess
     expect(out.findings.map((f) => f.id)).toEqual(check === null ? [] : [`esa1/${check}`]);
-    for (const c of ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed']) {
+    for (const c of [CRED, 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed']) {
       expect([c, out.checked.includes(`esa1/${c}`)]).toEqual([c, sshChecked.includes(c)]);
     }
     // A failed session neither fires nor recovers the config rules.
@@ -87,6 +95,37 @@ describe('SSH session codes', () => {
       expect(f.evidence[0]).toContain(`session: ${code}`);
       expect(f.summary.startsWith('esa1: ')).toBe(true);
     }
+  });
+
+  test('fix texts give a `cpq-monitor read` line that works: host, SSH port, user, pinned key, read command names', () => {
+    const key = `SHA256:${'P'.repeat(43)}`;
+    const inv = inventory({}, [
+      { name: 'sma1', role: 'sma', host: '10.0.0.10' },
+      {
+        name: 'esa1',
+        role: 'esa',
+        host: '10.0.0.21',
+        quarantine: { sma: 'sma1' },
+        ssh: { port: 2222, user: 'monitor', hostKeys: [key], credentials: { secretId: 'cpq/esa1' } },
+      },
+    ]);
+    const incomplete = run(
+      'esa1',
+      read({
+        'tophosts active_rcpts': cmd(null, 'garbage', 'unexpected_output'),
+        'grep -e "TLS failed" mail_logs': cmd(null, 'garbage', 'unexpected_output'),
+      }),
+      undefined,
+      inv,
+    ).findings.find((f) => f.check === 'ssh_read_incomplete')!;
+    const line = incomplete.remediation.join('\n');
+    expect(line).toContain(
+      `cpq-monitor read 10.0.0.21 --port 2222 --user monitor --password-env VAR --host-key ${key} --commands tophosts,mail_logs --json`,
+    );
+    const missing = run('esa1', read({}, { code: 'credentials_unavailable' }), undefined, inv).findings[0]!;
+    expect(missing.check).toBe('ssh_credentials_unavailable');
+    expect(missing.remediation[0]).toContain('Secrets Manager secret cpq/esa1');
+    expect(missing.summary).not.toContain('refused');
   });
 
   test('host key mismatch: critical, shows the key seen and the pins, warns about the SMA reads', () => {
