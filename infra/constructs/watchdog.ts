@@ -17,7 +17,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULTS, type Inventory } from '../../shared/inventory';
-import { type CycleName, cycleIntervalMinutes } from '../deploy-plan';
+import { type CycleName, cycleIntervalMinutes, cycleShards } from '../deploy-plan';
 import { CYCLE_FUNCTION_SIZING } from '../sizing';
 import type { CycleFunction } from './cycle-function';
 
@@ -38,22 +38,27 @@ export const WATCHDOG_ANCHORS = {
   failures: 'watchdog-failed-invocations',
 } as const;
 
-/** Consecutive silent intervals before the heartbeat alarm fires (one late schedule run is not an outage). */
+/** Intervals one heartbeat alarm window spans (one late schedule run is not an outage). */
 export const HEARTBEAT_MISSING_INTERVALS = 3;
 /** Period of the error, throttle, duration and queue alarms. */
 const WATCH_PERIOD = Duration.minutes(5);
 
-/** Period and evaluation count of a cycle's heartbeat alarm (CloudWatch caps periods × count at one day). */
-export function heartbeatWindow(intervalMinutes: number): {
-  periodSeconds: number;
-  evaluationPeriods: number;
-} {
-  const periodSeconds = intervalMinutes * 60;
-  const evaluationPeriods = Math.max(
+/**
+ * The heartbeat alarm of a cycle: every shard sends one heartbeat per interval (and none when it
+ * ran out of time), so a window of `HEARTBEAT_MISSING_INTERVALS` intervals expects that many per
+ * shard. The alarm fires below that count minus one: one late or skipped run passes, one silent
+ * shard among many does not (it takes away a whole window's worth).
+ */
+export function heartbeatWindow(
+  intervalMinutes: number,
+  shards: number,
+): { periodSeconds: number; threshold: number } {
+  const intervals = Math.max(
     1,
-    Math.min(HEARTBEAT_MISSING_INTERVALS, Math.floor(86_400 / periodSeconds)),
+    Math.min(HEARTBEAT_MISSING_INTERVALS, Math.floor(86_400 / (intervalMinutes * 60))),
   );
-  return { periodSeconds, evaluationPeriods };
+  const expected = intervals * Math.max(1, shards);
+  return { periodSeconds: intervals * intervalMinutes * 60, threshold: Math.max(1, expected - 1) };
 }
 
 /** The watchdog alarms, all notifying the topic (alarm and OK). */
@@ -95,14 +100,14 @@ export class Watchdog extends Construct {
 
     for (const [cycle, cf] of Object.entries(props.functions) as [CycleName, CycleFunction][]) {
       const interval = cycleIntervalMinutes(inv, cycle);
-      const { periodSeconds, evaluationPeriods } = heartbeatWindow(interval);
+      const shards = cycleShards(inv, cycle).length;
+      const { periodSeconds, threshold } = heartbeatWindow(interval, shards);
       add(`${cycle}-heartbeat-missing`, heartbeatMetric(inv.monitor.namespace, cycle, periodSeconds), {
-        threshold: 1,
+        threshold,
         comparison: ComparisonOperator.LESS_THAN_THRESHOLD,
-        evaluationPeriods,
         // No data is exactly what a dead cycle looks like.
         missing: TreatMissingData.BREACHING,
-        description: `The ${cycle} cycle reported no MonitorHeartbeat for ${evaluationPeriods} interval(s) of ${interval} min: cpq-monitor is not watching the appliances. ${runbook(WATCHDOG_ANCHORS.heartbeat)}`,
+        description: `The ${cycle} cycle's ${shards} shard(s) sent fewer than ${threshold} MonitorHeartbeat in ${periodSeconds / 60} min (one per shard every ${interval} min when a cycle finishes its work): a shard is not running or not keeping up, so some appliances are not watched. ${runbook(WATCHDOG_ANCHORS.heartbeat)}`,
       });
       const fn = cf.function;
       add(`${cycle}-function-errors`, fn.metricErrors({ period: WATCH_PERIOD, statistic: Stats.SUM }), {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { WATCHDOG_ANCHORS } from '../../infra/constructs/watchdog';
+import { heartbeatWindow, WATCHDOG_ANCHORS } from '../../infra/constructs/watchdog';
 import type { CpqMonitorStack } from '../../infra/stacks/cpq-monitor-stack';
 import { parseInventory } from '../../shared/inventory';
 import { exampleInventory, fleetInventory, synth, withDeploy } from './fixtures';
@@ -335,18 +335,28 @@ describe('stack from config/example.yaml (imported VPC, endpoints on)', () => {
       MetricName: 'MonitorHeartbeat',
       Dimensions: [{ Name: 'Cycle', Value: 'probe' }],
       Statistic: 'SampleCount',
-      Period: 60,
-      EvaluationPeriods: 3,
+      // Three intervals of one minute, one shard: three heartbeats expected, alarm below two.
+      Period: 180,
+      EvaluationPeriods: 1,
       ComparisonOperator: 'LessThanThreshold',
-      Threshold: 1,
+      Threshold: 2,
       TreatMissingData: 'breaching',
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'CpqMonitor-ssh-heartbeat-missing',
       Dimensions: [{ Name: 'Cycle', Value: 'ssh' }],
-      Period: 300,
+      Period: 900,
+      Threshold: 2,
       TreatMissingData: 'breaching',
     });
+  });
+
+  it('counts every shard in the heartbeat alarm, so one silent shard among several fires it', () => {
+    // 3 shards x 3 intervals = 9 heartbeats per window; a silent shard leaves 6, under 8.
+    expect(heartbeatWindow(1, 3)).toEqual({ periodSeconds: 180, threshold: 8 });
+    expect(heartbeatWindow(5, 1)).toEqual({ periodSeconds: 900, threshold: 2 });
+    // CloudWatch caps an alarm's period at a day.
+    expect(heartbeatWindow(1440, 1)).toEqual({ periodSeconds: 86_400, threshold: 1 });
   });
 
   it('alarms on errors, throttles, duration near the timeout and queued failures', () => {
