@@ -10,11 +10,20 @@ export interface ParseOptions {
   releaseQueueName?: string;
 }
 
-/** Lines of saved or live output: CRLF, escapes and pager prompts removed, trailing spaces trimmed. */
+/** Longest run of blanks kept: wider than any column gap or indentation AsyncOS prints. */
+export const MAX_BLANK_RUN = 64;
+
+/**
+ * Lines of saved or live output: CRLF, escapes and pager prompts removed, trailing spaces trimmed,
+ * runs of blanks longer than MAX_BLANK_RUN shortened to it. The parsers' line patterns pair a lazy
+ * label with `\s+`/`\s{2,}`; over a peer's run of thousands of blanks they backtrack
+ * quadratically, and a bounded run keeps every one of them linear in the line.
+ */
 export function outputLines(raw: string): string[] {
   return normaliseOutput(raw)
+    .replace(/[^\S\n]{65,}/g, ' '.repeat(MAX_BLANK_RUN))
     .split('\n')
-    .map((l) => l.replace(/\s+$/, ''));
+    .map((l) => l.trimEnd());
 }
 
 /** `7,055` → 7055; `-`, empty or anything non-numeric → null. */

@@ -17,9 +17,31 @@ export function parseHoststatus(raw: string): ParseOutcome<Record<string, string
       if (!(kv[1]!.trim() in facts)) facts[kv[1]!.trim()] = kv[2]!.trim();
       continue;
     }
-    const row = /^\s*(\S.*?)\s{2,}([\d,]+)(?:\s+[\d,]+)*\s*$/.exec(line);
-    if (row && parseCount(row[2]) !== null && !(row[1]! in facts))
-      facts[row[1]!] = String(parseCount(row[2]));
+    const row = tableRow(line);
+    if (row && parseCount(row.value) !== null && !(row.label in facts))
+      facts[row.label] = String(parseCount(row.value));
   }
   return { ok: true, facts };
+}
+
+/**
+ * `label  n [n ...]`: the shortest label followed by two or more blanks and numbers only, and its
+ * first number. Token by token rather than one lazy pattern, which backtracks quadratically over
+ * a long row of numbers.
+ */
+function tableRow(line: string): { label: string; value: string } | null {
+  const tokens = [...line.matchAll(/\S+/g)].map((m) => ({
+    text: m[0],
+    start: m.index,
+    end: m.index + m[0].length,
+  }));
+  let first = tokens.length;
+  while (first > 0 && /^[\d,]+$/.test(tokens[first - 1]!.text)) first--;
+  for (let j = Math.max(first, 1); j < tokens.length; j++) {
+    const before = tokens[j - 1]!;
+    if (tokens[j]!.start - before.end >= 2) {
+      return { label: line.slice(tokens[0]!.start, before.end), value: tokens[j]!.text };
+    }
+  }
+  return null;
 }
