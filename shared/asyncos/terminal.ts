@@ -24,10 +24,18 @@ export function stripAnsi(text: string): string {
  * other control characters (bell, NUL) dropped.
  */
 export function cleanTerminalText(text: string): string {
-  let out = stripAnsi(text).replace(/\r+\n/g, '\n').replace(/\r/g, '\n');
-  // Apply backspaces: "abc\b \b" is how a pager erases its prompt.
-  while (/[^\n\b]\x08/.test(out)) out = out.replace(/[^\n\b]\x08/g, '');
-  return out.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, '');
+  const out = stripAnsi(text).replace(/\r+\n/g, '\n').replace(/\r/g, '\n');
+  // Apply backspaces: "abc\b \b" is how a pager erases its prompt. One pass with a stack (a
+  // backspace erases the character before it, never a line break; one that erases nothing stays
+  // and is dropped below): a loop of replacements took quadratic time on nested backspaces.
+  const kept: string[] = [];
+  for (let i = 0; i < out.length; i++) {
+    const ch = out[i]!;
+    const top = kept[kept.length - 1];
+    if (ch === '\b' && top !== undefined && top !== '\n' && top !== '\b') kept.pop();
+    else kept.push(ch);
+  }
+  return kept.join('').replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, '');
 }
 
 /** Removes pager prompts: a line holding only the pager goes, a pager inside a line is cut out. */

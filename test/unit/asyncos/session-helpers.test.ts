@@ -106,6 +106,18 @@ describe('hostile output stays cheap', () => {
     expect(d.currentLine.length).toBe(1_020_000);
   });
 
+  it('applies nested backspaces of saved output in one pass', () => {
+    const text = `keep\n${'a'.repeat(60_000)}${'\b'.repeat(60_000)}x`;
+    let out = '';
+    expect(
+      elapsed(() => {
+        out = cleanTerminalText(text);
+      }),
+    ).toBeLessThan(500);
+    expect(out).toBe('keep\nx');
+    expect(cleanTerminalText('\n\bx\b\by\x07\bz')).toBe('\nyz');
+  });
+
   it('holds back a long run of CRs without re-reading it on every chunk', () => {
     const d = new TerminalDecoder();
     d.push('a');
