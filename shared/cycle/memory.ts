@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { CpqMonitorError, errorMessage } from '../errors';
 import type { FindingsMemory } from '../findings/types';
+import type { TlsVersion } from '../probes/types';
 
 /** The memory one kind of cycle owns. */
 export interface CyclePart {
@@ -17,6 +18,8 @@ export interface CyclePart {
   findings: Partial<Omit<FindingsMemory, 'version'>>;
   /** Outbound cipher lists read over SSH, by appliance (SSH cycle). */
   outboundCiphers?: Record<string, string>;
+  /** TLS versions their outbound methods enable, by appliance (SSH cycle). */
+  outboundVersions?: Record<string, { minVersion: TlsVersion; maxVersion: TlsVersion }>;
   savedAt: string;
 }
 

@@ -5,7 +5,7 @@
 import type { CommandRequest } from '../asyncos/types';
 import { tlsFor } from '../inventory/load';
 import type { Appliance, Inventory } from '../inventory/schema';
-import type { ProbeOptions } from '../probes/types';
+import type { ProbeOptions, TlsVersion } from '../probes/types';
 
 /** One probe to make: the listener of `appliance`, playing the side of `from` when set. */
 export interface PlannedProbe {
@@ -34,6 +34,8 @@ export function planProbes(
   targets: readonly Appliance[],
   opts: {
     outboundCiphers: Record<string, string>;
+    /** TLS versions each appliance's outbound methods enable, as read over SSH. */
+    outboundVersions?: Record<string, { minVersion: TlsVersion; maxVersion: TlsVersion }>;
     ca: (file: string) => string | undefined;
     timeoutMs: number;
   },
@@ -48,30 +50,47 @@ export function planProbes(
       expiryWarnDays: tls.expiryWarnDays,
       ...(tls.pins !== undefined ? { pins: tls.pins } : {}),
       ...(tls.caFile !== undefined ? { ca: opts.ca(tls.caFile) } : {}),
-      ...(tls.minVersion !== undefined ? { minVersion: tls.minVersion } : {}),
-      ...(tls.maxVersion !== undefined ? { maxVersion: tls.maxVersion } : {}),
       ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
       ...(inv.monitor.ehloName !== undefined ? { ehloName: inv.monitor.ehloName } : {}),
     };
-    const offers = peersOf(inv, target).map((p) => ({
-      peer: p.name,
-      ciphers: opts.outboundCiphers[p.name] ?? tls.ciphers,
-    }));
-    const distinct = new Set(offers.map((o) => o.ciphers ?? ''));
+    // What each peer offers: what its SSH read showed, else what the inventory says it offers.
+    const offers = peersOf(inv, target).map((p) => {
+      const learned = opts.outboundVersions?.[p.name];
+      return {
+        peer: p.name,
+        offer: {
+          ciphers: opts.outboundCiphers[p.name] ?? tls.ciphers,
+          minVersion: learned?.minVersion ?? tls.minVersion,
+          maxVersion: learned?.maxVersion ?? tls.maxVersion,
+        },
+      };
+    });
+    const fallback = { ciphers: tls.ciphers, minVersion: tls.minVersion, maxVersion: tls.maxVersion };
+    const distinct = new Set(offers.map((o) => JSON.stringify(o.offer)));
     if (distinct.size <= 1) {
-      const ciphers = offers[0]?.ciphers ?? tls.ciphers;
-      planned.push({ appliance: target, options: ciphers !== undefined ? { ...base, ciphers } : base });
+      planned.push({ appliance: target, options: withOffer(base, offers[0]?.offer ?? fallback) });
       continue;
     }
-    for (const o of offers) {
-      planned.push({
-        appliance: target,
-        from: o.peer,
-        options: o.ciphers !== undefined ? { ...base, ciphers: o.ciphers } : base,
-      });
-    }
+    for (const o of offers)
+      planned.push({ appliance: target, from: o.peer, options: withOffer(base, o.offer) });
   }
   return planned;
+}
+
+function withOffer(
+  base: ProbeOptions,
+  offer: {
+    ciphers?: string | undefined;
+    minVersion?: TlsVersion | undefined;
+    maxVersion?: TlsVersion | undefined;
+  },
+): ProbeOptions {
+  return {
+    ...base,
+    ...(offer.ciphers !== undefined ? { ciphers: offer.ciphers } : {}),
+    ...(offer.minVersion !== undefined ? { minVersion: offer.minVersion } : {}),
+    ...(offer.maxVersion !== undefined ? { maxVersion: offer.maxVersion } : {}),
+  };
 }
 
 /**

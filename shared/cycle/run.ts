@@ -24,6 +24,8 @@ import { metricsForCycle } from '../metrics/from-observations';
 import type { MetricSink, SinkReport } from '../metrics/sink';
 import type { ConfigObservation, ListenerObservation } from '../observations';
 import { probeListener } from '../probes/probe';
+import type { TlsVersion } from '../probes/types';
+import { versionsFromMethods } from '../tls/versions';
 import { type CredentialResolver, CredentialsError } from './credentials';
 import type { CyclePart, MemoryStore } from './memory';
 import { contextAppliances, planCommands, planProbes } from './plan';
@@ -119,6 +121,7 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
     anonymousOutbound: parts.ssh?.findings.anonymousOutbound ?? [],
   };
   const outboundCiphers = { ...(parts.ssh?.outboundCiphers ?? {}) };
+  const outboundVersions = { ...(parts.ssh?.outboundVersions ?? {}) };
 
   const skipped: string[] = [];
   const caCache = new Map<string, string | undefined>();
@@ -141,6 +144,7 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
     if (!doProbes) return [];
     const planned = planProbes(inv, primary, {
       outboundCiphers,
+      outboundVersions,
       ca: readCa,
       timeoutMs: inv.monitor.probeTimeoutMs,
     });
@@ -190,12 +194,15 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
     return results.filter((r): r is ConfigObservation => r !== undefined);
   };
 
-  // Reads first: what they show of each appliance's outbound cipher list is what the probes offer.
+  // Reads first: what they show of each appliance's outbound TLS (cipher list and methods) is
+  // what the probes offer on its behalf.
   const config = doReads ? await readWork() : [];
   for (const o of config) {
     if (contextNames.has(o.appliance)) continue;
     const list = outboundCiphersOf(o.read);
     if (list !== undefined) outboundCiphers[o.appliance] = list;
+    const versions = outboundVersionsOf(o.read);
+    if (versions !== undefined) outboundVersions[o.appliance] = versions;
   }
   const listener = await probeWork();
 
@@ -265,6 +272,7 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
           anonymousOutbound: (evaluated.memory.anonymousOutbound ?? []).filter((n) => !contextNames.has(n)),
         },
         outboundCiphers,
+        outboundVersions,
       },
       clock,
       problems,
@@ -370,6 +378,24 @@ export function outboundCiphersOf(read: ReadResult): string | undefined {
   const show = read.commands.showconfig;
   if (show?.code === 'ok' && show.parsed)
     return usable((show.parsed as ShowconfigFacts).tls.outbound.ciphers);
+  return undefined;
+}
+
+/** The TLS versions the outbound methods a read showed enable (sslconfig first, then showconfig). */
+export function outboundVersionsOf(
+  read: ReadResult,
+): { minVersion: TlsVersion; maxVersion: TlsVersion } | undefined {
+  const methods: Array<string | null | undefined> = [];
+  const ssl = read.commands.sslconfig;
+  if (ssl?.code === 'ok' && ssl.parsed) methods.push((ssl.parsed as SslconfigFacts).outbound.methods);
+  const show = read.commands.showconfig;
+  if (show?.code === 'ok' && show.parsed) methods.push((show.parsed as ShowconfigFacts).tls.outbound.methods);
+  for (const m of methods) {
+    // Bounded like the cipher lists: a hostile peer's megabyte of text is not parsed or stored.
+    if (typeof m !== 'string' || m.length > 256) continue;
+    const v = versionsFromMethods(m);
+    if (v !== null) return v;
+  }
   return undefined;
 }
 

@@ -3,3 +3,4 @@ export * from './certificate';
 export * from './ciphers';
 export * from './fingerprint';
 export * from './verify';
+export * from './versions';

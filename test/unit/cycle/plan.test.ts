@@ -28,6 +28,28 @@ describe('peersOf', () => {
 });
 
 describe('planProbes', () => {
+  it("offers each peer's learned TLS versions: an ESA that offers TLS 1.2 only is probed at 1.2 even if the inventory allows 1.3", () => {
+    const inv = smallFleet({ tls: { maxVersion: 'TLSv1.3' } });
+    const plan = planProbes(
+      inv,
+      inv.appliances.filter((a) => a.name === 'sma1'),
+      {
+        outboundCiphers: { esa1: 'aNULL:HIGH', esa2: 'aNULL:HIGH' },
+        outboundVersions: {
+          esa1: { minVersion: 'TLSv1', maxVersion: 'TLSv1.2' },
+          esa2: { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3' },
+        },
+        ca: () => undefined,
+        timeoutMs: 1000,
+      },
+    );
+    // Same lists, different versions: still one probe per peer, each with its own offer.
+    expect(plan.map((p) => [p.from, p.options.minVersion, p.options.maxVersion])).toEqual([
+      ['esa1', 'TLSv1', 'TLSv1.2'],
+      ['esa2', 'TLSv1.2', 'TLSv1.3'],
+    ]);
+  });
+
   it('probes each listener once when nothing is known of the peers, with the fleet settings', () => {
     const inv = smallFleet({
       monitor: { ehloName: 'monitor.example' },
