@@ -16,7 +16,10 @@ export function parseShowconfig(raw: string): ParseOutcome<ShowconfigFacts> {
   const end = text.lastIndexOf('</config>');
   if (end === -1) return unparsable('the configuration XML is truncated: no closing </config>');
   const xml = unwrapTags(text.slice(start, end + '</config>'.length));
-  const body = xml.replace(/<!--[\s\S]*?-->/g, '');
+  const body = cut(
+    xml,
+    spans(xml, /<!--/g, () => '-->'),
+  );
 
   const listeners = blocks(body, 'listener').map(listenerFrom);
   const interfaceBlocks = blocks(body, 'interface');
@@ -28,7 +31,10 @@ export function parseShowconfig(raw: string): ParseOutcome<ShowconfigFacts> {
   }));
   let outside = body;
   for (const tag of ['interface', 'listener'])
-    outside = outside.replace(new RegExp(`<${tag}>[\\s\\S]*?</${tag}>`, 'g'), '');
+    outside = cut(
+      outside,
+      spans(outside, new RegExp(`<${tag}>`, 'g'), () => `</${tag}>`),
+    );
 
   return {
     ok: true,
@@ -48,10 +54,66 @@ function unwrapTags(xml: string): string {
   return xml.replace(/<[^<>]*>/g, (tag) => tag.replace(/\n/g, ''));
 }
 
+/** One `open ... close` span found by `spans`: the opening match, the text inside, where it lies. */
+interface Span {
+  open: RegExpExecArray;
+  inner: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * Every non-nested span from an opening (a global pattern) to the first closing after it, in one
+ * pass: what `open([\s\S]*?)close` finds, without its cost. That lazy pattern rescans to the end
+ * of the text from every opening left unclosed, so a peer repeating `<!--` or `<listener>` made
+ * it quadratic; here a closing found missing once is never searched for again. `close` gives the
+ * closing text for an opening; `caseless` compares it ignoring ASCII case.
+ */
+function spans(xml: string, open: RegExp, close: (m: RegExpExecArray) => string, caseless = false): Span[] {
+  const out: Span[] = [];
+  const missing = new Set<string>();
+  open.lastIndex = 0;
+  for (let m = open.exec(xml); m !== null; m = open.exec(xml)) {
+    const closing = close(m);
+    const key = caseless ? closing.toLowerCase() : closing;
+    const from = m.index + m[0].length;
+    if (m[0].length === 0) open.lastIndex++;
+    if (missing.has(key)) continue;
+    let at: number;
+    if (caseless) {
+      const re = new RegExp(closing.replace(/[^A-Za-z0-9_</>-]/g, '\\$&'), 'gi');
+      re.lastIndex = from;
+      at = re.exec(xml)?.index ?? -1;
+    } else {
+      at = xml.indexOf(closing, from);
+    }
+    if (at === -1) {
+      missing.add(key);
+      continue;
+    }
+    out.push({ open: m, inner: xml.slice(from, at), start: m.index, end: at + closing.length });
+    open.lastIndex = at + closing.length;
+  }
+  return out;
+}
+
+/** The text with the given spans removed. */
+function cut(xml: string, found: Span[]): string {
+  if (found.length === 0) return xml;
+  const parts: string[] = [];
+  let at = 0;
+  for (const s of found) {
+    parts.push(xml.slice(at, s.start));
+    at = s.end;
+  }
+  parts.push(xml.slice(at));
+  return parts.join('');
+}
+
 /** Inner text of every non-nested `<tag>...</tag>`. */
 function blocks(xml: string, tag: string): string[] {
-  const re = new RegExp(`<${tag}(?:\\s[^>]*)?>([\\s\\S]*?)</${tag}>`, 'g');
-  return [...xml.matchAll(re)].map((m) => m[1]!);
+  // `[^<>]*`, not `[^>]*`: an attribute list never runs past the next tag.
+  return spans(xml, new RegExp(`<${tag}(?:\\s[^<>]*)?>`, 'g'), () => `</${tag}>`).map((s) => s.inner);
 }
 
 /** Text of the first `<tag>`, entities decoded, wrap breaks removed; null when absent or empty. */
@@ -63,8 +125,19 @@ function scalar(xml: string, tag: string): string | null {
 }
 
 function decode(text: string): string {
-  return text
-    .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1')
+  const cdata = spans(text, /<!\[CDATA\[/g, () => ']]>');
+  let plain = text;
+  if (cdata.length > 0) {
+    const parts: string[] = [];
+    let at = 0;
+    for (const s of cdata) {
+      parts.push(text.slice(at, s.start), s.inner);
+      at = s.end;
+    }
+    parts.push(text.slice(at));
+    plain = parts.join('');
+  }
+  return plain
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&quot;/g, '"')
@@ -147,13 +220,14 @@ function ratFrom(rat: string): Array<{ address: string; access: string }> {
 
 /** Inbound or outbound TLS method and cipher list, from tags such as `<ssl_outbound_ciphers>`. */
 function tlsSide(xml: string, side: 'inbound' | 'outbound'): CipherSettings {
-  const tags = [...xml.matchAll(/<([a-z_]*(?:inbound|outbound)[a-z_]*)>([\s\S]*?)<\/\1>/gi)];
+  const tags = spans(xml, /<([a-z_]*(?:inbound|outbound)[a-z_]*)>/gi, (m) => `</${m[1]}>`, true);
   const pick = (what: RegExp) => {
     const m = tags.find(
-      (t) => t[1]!.toLowerCase().includes(side) && what.test(t[1]!) && !/gui|https/i.test(t[1]!),
+      (t) =>
+        t.open[1]!.toLowerCase().includes(side) && what.test(t.open[1]!) && !/gui|https/i.test(t.open[1]!),
     );
     if (m === undefined) return null;
-    const v = decode(m[2]!).replace(/\n/g, '').trim();
+    const v = decode(m.inner).replace(/\n/g, '').trim();
     return v === '' ? null : v;
   };
   return { methods: pick(/method/i), ciphers: pick(/cipher/i) };
@@ -161,11 +235,11 @@ function tlsSide(xml: string, side: 'inbound' | 'outbound'): CipherSettings {
 
 /** The PVO/CPQ target of an ESA: host, port, interface, enabled. Null when not configured. */
 function cpqTarget(xml: string): ShowconfigFacts['cpq'] {
-  const block = [...xml.matchAll(/<((?:centralized_)?(?:pvo|cpq)[a-z_]*)>([\s\S]*?)<\/\1>/gi)].find((m) =>
-    /<[a-z_]*(?:host|address)[a-z_]*>/i.test(m[2]!),
+  const block = spans(xml, /<((?:centralized_)?(?:pvo|cpq)[a-z_]*)>/gi, (m) => `</${m[1]}>`, true).find((m) =>
+    /<[a-z_]*(?:host|address)[a-z_]*>/i.test(m.inner),
   );
   if (block === undefined) return null;
-  const inner = block[2]!;
+  const inner = block.inner;
   const child = (re: RegExp) => {
     const m = [...inner.matchAll(/<([a-z_]+)>([^<]*)<\/\1>/gi)].find((c) => re.test(c[1]!));
     return m === undefined ? null : decode(m[2]!).replace(/\n/g, '').trim() || null;

@@ -40,6 +40,20 @@ describe('parsers stay linear on hostile output', () => {
     expect(elapsedMs(() => parseCommandOutput(kind, text))).toBeLessThan(1000);
   });
 
+  // The configuration XML: a lazy `open([\s\S]*?)close` rescanned to the end from every opening
+  // left unclosed.
+  it.each([
+    ['comments', '<!--'],
+    ['listeners', '<listener>'],
+    ['listener attributes', '<listener a'],
+    ['TLS settings', '<ssl_outbound_ciphers>'],
+    ['the PVO target', '<pvo_host>'],
+    ['CDATA', '<hostname><![CDATA['],
+  ])('showconfig with thousands of unclosed %s', (_what, open) => {
+    const text = `<?xml version="1.0"?>\n<config>\n${open.repeat(Math.ceil(300_000 / open.length))}\n</config>\n`;
+    expect(elapsedMs(() => parseCommandOutput('showconfig', text))).toBeLessThan(1000);
+  });
+
   it('still reads a hoststatus table row by its shortest label', () => {
     const out = parseCommandOutput(
       'hoststatus',
