@@ -2,11 +2,13 @@
  * From CDK context to the stack: reads `-c inventory=FILE` with the runtime's loader (same schema,
  * same error text), merges the deploy settings given as context, and adds the cdk-nag checks.
  */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Node } from 'constructs';
-import { ConfigError } from '../shared/errors';
-import { type Inventory, loadInventory, parseInventory } from '../shared/inventory';
+import { ConfigError, errorMessage } from '../shared/errors';
+import { type Inventory, InventoryError, loadInventory, parseInventory } from '../shared/inventory';
 import { CpqMonitorStack } from './stacks/cpq-monitor-stack';
 
 /**
@@ -50,6 +52,45 @@ function text(value: unknown): string | undefined {
   return value === undefined || value === null ? undefined : String(value);
 }
 
+/**
+ * The Lambdas get the inventory and nothing else: every `tls.caFile` (fleet or appliance, relative
+ * to the inventory file) is read now and shipped as `tls.caPem`. A missing or non-PEM file fails
+ * synth naming the field, instead of probes silently running without the CA.
+ */
+export function inlineCaFiles(inv: Inventory, file: string): Inventory {
+  const base = dirname(resolve(file));
+  const problems: string[] = [];
+  const inline = <T extends { caFile?: string | undefined; caPem?: string | undefined }>(
+    tls: T,
+    at: string,
+  ): T => {
+    if (tls.caFile === undefined) return tls;
+    const path = isAbsolute(tls.caFile) ? tls.caFile : resolve(base, tls.caFile);
+    let pem: string;
+    try {
+      pem = readFileSync(path, 'utf8');
+    } catch (err) {
+      problems.push(`${at}.caFile: cannot read ${path}: ${errorMessage(err)}`);
+      return tls;
+    }
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+      problems.push(`${at}.caFile: ${path} holds no PEM certificate`);
+      return tls;
+    }
+    const { caFile: _shipped, ...rest } = tls;
+    return { ...rest, caPem: pem } as T;
+  };
+  const out: Inventory = {
+    ...inv,
+    tls: inline(inv.tls, 'tls'),
+    appliances: inv.appliances.map((a, i) =>
+      a.tls ? { ...a, tls: inline(a.tls, `appliances[${i}].tls`) } : a,
+    ),
+  };
+  if (problems.length > 0) throw new InventoryError(file, problems);
+  return out;
+}
+
 /** Loads and validates the inventory named by context, then applies the context's deploy overrides. */
 export function inventoryFromContext(node: Node): DeployInventory {
   const ctx = (key: string): unknown => node.tryGetContext(key);
@@ -57,7 +98,7 @@ export function inventoryFromContext(node: Node): DeployInventory {
   if (file === undefined || file === '') {
     throw new ConfigError('no inventory: pass one with -c inventory=FILE (see config/example.yaml)');
   }
-  const inv = loadInventory(file);
+  const inv = inlineCaFiles(loadInventory(file), file);
 
   const used: string[] = [];
   const take = <T>(key: string, read: (v: unknown) => T | undefined): T | undefined => {

@@ -49,7 +49,11 @@ export function planProbes(
       timeoutMs: opts.timeoutMs,
       expiryWarnDays: tls.expiryWarnDays,
       ...(tls.pins !== undefined ? { pins: tls.pins } : {}),
-      ...(tls.caFile !== undefined ? { ca: opts.ca(tls.caFile) } : {}),
+      ...(tls.caPem !== undefined
+        ? { ca: tls.caPem }
+        : tls.caFile !== undefined
+          ? { ca: opts.ca(tls.caFile) }
+          : {}),
       ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
       ...(inv.monitor.ehloName !== undefined ? { ehloName: inv.monitor.ehloName } : {}),
     };

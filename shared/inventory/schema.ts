@@ -103,8 +103,17 @@ const tls = z.strictObject({
       z.string().regex(CERT_FINGERPRINT, 'expected a SHA-256 fingerprint (64 hex digits, colons optional)'),
     )
     .optional(),
-  /** CA bundle (PEM file) to verify the listener's certificate. */
+  /** CA bundle (PEM file) to verify the listener's certificate; relative to the inventory file. */
   caFile: z.string().min(1).optional(),
+  /**
+   * The CA bundle's PEM text itself. Deploy reads `caFile` at synth and ships it here, inside the
+   * function's inventory (the Lambdas have no other files); it may also be written inline.
+   */
+  caPem: z
+    .string()
+    .includes('-----BEGIN CERTIFICATE-----', { message: 'expected PEM text with a certificate' })
+    .max(262_144)
+    .optional(),
   /** The cipher list the connecting appliance offers (its outbound `sslconfig` list). */
   ciphers: z.string().min(1).optional(),
   minVersion: tlsVersion.optional(),

@@ -1,13 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { join } from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
-import { buildCpqMonitorApp, inventoryFromContext } from '../../infra/cpq-monitor-app';
+import { buildCpqMonitorApp, inlineCaFiles, inventoryFromContext } from '../../infra/cpq-monitor-app';
 import { ConfigError } from '../../shared/errors';
-import { InventoryError, loadInventory } from '../../shared/inventory';
+import { InventoryError, loadInventory, parseInventory } from '../../shared/inventory';
 import { EXAMPLE_FILE, tempDir, testApp } from './fixtures';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -140,5 +142,49 @@ describe('infra/app.ts as cdk runs it', () => {
     const result = run({ inventory: file });
     expect(result.status).toBe(1);
     expect(result.stderr).toBe(`${file}: invalid inventory:\n  - appliances: list at least one appliance\n`);
+  });
+});
+
+describe('CA bundles reach the Lambdas', () => {
+  const caPem = '-----BEGIN CERTIFICATE-----\nMIIBlab\n-----END CERTIFICATE-----\n';
+
+  it('reads every tls.caFile relative to the inventory and ships it as tls.caPem', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cpq-app-ca-'));
+    try {
+      writeFileSync(join(dir, 'corp-ca.pem'), caPem);
+      const inv = parseInventory(
+        {
+          tls: { caFile: 'corp-ca.pem' },
+          appliances: [{ name: 'sma1', role: 'sma', host: '10.0.0.10', tls: { caFile: 'corp-ca.pem' } }],
+        },
+        't',
+      );
+      const out = inlineCaFiles(inv, join(dir, 'inventory.yaml'));
+      expect(out.tls).toEqual({ caPem });
+      expect(out.appliances[0]!.tls).toEqual({ caPem });
+      // What ships still validates with the runtime's schema.
+      expect(parseInventory(JSON.parse(JSON.stringify(out)), 'bundled').tls.caPem).toBe(caPem);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails synth naming the field when a caFile is missing or holds no certificate', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cpq-app-ca-'));
+    try {
+      writeFileSync(join(dir, 'not-a-ca.txt'), 'hello');
+      const inv = parseInventory(
+        {
+          tls: { caFile: 'missing.pem' },
+          appliances: [{ name: 'sma1', role: 'sma', host: '10.0.0.10', tls: { caFile: 'not-a-ca.txt' } }],
+        },
+        't',
+      );
+      expect(() => inlineCaFiles(inv, join(dir, 'inventory.yaml'))).toThrow(
+        /tls\.caFile: cannot read .*missing\.pem[\s\S]*appliances\[0\]\.tls\.caFile: .*not-a-ca\.txt holds no PEM certificate/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

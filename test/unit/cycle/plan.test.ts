@@ -28,6 +28,19 @@ describe('peersOf', () => {
 });
 
 describe('planProbes', () => {
+  it('uses an inline CA (caPem, what deploy ships) without reading any file', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const inv = smallFleet({ tls: { caPem: pem } });
+    const plan = planProbes(inv, inv.appliances, {
+      outboundCiphers: {},
+      ca: () => {
+        throw new Error('no file may be read');
+      },
+      timeoutMs: 1000,
+    });
+    expect(plan.every((p) => p.options.ca === pem)).toBe(true);
+  });
+
   it("offers each peer's learned TLS versions: an ESA that offers TLS 1.2 only is probed at 1.2 even if the inventory allows 1.3", () => {
     const inv = smallFleet({ tls: { maxVersion: 'TLSv1.3' } });
     const plan = planProbes(
