@@ -4,6 +4,7 @@
  * add before it can be deployed. Pure functions, so the rules are tested without synthesising.
  */
 import { isIP } from 'node:net';
+import { ConfigError } from '../shared/errors';
 import { type Appliance, DEFAULTS, type Inventory } from '../shared/inventory';
 
 /** The two scheduled cycles (metric dimension `Cycle`, schedule input `cycle`). */
@@ -131,6 +132,9 @@ export function applianceCidr(a: Appliance): { cidr: string; ipv6: boolean } | u
   return { cidr: bits === undefined ? `${ip}/${ipv6 ? 128 : 32}` : raw, ipv6 };
 }
 
+/** Widest CIDR an appliance's `address` may name: a subnet of appliances, never a whole network. */
+export const WIDEST_PREFIX = { ipv4: 16, ipv6: 48 } as const;
+
 /**
  * Egress rules for every enabled appliance: its CPQ port and, with SSH settings, its SSH port.
  * Identical CIDR/port pairs are merged (appliances sharing a CIDR `address` cost one rule).
@@ -140,6 +144,15 @@ export function applianceEgressRules(inv: Inventory): EgressRule[] {
   const add = (a: Appliance, port: number, what: string) => {
     const target = applianceCidr(a);
     if (target === undefined) return;
+    const bits = Number(target.cidr.split('/')[1]);
+    const widest = target.ipv6 ? WIDEST_PREFIX.ipv6 : WIDEST_PREFIX.ipv4;
+    if (bits < widest) {
+      // The security group is the functions' only network boundary: a wide CIDR opens SSH and the
+      // CPQ port toward a whole network (0.0.0.0/0: the Internet), not toward one appliance.
+      throw new ConfigError(
+        `appliance ${a.name}: address ${target.cidr} would open egress to a whole network; give the appliance's address or its subnet (at most /${widest})`,
+      );
+    }
     const key = `${target.cidr}|${port}`;
     const rule = byKey.get(key) ?? { ...target, port, uses: [] };
     rule.uses.push(`${what} ${a.name}`);

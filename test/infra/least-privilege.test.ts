@@ -60,6 +60,30 @@ describe('least privilege', () => {
     );
   });
 
+  it.each(['0.0.0.0/0', '10.0.0.0/8', '10.20.0.0/15', '::/0', '2001:db8::/32'])(
+    'refuses an appliance address %s that opens egress to a whole network',
+    (address) => {
+      const base = fleetInventory(1);
+      const inv = parseInventory(
+        { ...base, appliances: base.appliances.map((a, i) => (i === 1 ? { ...a, address } : a)) },
+        'wide.yaml',
+      );
+      expect(() => synth(inv)).toThrow(/appliance esa1: address .* would open egress to a whole network/);
+    },
+  );
+
+  it('keeps egress for an appliance subnet', () => {
+    const base = fleetInventory(1);
+    const inv = parseInventory(
+      {
+        ...base,
+        appliances: base.appliances.map((a, i) => (i === 1 ? { ...a, address: '10.30.0.0/16' } : a)),
+      },
+      'subnet.yaml',
+    );
+    expect(() => synth(inv)).not.toThrow();
+  });
+
   it('still grants a plain name and a full ARN exactly', () => {
     const { template } = synth(withSecretId('cpq/ssh'));
     const reads = statements(template).filter((s) => s.Sid === 'ReadNamedSshSecrets');
