@@ -25,10 +25,16 @@ const RETRYABLE = new Set([
   'TimeoutError',
 ]);
 
-/** The PublishCommand input for one notification (exported for tests and previews). */
-export function snsPublishInput(topicArn: string, n: AlertNotification): PublishCommandInput {
+/**
+ * Most bytes of the Message: SNS refuses a publish over 256 KiB (message and attributes together),
+ * and the document is carried five times, escaped twice. Peer text that escapes badly (backslashes,
+ * quotes, non-ASCII log lines) could pass that limit with the normal caps, and the page would be lost.
+ */
+export const SNS_MESSAGE_BUDGET = 240 * 1024;
+
+function messageOf(n: AlertNotification): string {
   const doc = JSON.stringify(documentOf(n));
-  const message = {
+  return JSON.stringify({
     default: `${subjectOf(n)}\n\n${emailBodyOf(n)}`,
     email: emailBodyOf(n),
     'email-json': doc,
@@ -37,13 +43,43 @@ export function snsPublishInput(topicArn: string, n: AlertNotification): Publish
     https: doc,
     lambda: doc,
     sqs: doc,
-  };
+  });
+}
+
+/** The notification with only the first `keep` lines of `field`, and a line saying so. */
+function keepFirst(n: AlertNotification, field: 'evidence' | 'remediation', keep: number): AlertNotification {
+  const lines = n[field];
+  if (keep >= lines.length) return n;
+  const note = `(${lines.length - keep} more ${field} lines left out to fit the SNS message size limit)`;
+  return { ...n, [field]: [...lines.slice(0, keep), note] };
+}
+
+/** The Message within SNS_MESSAGE_BUDGET: evidence, then remediation, shortened until it fits. */
+function fittedMessage(n: AlertNotification): string {
+  let message = messageOf(n);
+  let shown = n;
+  for (const field of ['evidence', 'remediation'] as const) {
+    // The formats show at most 40 lines of either; halve from there.
+    let keep = Math.min(n[field].length, 40);
+    while (Buffer.byteLength(message) > SNS_MESSAGE_BUDGET && keep > 0) {
+      keep = Math.floor(keep / 2);
+      const next = keepFirst(shown, field, keep);
+      message = messageOf(next);
+      if (keep === 0) shown = next;
+    }
+    if (Buffer.byteLength(message) <= SNS_MESSAGE_BUDGET) return message;
+  }
+  return message;
+}
+
+/** The PublishCommand input for one notification (exported for tests and previews). */
+export function snsPublishInput(topicArn: string, n: AlertNotification): PublishCommandInput {
   const attr = (value: string) => ({ DataType: 'String', StringValue: value });
   return {
     TopicArn: topicArn,
     Subject: subjectOf(n),
     MessageStructure: 'json',
-    Message: JSON.stringify(message),
+    Message: fittedMessage(n),
     MessageAttributes: {
       severity: attr(n.severity),
       appliance: attr(n.appliance),

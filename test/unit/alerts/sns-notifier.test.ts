@@ -169,6 +169,25 @@ describe('SNS message', () => {
     );
   });
 
+  it('fits the SNS size limit even when peer text escapes badly (backslashes, non-ASCII)', () => {
+    for (const unit of ['\\', '"', '語']) {
+      // Prepare: evidence as long as the caps allow, in characters that JSON escapes or UTF-8 widens.
+      const n = page({
+        evidence: Array.from({ length: 100 }, (_, i) => `line ${i} ${unit.repeat(1000)}`),
+      });
+      // Act
+      const input = snsPublishInput(TOPIC, n);
+      // Assess: under 256 KiB with the attributes, the first evidence kept, the cut said.
+      expect(Buffer.byteLength(input.Message!)).toBeLessThanOrEqual(240 * 1024);
+      const msg = JSON.parse(input.Message!);
+      expect(msg.email).toContain('line 0 ');
+      expect(msg.email).toMatch(/more evidence lines left out to fit the SNS message size limit/);
+      expect(JSON.parse(msg.https).evidence[0]).toMatch(/^line 0 /);
+    }
+    // An ordinary page is not shortened.
+    expect(JSON.parse(snsPublishInput(TOPIC, page()).Message!).email).not.toMatch(/left out/);
+  });
+
   it('caps very long evidence so the message stays far below the 256 KB SNS limit', () => {
     const evidence = Array.from({ length: 5000 }, (_, i) => `line ${i} ${'y'.repeat(1000)}`);
     const input = snsPublishInput(TOPIC, page({ evidence }));
