@@ -50,7 +50,7 @@ function smtp(greeting: string, answer: (line: string, socket: Socket) => string
 const EHLO_OK = '250-peer.test\r\n250 STARTTLS\r\n';
 
 function run(port: number, extra = {}): Promise<ProbeResult> {
-  return probeListener({ host: '127.0.0.1', port, timeoutMs: 3000, phaseTimeoutMs: 500, ...extra });
+  return probeListener({ host: '127.0.0.1', port, timeoutMs: 5000, phaseTimeoutMs: 1500, ...extra });
 }
 
 it('a 1 MB greeting line: protocol_error once the line cap is passed', async () => {
