@@ -11,7 +11,7 @@ import { loadInventory } from '../shared/inventory/load';
 import type { Inventory } from '../shared/inventory/schema';
 import { cycleJson, exitCodeOfCycle, renderCycle } from './cycle-report';
 import { localCycleDeps } from './local-cycle';
-import { intOption, println } from './output';
+import { intOption, printJson, println } from './output';
 
 interface CheckFlags {
   inventory: string;
@@ -85,7 +85,8 @@ export function register(program: Command): void {
             },
             deps,
           );
-          println(flags.json ? JSON.stringify(cycleJson(report)) : renderCycle(report));
+          if (flags.json) printJson(cycleJson(report));
+          else println(renderCycle(report));
           process.exitCode = exitCodeOfCycle(report);
           if (flags.watch === undefined || stop) break;
           await sleepUnless(flags.watch * 1000, () => stop);

@@ -14,7 +14,7 @@ import {
 } from '../lab';
 import { ConfigError } from '../shared/errors';
 import { runLabWorld } from './lab-world';
-import { collect, intOption, println, table } from './output';
+import { collect, intOption, printJson, println, table } from './output';
 
 interface LabFlags {
   fault?: string[];
@@ -115,7 +115,7 @@ export function register(program: Command): void {
           caPem: certs.ca.certPem,
           listeners: listeners.map((l) => ({ host: l.host, port: l.port, fault: l.fault })),
         };
-        println(JSON.stringify(manifest));
+        printJson(manifest);
       } else {
         const hostPart = flags.host.includes(':') ? `[${flags.host}]` : flags.host;
         const shown = listeners.length > 40 ? listeners.slice(0, 40) : listeners;

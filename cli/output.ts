@@ -1,6 +1,7 @@
 /** Formatting helpers shared by the CLI commands: exit codes, tables, numbers, argument parsers. */
 import Table from 'cli-table3';
 import { ConfigError, EXIT, type Status } from '../shared/errors';
+import { inertJson, terminalText } from '../shared/text';
 
 /** Monitoring-plugin exit code of a status (0 ok, 1 warning, 2 critical). */
 export function exitCodeFor(status: Status): number {
@@ -37,7 +38,16 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** Writes one line to stdout. */
+/**
+ * Writes text for a person to stdout. Appliances and peers supply much of what is printed
+ * (banners, certificate subjects, CLI output), so escape sequences and control characters other
+ * than line breaks are removed here, once, for every command.
+ */
 export function println(text = ''): void {
-  process.stdout.write(`${text}\n`);
+  process.stdout.write(`${terminalText(text)}\n`);
+}
+
+/** Writes a JSON document to stdout: lossless, with every character a terminal could act on escaped. */
+export function printJson(value: unknown, indent?: number): void {
+  process.stdout.write(`${inertJson(value, indent)}\n`);
 }

@@ -17,7 +17,7 @@ import type {
   TophostsFacts,
 } from '../shared/asyncos/types';
 import { ConfigError, EXIT, errorMessage } from '../shared/errors';
-import { println, table } from './output';
+import { printJson, println, table } from './output';
 
 /** Kinds `parse` accepts, with the aliases people type. */
 const KINDS: Record<string, ParseKind> = {
@@ -98,14 +98,11 @@ export function register(program: Command): void {
           releaseQueueName: flags.releaseQueue,
         });
         if (flags.json) {
-          println(
-            JSON.stringify(
-              out.ok
-                ? { kind, code: 'ok', message: `${kind} parsed`, parsed: out.facts }
-                : { kind, code: 'unexpected_output', message: out.reason, parsed: null },
-              null,
-              2,
-            ),
+          printJson(
+            out.ok
+              ? { kind, code: 'ok', message: `${kind} parsed`, parsed: out.facts }
+              : { kind, code: 'unexpected_output', message: out.reason, parsed: null },
+            2,
           );
         } else if (out.ok) {
           println(formatFacts(kind, out.facts));

@@ -15,7 +15,7 @@ import {
 } from '../shared/probes';
 import type { ProbeOptions, ProbeResult, TlsVersion } from '../shared/probes/types';
 import { normalizeFingerprint256 } from '../shared/tls/fingerprint';
-import { collect, exitCodeFor, formatMs, intOption, println } from './output';
+import { collect, exitCodeFor, formatMs, intOption, printJson, println } from './output';
 
 const TLS_VERSIONS: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
@@ -199,7 +199,8 @@ export function register(program: Command): void {
     .action(async (target: string, flags: ProbeFlags) => {
       const opts = probeOptionsFromFlags(target, flags);
       const result = await probeListener(opts);
-      println(flags.json ? JSON.stringify(result, null, 2) : formatProbeReport(result, opts));
+      if (flags.json) printJson(result, 2);
+      else println(formatProbeReport(result, opts));
       process.exitCode = exitCodeFor(result.status);
     });
 }

@@ -11,7 +11,7 @@ import { isFingerprint } from '../shared/asyncos/fingerprint';
 import { fetchHostKey, READ_DEFAULTS, readAppliance } from '../shared/asyncos/reader';
 import type { CommandName, CommandRequest, ReadOptions, ReadResult, SshAuth } from '../shared/asyncos/types';
 import { ConfigError, EXIT, errorMessage } from '../shared/errors';
-import { collect, exitCodeFor, formatMs, intOption, println } from './output';
+import { collect, exitCodeFor, formatMs, intOption, printJson, println } from './output';
 import { formatFacts } from './parse';
 import { parseTarget } from './probe';
 
@@ -155,7 +155,7 @@ export function register(program: Command): void {
           port,
           ...(flags.timeout ? { timeoutMs: flags.timeout } : {}),
         });
-        if (flags.json) println(JSON.stringify(k, null, 2));
+        if (flags.json) printJson(k, 2);
         else if (k.hostKey !== null) println(k.hostKey);
         else process.stderr.write(`cpq-monitor read: ${k.code}: ${k.message}\n`);
         process.exitCode = k.status === 'ok' ? EXIT.ok : EXIT.critical;
@@ -187,7 +187,8 @@ export function register(program: Command): void {
         ...(flags.releaseQueue !== undefined ? { releaseQueueName: flags.releaseQueue } : {}),
       };
       const result = await readAppliance(opts);
-      println(flags.json ? JSON.stringify(result, null, 2) : formatReadReport(result, opts.commands));
+      if (flags.json) printJson(result, 2);
+      else println(formatReadReport(result, opts.commands));
       process.exitCode = exitCodeFor(result.status);
     });
 }

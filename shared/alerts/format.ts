@@ -1,4 +1,5 @@
 /** Text renderings of a notification: subject, e-mail body, SMS line, JSON document. */
+import { printable } from '../text';
 import type { AlertNotification } from './notifier';
 
 /** SNS accepts subjects shorter than 100 characters. */
@@ -11,25 +12,7 @@ const LINE_CHARS = 400;
 /** Longest summary kept in an e-mail body or JSON document (the subject and SMS clip further). */
 const SUMMARY_CHARS = LINE_CHARS;
 
-// Terminal escape sequences: CSI (colours, cursor moves, screen clears), OSC (window titles,
-// hyperlinks) up to its terminator or the next ESC, and two-character escapes. Linear: each
-// alternative stops at the next ESC.
-const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?/g;
-// Characters that reorder or hide text in a mail reader or terminal (bidirectional overrides and
-// isolates, zero-width characters, BOM): dropped.
-const INVISIBLE = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
-// C0 (line breaks included), DEL, C1 (CSI U+009B included) and Unicode line separators.
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-
-/**
- * Peer-supplied text (banners, log lines, certificate subjects, host names) made safe to print in
- * a terminal, an e-mail or a chat message: escape sequences and invisible reordering characters
- * removed, every other control character (line breaks included) turned into a space, so a value
- * can neither forge lines nor drive the reader's terminal.
- */
-export function printable(text: string): string {
-  return text.replace(ESCAPES, '').replace(INVISIBLE, '').replace(CONTROLS, ' ');
-}
+export { printable };
 
 /** Replaces control characters (line breaks included) with spaces and squeezes runs of blanks. */
 export function oneLine(text: string): string {
