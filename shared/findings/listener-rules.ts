@@ -10,22 +10,16 @@ import type { Appliance, Inventory } from '../inventory/schema';
 import type { ListenerObservation } from '../observations';
 import type { ProbeCode, ProbePhase, ProbeResult } from '../probes/types';
 import { findingId, listOf, makeFinding, pathId, probeEvidence } from './format';
-import { CHECKS, type CheckName, type Finding, type ListenerMemory, type Severity } from './types';
+import {
+  CHECKS,
+  type CheckName,
+  type Finding,
+  LISTENER_CHECKS,
+  type ListenerMemory,
+  type Severity,
+} from './types';
 
-/** The checks a probe can raise, in the order their phases run. */
-export const LISTENER_CHECKS = [
-  'cpq_listener_refused',
-  'cpq_listener_unreachable',
-  'cpq_banner_invalid',
-  'cpq_starttls_unavailable',
-  'cpq_tls_failed',
-  'cpq_tls_anonymous',
-  'cpq_cert_expired',
-  'cpq_cert_not_yet_valid',
-  'cpq_cert_expiring',
-  'cpq_cert_mismatch',
-  'cpq_tls_weak',
-] as const satisfies readonly CheckName[];
+export { LISTENER_CHECKS };
 
 /** Listener checks whose failure means no quarantined or released mail can pass. */
 export const LISTENER_DOWN_CHECKS: ReadonlySet<CheckName> = new Set<CheckName>([

@@ -23,9 +23,8 @@ export interface Finding {
   path?: string;
 }
 
-/** Every check the rules evaluate; each one is a section (anchor) of docs/runbook.md. */
-export const CHECKS = [
-  // From the listener probe.
+/** The checks a probe can raise, in the order their phases run. */
+export const LISTENER_CHECKS = [
   'cpq_listener_refused',
   'cpq_listener_unreachable',
   'cpq_banner_invalid',
@@ -37,6 +36,11 @@ export const CHECKS = [
   'cpq_cert_expiring',
   'cpq_cert_mismatch',
   'cpq_tls_weak',
+] as const;
+
+/** Every check the rules evaluate; each one is a section (anchor) of docs/runbook.md. */
+export const CHECKS = [
+  ...LISTENER_CHECKS,
   // From the SSH reads.
   'system_not_online',
   'listeners_suspended',
