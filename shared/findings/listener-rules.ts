@@ -21,18 +21,10 @@ import {
 
 export { LISTENER_CHECKS };
 
-/** Listener checks whose failure means no quarantined or released mail can pass. */
-export const LISTENER_DOWN_CHECKS: ReadonlySet<CheckName> = new Set<CheckName>([
-  'cpq_listener_refused',
-  'cpq_listener_unreachable',
-  'cpq_banner_invalid',
-  'cpq_starttls_unavailable',
-  'cpq_tls_failed',
-  'cpq_tls_anonymous',
-  'cpq_cert_expired',
-  'cpq_cert_not_yet_valid',
-  'cpq_cert_mismatch',
-]);
+/** Listener checks whose failure means no quarantined or released mail can pass: all but the warnings. */
+export const LISTENER_DOWN_CHECKS: ReadonlySet<CheckName> = new Set<CheckName>(
+  LISTENER_CHECKS.filter((c) => c !== 'cpq_cert_expiring' && c !== 'cpq_tls_weak'),
+);
 
 const PHASES: readonly ProbePhase[] = ['dns', 'connect', 'banner', 'ehlo', 'starttls', 'tls', 'quit'];
 

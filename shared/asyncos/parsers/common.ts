@@ -48,3 +48,27 @@ export function cliError(lines: string[]): string | null {
 export function unparsable<T>(reason: string): ParseOutcome<T> {
   return { ok: false, reason };
 }
+
+/**
+ * A numbered listing entry that the terminal wrapped: joins the following lines to line `i` until
+ * the entry matches, a blank line or the next entry starts. Returns the joined text and the index
+ * of the last line used.
+ */
+export function joinWrappedEntry(
+  lines: readonly string[],
+  i: number,
+  start: RegExp,
+  entry: RegExp,
+): { line: string; last: number } {
+  let line = lines[i]!;
+  let last = i;
+  while (
+    !entry.test(line) &&
+    last + 1 < lines.length &&
+    lines[last + 1]!.trim() !== '' &&
+    !start.test(lines[last + 1]!)
+  ) {
+    line = `${line} ${lines[++last]!.trim()}`;
+  }
+  return { line, last };
+}

@@ -4,7 +4,7 @@
  */
 import { isIPv4 } from 'node:net';
 import type { InterfaceConfig, InterfaceconfigFacts } from '../types';
-import { cliError, outputLines, type ParseOutcome, unparsable } from './common';
+import { cliError, joinWrappedEntry, outputLines, type ParseOutcome, unparsable } from './common';
 
 const ENTRY =
   /^\s*(\d+)\.\s+(.+?)\s+\(([0-9A-Fa-f:.]+)(?:\/(\d{1,3}))?\s+on\s+([^:)]+?)(?::\s*([^)]*?))?\)\s*$/;
@@ -36,14 +36,9 @@ export function parseInterfaceconfig(raw: string): ParseOutcome<InterfaceconfigF
       continue;
     }
     if (!sawListing || !START.test(line) || /^\s*\d+\.\s+-/.test(line)) continue;
-    while (
-      !ENTRY.test(line) &&
-      i + 1 < lines.length &&
-      lines[i + 1]!.trim() !== '' &&
-      !START.test(lines[i + 1]!)
-    ) {
-      line = `${line} ${lines[++i]!.trim()}`;
-    }
+    const joined = joinWrappedEntry(lines, i, START, ENTRY);
+    line = joined.line;
+    i = joined.last;
     const m = ENTRY.exec(line);
     if (!m) {
       broken.push(line.trim());

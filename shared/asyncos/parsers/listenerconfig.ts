@@ -1,6 +1,6 @@
 /** `listenerconfig`: the listing `N. Name (on Interface, IP) SMTP TCP Port 25 Public` before its menu. */
 import type { ListenerconfigFacts } from '../types';
-import { cliError, outputLines, type ParseOutcome, unparsable } from './common';
+import { cliError, joinWrappedEntry, outputLines, type ParseOutcome, unparsable } from './common';
 
 const ENTRY =
   /^\s*(\d+)\.\s+(\S+)\s+\(on\s+([^,)]+?)(?:,\s*([^)]+?))?\)\s+(\S+)\s+(\S+)\s+Port\s+(\d+)\s+(\S+)\s*$/i;
@@ -18,14 +18,9 @@ export function parseListenerconfig(raw: string): ParseOutcome<ListenerconfigFac
       sawListing = true;
     if (!START.test(line)) continue;
     sawListing = true;
-    while (
-      !ENTRY.test(line) &&
-      i + 1 < lines.length &&
-      lines[i + 1]!.trim() !== '' &&
-      !START.test(lines[i + 1]!)
-    ) {
-      line = `${line} ${lines[++i]!.trim()}`;
-    }
+    const joined = joinWrappedEntry(lines, i, START, ENTRY);
+    line = joined.line;
+    i = joined.last;
     const m = ENTRY.exec(line);
     if (!m) {
       broken.push(line.trim());
