@@ -5,11 +5,13 @@
  * finding `<from>-><to>/<check>`.
  */
 
-import { tlsFor } from '../inventory/load';
 import type { Appliance, Inventory } from '../inventory/schema';
+import { tlsFor } from '../inventory/settings';
+import { esasOf, peersOf } from '../inventory/topology';
 import type { ListenerObservation } from '../observations';
 import type { ProbeCode, ProbePhase, ProbeResult } from '../probes/types';
-import { findingId, listOf, makeFinding, pathId, probeEvidence } from './format';
+import { listOf, makeFinding, probeEvidence } from './format';
+import { findingId, pathId } from './ids';
 import {
   CHECKS,
   type CheckName,
@@ -17,6 +19,7 @@ import {
   LISTENER_CHECKS,
   type ListenerMemory,
   type Severity,
+  worstSeverity,
 } from './types';
 
 export { LISTENER_CHECKS };
@@ -175,22 +178,21 @@ export interface ListenerRulesResult {
   listeners: Record<string, ListenerMemory>;
 }
 
-/** The paths a listener serves: ESAs sending to an SMA, or the SMA releasing to an ESA. */
+/**
+ * The paths a listener serves: its enabled ESAs sending to an SMA, or the SMA releasing to an
+ * ESA (named even when that SMA is not monitored: it still releases mail).
+ */
 export function pathsInto(inv: Inventory, target: Appliance): string[] {
-  if (target.role === 'sma') {
-    return inv.appliances
-      .filter((a) => a.enabled && a.role === 'esa' && a.quarantine?.sma === target.name)
-      .map((a) => pathId(a.name, target.name));
-  }
-  const sma = target.quarantine?.sma;
-  return sma === undefined ? [] : [pathId(sma, target.name)];
+  return peersOf(inv, target, target.role === 'sma' ? 'enabled' : 'all').map((p) =>
+    pathId(p.name, target.name),
+  );
 }
 
 function peerOf(inv: Inventory, target: Appliance, from: string | undefined): string {
   if (from !== undefined) return from;
   if (target.role === 'esa') return target.quarantine?.sma ?? 'the SMA';
-  const esas = pathsInto(inv, target).map((p) => p.split('->')[0]);
-  return esas.length === 1 ? esas[0]! : `each ESA sending to ${target.name}`;
+  const esas = esasOf(inv, target.name);
+  return esas.length === 1 ? esas[0]!.name : `each ESA sending to ${target.name}`;
 }
 
 function latestPerKey(observations: ListenerObservation[]): ListenerObservation[] {
@@ -206,8 +208,6 @@ function latestPerKey(observations: ListenerObservation[]): ListenerObservation[
   }
   return plain.length > 0 ? [byKey.get('*')!] : [...byKey.values()];
 }
-
-const SEVERITY_ORDER: Severity[] = ['critical', 'warning', 'info'];
 
 /** Runs the listener rules over this cycle's probes. */
 export function listenerRules(inv: Inventory, observations: ListenerObservation[]): ListenerRulesResult {
@@ -242,9 +242,7 @@ export function listenerRules(inv: Inventory, observations: ListenerObservation[
         // Every path probed fails the same way: the listener's appliance is the cause; one page.
         const first = firedIn[0]!;
         const fc = first.v.fired.get(check)!;
-        const severity = SEVERITY_ORDER.find((s) =>
-          firedIn.some((x) => x.v.fired.get(check)!.severity === s),
-        )!;
+        const severity = worstSeverity(firedIn.map((x) => x.v.fired.get(check)!.severity))!;
         const evidence: string[] = [];
         if (perPath) {
           evidence.push(
