@@ -31,17 +31,31 @@ export const LISTENER_DOWN_CHECKS: ReadonlySet<CheckName> = new Set<CheckName>(
 
 const PHASES: readonly ProbePhase[] = ['dns', 'connect', 'banner', 'ehlo', 'starttls', 'tls', 'quit'];
 
+type FailureCode = Exclude<ProbeCode, 'ok'>;
+type CheckOfPhase = (phase: ProbePhase) => CheckName | null;
+
+/** `check` for each of the codes, whatever the phase. */
+function always<C extends FailureCode>(check: CheckName, ...codes: [C, ...C[]]): Record<C, CheckOfPhase> {
+  const out = {} as Record<C, CheckOfPhase>;
+  for (const code of codes) out[code] = () => check;
+  return out;
+}
+
 /**
- * Every failure code of the probe → its check. `protocol_error` depends on the phase; a failure
- * in `quit` (after TLS and the certificate were checked) raises nothing: mail would have passed.
+ * Every failure code of the probe → its check (the type makes the list complete). Most codes
+ * raise one check whatever the phase; `protocol_error` depends on it, and a failure in `quit`
+ * (after TLS and the certificate were checked) raises nothing: mail would have passed.
  */
-export const PROBE_CODE_CHECKS: Record<Exclude<ProbeCode, 'ok'>, (phase: ProbePhase) => CheckName | null> = {
-  dns_failed: () => 'cpq_listener_unreachable',
-  connect_refused: () => 'cpq_listener_refused',
-  connect_timeout: () => 'cpq_listener_unreachable',
-  connect_failed: () => 'cpq_listener_unreachable',
-  banner_timeout: () => 'cpq_banner_invalid',
-  banner_rejected: () => 'cpq_banner_invalid',
+export const PROBE_CODE_CHECKS: Record<FailureCode, CheckOfPhase> = {
+  ...always('cpq_listener_unreachable', 'dns_failed', 'connect_timeout', 'connect_failed'),
+  ...always('cpq_listener_refused', 'connect_refused'),
+  ...always('cpq_banner_invalid', 'banner_timeout', 'banner_rejected'),
+  ...always('cpq_starttls_unavailable', 'ehlo_rejected', 'starttls_not_offered', 'starttls_rejected'),
+  ...always('cpq_tls_failed', 'tls_handshake_failed'),
+  ...always('cpq_tls_anonymous', 'tls_no_certificate'),
+  ...always('cpq_cert_expired', 'cert_expired'),
+  ...always('cpq_cert_not_yet_valid', 'cert_not_yet_valid'),
+  ...always('cpq_cert_mismatch', 'cert_untrusted', 'cert_pin_mismatch'),
   protocol_error: (phase) =>
     phase === 'quit'
       ? null
@@ -50,15 +64,6 @@ export const PROBE_CODE_CHECKS: Record<Exclude<ProbeCode, 'ok'>, (phase: ProbePh
         : phase === 'ehlo' || phase === 'starttls'
           ? 'cpq_starttls_unavailable'
           : 'cpq_banner_invalid',
-  ehlo_rejected: () => 'cpq_starttls_unavailable',
-  starttls_not_offered: () => 'cpq_starttls_unavailable',
-  starttls_rejected: () => 'cpq_starttls_unavailable',
-  tls_handshake_failed: () => 'cpq_tls_failed',
-  tls_no_certificate: () => 'cpq_tls_anonymous',
-  cert_expired: () => 'cpq_cert_expired',
-  cert_not_yet_valid: () => 'cpq_cert_not_yet_valid',
-  cert_untrusted: () => 'cpq_cert_mismatch',
-  cert_pin_mismatch: () => 'cpq_cert_mismatch',
 };
 
 interface FiredCheck {
