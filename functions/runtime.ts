@@ -16,7 +16,7 @@ import { DynamoDbMemoryStore } from '../shared/cycle/memory';
 import { type CycleDeps, runCycle } from '../shared/cycle/run';
 import { ConfigError, errorMessage } from '../shared/errors';
 import { parseInventoryText } from '../shared/inventory/load';
-import type { Inventory } from '../shared/inventory/schema';
+import { APPLIANCE_NAME, type Inventory } from '../shared/inventory/schema';
 import { createLogger } from '../shared/log';
 import { CloudWatchSink } from '../shared/metrics/cloudwatch-sink';
 
@@ -57,7 +57,7 @@ export const cycleEventSchema = z.strictObject({
     })
     .refine((s) => s.index < s.count, { message: 'expected index below count' }),
   appliances: z
-    .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'expected an appliance name'))
+    .array(z.string().regex(APPLIANCE_NAME, 'expected an appliance name'))
     .min(1)
     .max(MAX_EVENT_APPLIANCES),
 });

@@ -5,7 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { ConfigError } from '../shared/errors';
-import { type Appliance, DEFAULTS, type Inventory } from '../shared/inventory';
+import { type Appliance, DEFAULTS, type Inventory, pathGroups } from '../shared/inventory';
 
 /** The two scheduled cycles (metric dimension `Cycle`, schedule input `cycle`). */
 export type CycleName = 'probe' | 'ssh';
@@ -71,25 +71,9 @@ export function splitIntoShards<T>(items: readonly T[], shardSize: number): T[][
 }
 
 /**
- * Appliances that belong in one shard: each SMA with the ESAs that send to it (the rules across
- * appliances and the path view need both ends), then every appliance with no such tie.
- */
-export function pathGroups(inv: Inventory): string[][] {
-  const enabled = inv.appliances.filter((a) => a.enabled);
-  const placed = new Set<string>();
-  const groups: string[][] = [];
-  for (const sma of enabled.filter((a) => a.role === 'sma')) {
-    const esas = enabled.filter((a) => a.role === 'esa' && a.quarantine?.sma === sma.name).map((a) => a.name);
-    groups.push([sma.name, ...esas]);
-    for (const n of [sma.name, ...esas]) placed.add(n);
-  }
-  for (const a of enabled) if (!placed.has(a.name)) groups.push([a.name]);
-  return groups;
-}
-
-/**
  * The fleet's shards, shared by both cycles so a shard's probe and SSH memories speak of the same
- * appliances: path groups packed in inventory order into shards of at most `shardSize`. A group
+ * appliances: path groups (an SMA with its ESAs: the rules across appliances and the path view
+ * need both ends) packed in inventory order into shards of at most `shardSize`. A group
  * larger than that is split evenly (the SMA stays in its first part; the SSH cycle of the other
  * parts reads it as context for the rules across appliances).
  */
@@ -97,7 +81,7 @@ export function fleetShards(inv: Inventory): string[][] {
   const size = inv.deploy?.shardSize ?? DEFAULTS.shardSize;
   const shards: string[][] = [];
   let current: string[] = [];
-  for (const group of pathGroups(inv)) {
+  for (const group of pathGroups(inv).map((g) => g.map((a) => a.name))) {
     for (const part of group.length <= size ? [group] : splitIntoShards(group, size)) {
       if (current.length + part.length > size) {
         shards.push(current);

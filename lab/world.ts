@@ -7,7 +7,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../shared/errors';
-import type { Appliance, Inventory } from '../shared/inventory/schema';
+import { type Appliance, DEFAULTS, type Inventory } from '../shared/inventory/schema';
+import { peersOf, smaOf } from '../shared/inventory/topology';
 import { type SimulatedAppliance, startSimulatedAppliance } from './appliance';
 import { createLabCertificates } from './certs';
 import { isLoopbackHost } from './listener';
@@ -57,12 +58,9 @@ export async function startLabWorld(template: Inventory, opts: LabWorldOptions =
 
   const start = async (a: Appliance): Promise<void> => {
     const keyFile = join(keysDir, `${a.name}.key`);
-    const peers =
-      a.role === 'sma'
-        ? enabled.filter((e) => e.quarantine?.sma === a.name)
-        : enabled.filter((s) => s.name === a.quarantine?.sma);
+    const peers = peersOf(template, a);
     const sma = a.role === 'esa' && a.quarantine ? started.get(a.quarantine.sma) : undefined;
-    const smaTemplate = enabled.find((s) => s.name === a.quarantine?.sma);
+    const smaTemplate = smaOf(template, a);
     // The ESA points at its SMA's real port, unless the inventory deliberately names another one.
     const targetPort =
       sma !== undefined &&
@@ -70,7 +68,7 @@ export async function startLabWorld(template: Inventory, opts: LabWorldOptions =
       smaTemplate !== undefined &&
       a.quarantine.port === smaTemplate.cpqPort
         ? sma.listener.port
-        : (a.quarantine?.port ?? 7025);
+        : (a.quarantine?.port ?? DEFAULTS.cpqPort);
     const appliance = await startSimulatedAppliance({
       role: a.role,
       hostname: hostnameOf(a),
@@ -111,7 +109,7 @@ export async function startLabWorld(template: Inventory, opts: LabWorldOptions =
       const sim = started.get(a.name);
       if (sim === undefined) return a;
       const smaSim = a.quarantine ? started.get(a.quarantine.sma) : undefined;
-      const smaTemplate = template.appliances.find((s) => s.name === a.quarantine?.sma);
+      const smaTemplate = smaOf(template, a, 'all');
       return {
         ...a,
         cpqPort: sim.listener.port,

@@ -12,7 +12,7 @@
  */
 import pLimit from 'p-limit';
 import { errorMessage } from '../errors';
-import type { Finding, Severity } from '../findings/types';
+import { type Finding, type Severity, severityRank } from '../findings/types';
 import type { Logger } from '../log';
 import type { AlertNotification, NotificationKind, Notifier, NotifyResult } from './notifier';
 import {
@@ -22,7 +22,6 @@ import {
   type AlertState,
   type Mute,
   type OutboxEntry,
-  severityRank,
   stepAlert,
 } from './state-machine';
 import type { AlertStore } from './store';

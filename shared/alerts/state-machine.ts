@@ -11,7 +11,8 @@
  * A maintenance window mutes pages, escalations and reminders and records `muted` in the state;
  * a page held back that way is sent once the window ends if the alert is still open.
  */
-import type { Finding, Severity } from '../findings/types';
+import { notificationId, parseFindingId } from '../findings/ids';
+import { type Finding, type Severity, severityRank } from '../findings/types';
 import type { AlertNotification, NotificationKind } from './notifier';
 
 export type AlertState = 'ok' | 'pending' | 'alarm' | 'recovering';
@@ -102,7 +103,6 @@ export interface StepResult {
   changed: boolean;
 }
 
-const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 const DEFAULT_RETENTION_DAYS = 14;
 
 /** Advances one alert by one cycle. */
@@ -159,7 +159,7 @@ export function stepAlert(
           // Still open and on-call never heard of it: a maintenance window held the page back.
           kind = 'page';
           if (base.muted !== null) deferredBy = base.muted.reason;
-        } else if (RANK[f.severity] > RANK[base.pagedSeverity]) {
+        } else if (severityRank(f.severity) > severityRank(base.pagedSeverity)) {
           kind = 'escalation';
         } else if (base.state === 'alarm' && reminderDue(base, ctx)) {
           kind = 'reminder';
@@ -207,7 +207,7 @@ export function stepAlert(
     next.outbox.push({ notification, attempts: 0, lastError: null, leaseUntil: null });
     if (kind !== 'recovery') {
       next.pagedSeverity =
-        base.pagedSeverity !== null && RANK[base.pagedSeverity] > RANK[notification.severity]
+        base.pagedSeverity !== null && severityRank(base.pagedSeverity) > severityRank(notification.severity)
           ? base.pagedSeverity
           : notification.severity;
       next.lastNotifiedAt = now;
@@ -263,26 +263,9 @@ export function compactFinding(f: Finding): Finding {
   };
 }
 
-function resetToOk(next: AlertRecord, now: string, ctx: StepContext): void {
-  next.state = 'ok';
-  next.changedAt = now;
-  next.failures = 0;
-  next.successes = 0;
-  next.severity = null;
-  next.pagedSeverity = null;
-  next.since = null;
-  next.lastNotifiedAt = null;
-  next.muted = null;
-  const days = ctx.retentionDays ?? DEFAULT_RETENTION_DAYS;
-  next.expiresAt = Math.floor(ctx.now.getTime() / 1000) + days * 86_400;
-}
-
-function emptyRecord(id: string, f: Finding | null, now: string): AlertRecord {
-  const [appliance = id, check = ''] = splitId(id);
+/** The incident fields of an alert with no open incident, as of `now` (in the record's key order). */
+function closed(now: string) {
   return {
-    id,
-    appliance: f?.appliance ?? appliance,
-    check: f?.check ?? check,
     state: 'ok',
     severity: null,
     pagedSeverity: null,
@@ -291,17 +274,29 @@ function emptyRecord(id: string, f: Finding | null, now: string): AlertRecord {
     since: null,
     changedAt: now,
     lastNotifiedAt: null,
+  } as const satisfies Partial<AlertRecord>;
+}
+
+function resetToOk(next: AlertRecord, now: string, ctx: StepContext): void {
+  Object.assign(next, closed(now));
+  next.muted = null;
+  const days = ctx.retentionDays ?? DEFAULT_RETENTION_DAYS;
+  next.expiresAt = Math.floor(ctx.now.getTime() / 1000) + days * 86_400;
+}
+
+function emptyRecord(id: string, f: Finding | null, now: string): AlertRecord {
+  const { subject, check } = parseFindingId(id);
+  return {
+    id,
+    appliance: f?.appliance ?? subject,
+    check: f?.check ?? check,
+    ...closed(now),
     finding: null,
     muted: null,
     sequence: 0,
     outbox: [],
     version: 0,
   };
-}
-
-function splitId(id: string): [string, string] {
-  const slash = id.lastIndexOf('/');
-  return slash < 0 ? [id, ''] : [id.slice(0, slash), id.slice(slash + 1)];
 }
 
 function buildNotification(
@@ -315,7 +310,7 @@ function buildNotification(
   const finding = next.finding ?? base.finding;
   const severity = kind === 'recovery' ? (base.pagedSeverity ?? base.severity ?? 'info') : next.severity!;
   const n: AlertNotification = {
-    notificationId: `${base.id}#${base.sequence + 1}`,
+    notificationId: notificationId(base.id, base.sequence + 1),
     kind,
     alertId: base.id,
     appliance: next.appliance,
@@ -342,9 +337,4 @@ export function runbookLink(base: string, anchor: string): string {
 
 function sameRecord(a: AlertRecord, b: AlertRecord): boolean {
   return JSON.stringify({ ...a, version: 0 }) === JSON.stringify({ ...b, version: 0 });
-}
-
-/** The rank of a severity (info 0, warning 1, critical 2), for comparisons. */
-export function severityRank(s: Severity): number {
-  return RANK[s];
 }

@@ -2,9 +2,11 @@
  * What a cycle will do, as data: which listeners to probe with which TLS offer, and which
  * read-only commands to run on which appliance. Pure, so the choices are tested without sockets.
  */
+import { commandLine } from '../asyncos/allowlist';
 import type { CommandRequest } from '../asyncos/types';
-import { tlsFor } from '../inventory/load';
 import type { Appliance, Inventory } from '../inventory/schema';
+import { tlsFor } from '../inventory/settings';
+import { cpqPortsOf, peersOf, smaOf } from '../inventory/topology';
 import type { ProbeOptions, TlsVersion } from '../probes/types';
 
 /** One probe to make: the listener of `appliance`, playing the side of `from` when set. */
@@ -12,15 +14,6 @@ export interface PlannedProbe {
   appliance: Appliance;
   from?: string;
   options: ProbeOptions;
-}
-
-/** The appliances that connect to this one's cpq_listener: its ESAs for an SMA, its SMA for an ESA. */
-export function peersOf(inv: Inventory, target: Appliance): Appliance[] {
-  if (target.role === 'sma') {
-    return inv.appliances.filter((a) => a.enabled && a.role === 'esa' && a.quarantine?.sma === target.name);
-  }
-  const sma = inv.appliances.find((a) => a.enabled && a.name === target.quarantine?.sma);
-  return sma === undefined ? [] : [sma];
 }
 
 /**
@@ -97,25 +90,15 @@ function withOffer(
   };
 }
 
-/**
- * The CPQ ports an appliance's mail_logs may show: its own listener's, the one it sends
- * quarantined mail to, and on an SMA the listeners of the ESAs it releases mail to.
- */
-function cpqPortsOf(a: Appliance, inv?: Inventory): number[] {
-  const ports = [a.cpqPort, ...(a.quarantine ? [a.quarantine.port] : [])];
-  if (inv && a.role === 'sma') {
-    for (const e of inv.appliances) if (e.enabled && e.quarantine?.sma === a.name) ports.push(e.cpqPort);
-  }
-  return [...new Set(ports)].sort((x, y) => x - y);
+/** Whether the reader's allow-list takes `pattern` for a mail_logs grep (it bounds the length). */
+function readerAccepts(pattern: string): boolean {
+  return commandLine({ name: 'grep', arg: pattern, log: 'mail_logs' }).allowed;
 }
-
-/** The reader's bound on a grep pattern. */
-const GREP_PATTERN_MAX = 128;
 
 /**
  * The mail_logs pattern: CPQ connections (by port), TLS failures, connection errors, quarantine
  * deliveries and application faults. Narrow on purpose: grep reads the whole current log. Within
- * the reader's 128 characters: quarantine deliveries are also matched by DCID through the port
+ * the length the reader accepts: quarantine deliveries are also matched by DCID through the port
  * line, so their own words go first when room runs out, then ports beyond the appliance's own.
  */
 export function mailLogPattern(a: Appliance, inv?: Inventory): string {
@@ -134,9 +117,9 @@ export function mailLogPattern(a: Appliance, inv?: Inventory): string {
     return [port, ...words, ...extra].join('|');
   };
   const full = build(others, ['Centralized Policy Quarantine']);
-  if (full.length <= GREP_PATTERN_MAX) return full;
+  if (readerAccepts(full)) return full;
   let ports = others;
-  while (ports.length > 0 && build(ports, []).length > GREP_PATTERN_MAX) ports = ports.slice(0, -1);
+  while (ports.length > 0 && !readerAccepts(build(ports, []))) ports = ports.slice(0, -1);
   return build(ports, []);
 }
 
@@ -160,10 +143,9 @@ export function contextAppliances(inv: Inventory, primary: readonly Appliance[])
   const names = new Set(primary.map((a) => a.name));
   const out = new Map<string, Appliance>();
   for (const a of primary) {
-    const sma = a.quarantine?.sma;
-    if (sma === undefined || names.has(sma)) continue;
-    const peer = inv.appliances.find((x) => x.name === sma && x.enabled && x.ssh !== undefined);
-    if (peer) out.set(peer.name, peer);
+    const sma = smaOf(inv, a);
+    if (sma === undefined || names.has(sma.name) || sma.ssh === undefined) continue;
+    out.set(sma.name, sma);
   }
   return [...out.values()];
 }

@@ -15,9 +15,10 @@ import { type ReaderDeps, readAppliance } from '../asyncos/reader';
 import type { ReadResult, ShowconfigFacts, SslconfigFacts } from '../asyncos/types';
 import { errorMessage } from '../errors';
 import { evaluateFindings } from '../findings/evaluate';
+import { endsOf } from '../findings/ids';
 import type { ExplainedFinding, Finding, FindingsMemory, PathState } from '../findings/types';
-import { activeMaintenance } from '../inventory/load';
 import type { Appliance, Inventory } from '../inventory/schema';
+import { activeMaintenance } from '../inventory/settings';
 import type { Logger } from '../log';
 import type { MetricDatum } from '../metrics/datum';
 import { metricsForCycle } from '../metrics/from-observations';
@@ -298,20 +299,6 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
     metrics: { data, report },
     problems,
   };
-}
-
-/** The appliances a finding id speaks of: one, or both ends of a path (`<from>-><to>/<check>`). */
-export function endsOf(id: string): string[] {
-  const subject = id.slice(0, id.lastIndexOf('/'));
-  const arrow = subject.indexOf('->');
-  return arrow === -1 ? [subject] : [subject.slice(0, arrow), subject.slice(arrow + 2)];
-}
-
-/** The appliance that owns a finding id: `<appliance>/<check>` or `<from>-><to>/<check>` (the listener's). */
-export function ownerOf(id: string): string {
-  const subject = id.slice(0, id.lastIndexOf('/'));
-  const arrow = subject.indexOf('->');
-  return arrow === -1 ? subject : subject.slice(arrow + 2);
 }
 
 async function readOne(

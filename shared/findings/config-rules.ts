@@ -4,10 +4,12 @@
  * command output are then not evaluated at all (their ids stay out of `checked`).
  */
 import type { MailLogEvent, ReadCode, TophostsRow } from '../asyncos/types';
-import { queuesFor } from '../inventory/load';
 import type { Appliance, Inventory } from '../inventory/schema';
+import { queuesFor } from '../inventory/settings';
+import { fleetCpqPorts, peersOf } from '../inventory/topology';
 import { cipherListAllowsAnonymous } from '../tls/ciphers';
-import { findingId, listOf, makeFinding, RAW_LINES_MAX, rawLinesWith } from './format';
+import { listOf, makeFinding, RAW_LINES_MAX, rawLinesWith } from './format';
+import { findingId } from './ids';
 import { eventsSince } from './log-cursor';
 import type { ReadFacts } from './read-facts';
 import type { CheckName, Finding, LogCursor, QueueSample } from './types';
@@ -341,23 +343,16 @@ function cipherRule(c: Collector, f: ReadFacts): void {
 
 /** Ports a CPQ delivery can use in this inventory (for telling CPQ lines from other mail). */
 function cpqPorts(inv: Inventory, f: ReadFacts): Set<number> {
-  const ports = new Set<number>();
-  for (const a of inv.appliances) {
-    ports.add(a.cpqPort);
-    if (a.quarantine) ports.add(a.quarantine.port);
-  }
+  const ports = fleetCpqPorts(inv);
   const own = f.showconfig?.facts.cpq?.port;
   if (own) ports.add(own);
   return ports;
 }
 
+/** Addresses of the appliance's CPQ peers, monitored or not: their connections are CPQ traffic still. */
 function peerAddresses(inv: Inventory, a: Appliance): Set<string> {
-  const peers =
-    a.role === 'esa'
-      ? inv.appliances.filter((p) => p.name === a.quarantine?.sma)
-      : inv.appliances.filter((p) => p.quarantine?.sma === a.name);
   const out = new Set<string>();
-  for (const p of peers) {
+  for (const p of peersOf(inv, a, 'all')) {
     out.add(p.host.toLowerCase());
     if (p.address) out.add(p.address.split('/')[0]!.toLowerCase());
   }

@@ -3,20 +3,23 @@
  * memory for the next cycle. Pure: no clock, no I/O (the time comes in as `now`).
  */
 import type { Appliance, Inventory } from '../inventory/schema';
+import { esasOf } from '../inventory/topology';
 import type { ConfigObservation } from '../observations';
 import { configRules } from './config-rules';
 import { fleetRules } from './fleet-rules';
-import { pathId, sortFindings } from './format';
+import { sortFindings } from './format';
+import { checkOf, findingId, parseFindingId, pathFindingId } from './ids';
 import { LISTENER_CHECKS, listenerRules } from './listener-rules';
 import { isFresh, pathStates } from './paths';
 import { type ReadFacts, readFacts } from './read-facts';
-import type {
-  ExplainedFinding,
-  Finding,
-  FindingsInput,
-  FindingsMemory,
-  FindingsOutput,
-  ListenerMemory,
+import {
+  type ExplainedFinding,
+  type Finding,
+  type FindingsInput,
+  type FindingsMemory,
+  type FindingsOutput,
+  type ListenerMemory,
+  severityRank,
 } from './types';
 
 /** The memory of a first cycle. */
@@ -52,18 +55,17 @@ function latestReads(inv: Inventory, config: ConfigObservation[]): ReadFacts[] {
 function consequences(inv: Inventory, owner: Appliance, rootCheck: string): string[] {
   const ids: string[] = [];
   if (rootCheck === 'cpq_listener_refused') {
-    ids.push(`${owner.name}/listeners_suspended`, `${owner.name}/system_not_online`);
+    ids.push(findingId('listeners_suspended', owner.name), findingId('system_not_online', owner.name));
   }
   if (owner.role !== 'sma') return ids;
-  for (const esa of inv.appliances) {
-    if (!esa.enabled || esa.quarantine?.sma !== owner.name) continue;
+  for (const esa of esasOf(inv, owner.name)) {
     ids.push(
-      `${esa.name}/cpq_queue_backlog`,
-      `${esa.name}/cpq_tls_log_failures`,
-      `${esa.name}/cpq_connection_errors`,
+      findingId('cpq_queue_backlog', esa.name),
+      findingId('cpq_tls_log_failures', esa.name),
+      findingId('cpq_connection_errors', esa.name),
     );
-    if (rootCheck === 'cpq_tls_anonymous') ids.push(`${esa.name}/outbound_ciphers_allow_anonymous`);
-    for (const c of LISTENER_CHECKS) ids.push(`${pathId(esa.name, owner.name)}/${c}`);
+    if (rootCheck === 'cpq_tls_anonymous') ids.push(findingId('outbound_ciphers_allow_anonymous', esa.name));
+    for (const c of LISTENER_CHECKS) ids.push(pathFindingId(c, esa.name, owner.name));
   }
   return ids;
 }
@@ -82,7 +84,7 @@ function fold(
     const m = listeners[owner.name];
     if (!owner.enabled || !isFresh(m, now, maxAge) || m.down.length === 0) continue;
     const rootId = m.down[0]!;
-    const rootCheck = rootId.slice(rootId.lastIndexOf('/') + 1);
+    const rootCheck = checkOf(rootId);
     const root = byId.get(rootId);
     for (const id of consequences(inv, owner, rootCheck)) {
       const f = byId.get(id);
@@ -99,12 +101,10 @@ function fold(
 
 /** What an ESA's anonymous-capable outbound list causes on its own side and on its path to the SMA. */
 function anonymousConsequences(esa: Appliance): string[] {
-  const ids = [`${esa.name}/cpq_tls_log_failures`, `${esa.name}/cpq_connection_errors`];
-  if (esa.quarantine) ids.push(`${pathId(esa.name, esa.quarantine.sma)}/cpq_tls_anonymous`);
+  const ids = [findingId('cpq_tls_log_failures', esa.name), findingId('cpq_connection_errors', esa.name)];
+  if (esa.quarantine) ids.push(pathFindingId('cpq_tls_anonymous', esa.name, esa.quarantine.sma));
   return ids;
 }
-
-const SEVERITY_RANK = { info: 0, warning: 1, critical: 2 } as const;
 
 /**
  * One incident, one page: an ESA whose outbound list lets anonymous suites through shows up as
@@ -123,7 +123,7 @@ function foldAnonymousOutbound(
   const explained: ExplainedFinding[] = [];
   for (const esa of inv.appliances) {
     if (!esa.enabled || esa.role !== 'esa' || !anonymous.has(esa.name)) continue;
-    const rootId = `${esa.name}/outbound_ciphers_allow_anonymous`;
+    const rootId = findingId('outbound_ciphers_allow_anonymous', esa.name);
     const root = byId.get(rootId);
     for (const id of anonymousConsequences(esa)) {
       const f = byId.get(id);
@@ -133,7 +133,7 @@ function foldAnonymousOutbound(
       explained.push({ id, by: rootId });
       if (root) {
         root.evidence.push(`also explains ${id}: ${f.summary}`);
-        if (SEVERITY_RANK[f.severity] > SEVERITY_RANK[root.severity]) root.severity = f.severity;
+        if (severityRank(f.severity) > severityRank(root.severity)) root.severity = f.severity;
       }
     }
   }
@@ -148,8 +148,8 @@ function anonymousOutboundAfter(
 ): string[] {
   const out = new Set(prev);
   for (const id of checked) {
-    if (!id.endsWith('/outbound_ciphers_allow_anonymous')) continue;
-    const esa = id.slice(0, id.lastIndexOf('/'));
+    const { subject: esa, check } = parseFindingId(id);
+    if (check !== 'outbound_ciphers_allow_anonymous') continue;
     if (findings.some((f) => f.id === id)) out.add(esa);
     else out.delete(esa);
   }

@@ -5,7 +5,9 @@
  */
 import type { RelayList } from '../asyncos/types';
 import type { Appliance, Inventory } from '../inventory/schema';
-import { findingId, listOf, makeFinding, pathId } from './format';
+import { cpqPairs } from '../inventory/topology';
+import { listOf, makeFinding } from './format';
+import { findingId, pathId } from './ids';
 import { cpqListenerOf, interfacesOf, type ReadFacts } from './read-facts';
 import { relayListAdmits } from './relaylist';
 import type { Finding } from './types';
@@ -143,10 +145,7 @@ function clusterRule(inv: Inventory, reads: Map<string, ReadFacts>): FleetRulesR
 export function fleetRules(inv: Inventory, reads: Map<string, ReadFacts>): FleetRulesResult {
   const findings: Finding[] = [];
   const checked: string[] = [];
-  const byName = new Map(inv.appliances.map((a) => [a.name, a]));
-  for (const esa of inv.appliances) {
-    const sma = esa.quarantine ? byName.get(esa.quarantine.sma) : undefined;
-    if (!esa.enabled || sma === undefined || !sma.enabled) continue;
+  for (const { esa, sma } of cpqPairs(inv)) {
     const fe = reads.get(esa.name);
     const fs = reads.get(sma.name);
     const toSma = pathId(esa.name, sma.name);

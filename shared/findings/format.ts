@@ -1,7 +1,8 @@
 /** Small helpers shared by the rules: building findings, one-line summaries, evidence lines. */
 import type { ProbeResult } from '../probes/types';
+import { findingId } from './ids';
 import { type FixContext, remediationFor } from './remediation';
-import type { CheckName, Finding, Severity } from './types';
+import { type CheckName, type Finding, type Severity, severityRank } from './types';
 
 /** Longest summary (characters): it is a page's subject and an SMS line. */
 export const SUMMARY_MAX = 89;
@@ -10,13 +11,10 @@ export const LIST_MAX = 12;
 /** Most raw lines copied into one finding's evidence. */
 export const RAW_LINES_MAX = 20;
 
-const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
-
 /** Sorts findings by severity (critical first), then id. */
 export function sortFindings(findings: Finding[]): Finding[] {
   return findings.sort(
-    (a, b) =>
-      SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    (a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
   );
 }
 
@@ -30,16 +28,6 @@ export function oneLine(text: string, max = SUMMARY_MAX): string {
 export function listOf(items: readonly string[], max = LIST_MAX): string {
   if (items.length <= max) return items.join(', ');
   return `${items.slice(0, max).join(', ')} … and ${items.length - max} more`;
-}
-
-/** The id of a check on an appliance, or on a path when `path` is given. */
-export function findingId(check: CheckName, appliance: string, path?: string): string {
-  return `${path ?? appliance}/${check}`;
-}
-
-/** `<from>-><to>`. */
-export function pathId(from: string, to: string): string {
-  return `${from}->${to}`;
 }
 
 export interface FindingDraft {

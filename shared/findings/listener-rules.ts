@@ -5,11 +5,13 @@
  * finding `<from>-><to>/<check>`.
  */
 
-import { tlsFor } from '../inventory/load';
 import type { Appliance, Inventory } from '../inventory/schema';
+import { tlsFor } from '../inventory/settings';
+import { esasOf, peersOf } from '../inventory/topology';
 import type { ListenerObservation } from '../observations';
 import type { ProbeCode, ProbePhase, ProbeResult } from '../probes/types';
-import { findingId, listOf, makeFinding, pathId, probeEvidence } from './format';
+import { listOf, makeFinding, probeEvidence } from './format';
+import { findingId, pathId } from './ids';
 import {
   CHECKS,
   type CheckName,
@@ -17,6 +19,7 @@ import {
   LISTENER_CHECKS,
   type ListenerMemory,
   type Severity,
+  worstSeverity,
 } from './types';
 
 export { LISTENER_CHECKS };
@@ -28,17 +31,31 @@ export const LISTENER_DOWN_CHECKS: ReadonlySet<CheckName> = new Set<CheckName>(
 
 const PHASES: readonly ProbePhase[] = ['dns', 'connect', 'banner', 'ehlo', 'starttls', 'tls', 'quit'];
 
+type FailureCode = Exclude<ProbeCode, 'ok'>;
+type CheckOfPhase = (phase: ProbePhase) => CheckName | null;
+
+/** `check` for each of the codes, whatever the phase. */
+function always<C extends FailureCode>(check: CheckName, ...codes: [C, ...C[]]): Record<C, CheckOfPhase> {
+  const out = {} as Record<C, CheckOfPhase>;
+  for (const code of codes) out[code] = () => check;
+  return out;
+}
+
 /**
- * Every failure code of the probe → its check. `protocol_error` depends on the phase; a failure
- * in `quit` (after TLS and the certificate were checked) raises nothing: mail would have passed.
+ * Every failure code of the probe → its check (the type makes the list complete). Most codes
+ * raise one check whatever the phase; `protocol_error` depends on it, and a failure in `quit`
+ * (after TLS and the certificate were checked) raises nothing: mail would have passed.
  */
-export const PROBE_CODE_CHECKS: Record<Exclude<ProbeCode, 'ok'>, (phase: ProbePhase) => CheckName | null> = {
-  dns_failed: () => 'cpq_listener_unreachable',
-  connect_refused: () => 'cpq_listener_refused',
-  connect_timeout: () => 'cpq_listener_unreachable',
-  connect_failed: () => 'cpq_listener_unreachable',
-  banner_timeout: () => 'cpq_banner_invalid',
-  banner_rejected: () => 'cpq_banner_invalid',
+export const PROBE_CODE_CHECKS: Record<FailureCode, CheckOfPhase> = {
+  ...always('cpq_listener_unreachable', 'dns_failed', 'connect_timeout', 'connect_failed'),
+  ...always('cpq_listener_refused', 'connect_refused'),
+  ...always('cpq_banner_invalid', 'banner_timeout', 'banner_rejected'),
+  ...always('cpq_starttls_unavailable', 'ehlo_rejected', 'starttls_not_offered', 'starttls_rejected'),
+  ...always('cpq_tls_failed', 'tls_handshake_failed'),
+  ...always('cpq_tls_anonymous', 'tls_no_certificate'),
+  ...always('cpq_cert_expired', 'cert_expired'),
+  ...always('cpq_cert_not_yet_valid', 'cert_not_yet_valid'),
+  ...always('cpq_cert_mismatch', 'cert_untrusted', 'cert_pin_mismatch'),
   protocol_error: (phase) =>
     phase === 'quit'
       ? null
@@ -47,15 +64,6 @@ export const PROBE_CODE_CHECKS: Record<Exclude<ProbeCode, 'ok'>, (phase: ProbePh
         : phase === 'ehlo' || phase === 'starttls'
           ? 'cpq_starttls_unavailable'
           : 'cpq_banner_invalid',
-  ehlo_rejected: () => 'cpq_starttls_unavailable',
-  starttls_not_offered: () => 'cpq_starttls_unavailable',
-  starttls_rejected: () => 'cpq_starttls_unavailable',
-  tls_handshake_failed: () => 'cpq_tls_failed',
-  tls_no_certificate: () => 'cpq_tls_anonymous',
-  cert_expired: () => 'cpq_cert_expired',
-  cert_not_yet_valid: () => 'cpq_cert_not_yet_valid',
-  cert_untrusted: () => 'cpq_cert_mismatch',
-  cert_pin_mismatch: () => 'cpq_cert_mismatch',
 };
 
 interface FiredCheck {
@@ -175,22 +183,21 @@ export interface ListenerRulesResult {
   listeners: Record<string, ListenerMemory>;
 }
 
-/** The paths a listener serves: ESAs sending to an SMA, or the SMA releasing to an ESA. */
+/**
+ * The paths a listener serves: its enabled ESAs sending to an SMA, or the SMA releasing to an
+ * ESA (named even when that SMA is not monitored: it still releases mail).
+ */
 export function pathsInto(inv: Inventory, target: Appliance): string[] {
-  if (target.role === 'sma') {
-    return inv.appliances
-      .filter((a) => a.enabled && a.role === 'esa' && a.quarantine?.sma === target.name)
-      .map((a) => pathId(a.name, target.name));
-  }
-  const sma = target.quarantine?.sma;
-  return sma === undefined ? [] : [pathId(sma, target.name)];
+  return peersOf(inv, target, target.role === 'sma' ? 'enabled' : 'all').map((p) =>
+    pathId(p.name, target.name),
+  );
 }
 
 function peerOf(inv: Inventory, target: Appliance, from: string | undefined): string {
   if (from !== undefined) return from;
   if (target.role === 'esa') return target.quarantine?.sma ?? 'the SMA';
-  const esas = pathsInto(inv, target).map((p) => p.split('->')[0]);
-  return esas.length === 1 ? esas[0]! : `each ESA sending to ${target.name}`;
+  const esas = esasOf(inv, target.name);
+  return esas.length === 1 ? esas[0]!.name : `each ESA sending to ${target.name}`;
 }
 
 function latestPerKey(observations: ListenerObservation[]): ListenerObservation[] {
@@ -206,8 +213,6 @@ function latestPerKey(observations: ListenerObservation[]): ListenerObservation[
   }
   return plain.length > 0 ? [byKey.get('*')!] : [...byKey.values()];
 }
-
-const SEVERITY_ORDER: Severity[] = ['critical', 'warning', 'info'];
 
 /** Runs the listener rules over this cycle's probes. */
 export function listenerRules(inv: Inventory, observations: ListenerObservation[]): ListenerRulesResult {
@@ -242,9 +247,7 @@ export function listenerRules(inv: Inventory, observations: ListenerObservation[
         // Every path probed fails the same way: the listener's appliance is the cause; one page.
         const first = firedIn[0]!;
         const fc = first.v.fired.get(check)!;
-        const severity = SEVERITY_ORDER.find((s) =>
-          firedIn.some((x) => x.v.fired.get(check)!.severity === s),
-        )!;
+        const severity = worstSeverity(firedIn.map((x) => x.v.fired.get(check)!.severity))!;
         const evidence: string[] = [];
         if (perPath) {
           evidence.push(

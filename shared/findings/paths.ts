@@ -4,7 +4,8 @@
  * path is down" (one path, its own finding).
  */
 import type { Appliance, Inventory } from '../inventory/schema';
-import { pathId } from './format';
+import { cpqPairs } from '../inventory/topology';
+import { findingId, pathId } from './ids';
 import { LISTENER_CHECKS } from './listener-rules';
 import type { CheckName, Finding, ListenerMemory, PathState } from './types';
 
@@ -25,7 +26,10 @@ function relatedIds(sender: Appliance, owner: Appliance, path: string, byId: Map
     else if (f.path === undefined && f.appliance === owner.name && LISTENER.has(f.check)) ids.add(f.id);
   }
   const on = (a: Appliance, checks: CheckName[]) => {
-    for (const c of checks) if (byId.has(`${a.name}/${c}`)) ids.add(`${a.name}/${c}`);
+    for (const c of checks) {
+      const id = findingId(c, a.name);
+      if (byId.has(id)) ids.add(id);
+    }
   };
   on(owner, ['listeners_suspended', 'system_not_online', 'cluster_interface_missing']);
   on(sender, [
@@ -52,11 +56,8 @@ export function pathStates(
   maxAgeMs: number,
 ): PathState[] {
   const byId = new Map(findings.map((f) => [f.id, f]));
-  const byName = new Map(inv.appliances.map((a) => [a.name, a]));
   const out: PathState[] = [];
-  for (const esa of inv.appliances) {
-    const sma = esa.quarantine ? byName.get(esa.quarantine.sma) : undefined;
-    if (!esa.enabled || sma === undefined || !sma.enabled) continue;
+  for (const { esa, sma } of cpqPairs(inv)) {
     for (const [sender, owner, direction] of [
       [esa, sma, 'esa_to_sma'],
       [sma, esa, 'sma_to_esa'],

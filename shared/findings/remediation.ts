@@ -2,6 +2,7 @@
  * What on-call types or clicks to fix each check, in order (AsyncOS CLI commands and GUI
  * settings from ../shared/DOMAIN.md). Texts only; the rules pick them and fill in names.
  */
+import { DEFAULTS } from '../inventory/schema';
 import type { CheckName } from './types';
 
 /** Names the fix texts refer to. */
@@ -21,12 +22,17 @@ export interface FixContext {
   ssh?: { host: string; port: number; user: string; hostKey?: string; source?: string };
 }
 
+/** The CPQ port a fix names: the one involved, else the default every appliance starts with. */
+function cpqPort(c: FixContext): number {
+  return c.port ?? DEFAULTS.cpqPort;
+}
+
 /** The `cpq-monitor read` line that repeats the monitor's read by hand (credential left to the reader). */
 function readByHand(c: FixContext, tail: string): string {
   const s = c.ssh;
   if (s === undefined)
     return `\`cpq-monitor read <host> --port <ssh port> --user <user> --password-env VAR --host-key <pinned key> ${tail}\``;
-  const port = s.port === 22 ? '' : ` --port ${s.port}`;
+  const port = s.port === DEFAULTS.sshPort ? '' : ` --port ${s.port}`;
   const key = s.hostKey !== undefined ? ` --host-key ${s.hostKey}` : ' --host-key <pinned key>';
   return `\`cpq-monitor read ${s.host}${port} --user ${s.user} --password-env VAR${key} ${tail}\` (VAR holding the password; or --key FILE)`;
 }
@@ -65,8 +71,8 @@ const FIXES: Record<CheckName, FixText> = {
   cpq_listener_refused: (c) => [
     `On ${c.appliance}: \`status\` — "System status" other than Online (e.g. Receiving Suspended, Offline) means the listeners are suspended`,
     `On ${c.appliance}: \`resume\` (or \`resumelistener\` and pick cpq_listener), then \`status\` shows Online`,
-    `If status is Online: check the PVO quarantine is enabled and on port ${c.port ?? 7025} in ${pvoSetting(c.role)}`,
-    `From the peer's CLI: \`telnet ${c.appliance} ${c.port ?? 7025}\` must print a 220 banner`,
+    `If status is Online: check the PVO quarantine is enabled and on port ${cpqPort(c)} in ${pvoSetting(c.role)}`,
+    `From the peer's CLI: \`telnet ${c.appliance} ${cpqPort(c)}\` must print a 220 banner`,
   ],
   cpq_listener_unreachable: (c) =>
     c.code === 'dns_failed'
@@ -75,9 +81,9 @@ const FIXES: Record<CheckName, FixText> = {
           `From the peer's CLI: \`nslookup\` the same name — the appliances resolve it too`,
         ]
       : [
-          `Allow TCP ${c.port ?? 7025} to ${c.appliance} from its peers (and the monitor): security groups, network ACLs, firewalls on the way`,
+          `Allow TCP ${cpqPort(c)} to ${c.appliance} from its peers (and the monitor): security groups, network ACLs, firewalls on the way`,
           `On ${c.appliance}: \`interfaceconfig\` — the interface chosen for the quarantine in ${pvoSetting(c.role)} must exist and own the probed address (Network → IP Interfaces)`,
-          `From the peer's CLI: \`ping\`/\`traceroute\` ${c.appliance}, then \`telnet ${c.appliance} ${c.port ?? 7025}\` must print a 220 banner`,
+          `From the peer's CLI: \`ping\`/\`traceroute\` ${c.appliance}, then \`telnet ${c.appliance} ${cpqPort(c)}\` must print a 220 banner`,
         ],
   cpq_banner_invalid: (c) => [
     ...(c.code === 'banner_rejected'
@@ -87,12 +93,12 @@ const FIXES: Record<CheckName, FixText> = {
         ]
       : []),
     'A firewall that inspects SMTP (e.g. Cisco ASA `inspect esmtp`) garbles or delays the banner: exempt TCP ' +
-      `${c.port ?? 7025} between the appliances (\`no inspect esmtp\` for that traffic)`,
-    `From the peer's CLI: \`telnet ${c.appliance} ${c.port ?? 7025}\` must print one clean 220 line`,
+      `${cpqPort(c)} between the appliances (\`no inspect esmtp\` for that traffic)`,
+    `From the peer's CLI: \`telnet ${c.appliance} ${cpqPort(c)}\` must print one clean 220 line`,
   ],
   cpq_starttls_unavailable: (c) => [
-    `A firewall inspecting SMTP strips STARTTLS from the EHLO reply: exempt TCP ${c.port ?? 7025} between the appliances from SMTP/ESMTP inspection`,
-    `From the peer's CLI: \`telnet ${c.appliance} ${c.port ?? 7025}\`, type \`EHLO test\`: the reply must list STARTTLS`,
+    `A firewall inspecting SMTP strips STARTTLS from the EHLO reply: exempt TCP ${cpqPort(c)} between the appliances from SMTP/ESMTP inspection`,
+    `From the peer's CLI: \`telnet ${c.appliance} ${cpqPort(c)}\`, type \`EHLO test\`: the reply must list STARTTLS`,
     `On ${c.appliance}: \`sslconfig\` — the inbound TLS methods must not be empty; \`commit\` after a change`,
   ],
   cpq_tls_failed: (c) => [
@@ -139,16 +145,16 @@ const FIXES: Record<CheckName, FixText> = {
   ],
   listeners_suspended: (c) => [
     `On ${c.appliance}: \`resume\` (all listeners) or \`resumelistener\` → cpq_listener`,
-    `Then \`status\` must show "System status: Online" and the CPQ port ${c.port ?? 7025} must answer 220`,
+    `Then \`status\` must show "System status: Online" and the CPQ port ${cpqPort(c)} must answer 220`,
     'Find who suspended it (`grep -e "suspend" cli_logs` or the admin who ran `suspend`/`suspendlistener`)',
   ],
   cpq_queue_backlog: (c) => [
-    `On ${c.appliance}: \`tophosts 1\` — the row ${c.name ?? 'the.cpq.host'} (active recipients; "*" = down at the last attempt)`,
+    `On ${c.appliance}: \`tophosts 1\` — the row ${c.name ?? DEFAULTS.cpqQueueName} (active recipients; "*" = down at the last attempt)`,
     `Fix the path to ${c.peer ?? 'the SMA'} first (its listener probe and \`status\`); \`hoststatus\` does not work for this queue`,
     `Once ${c.peer ?? 'the SMA'} answers 220 on its CPQ port: \`delivernow\` retries the queue, then \`tophosts 1\` shows it shrinking`,
   ],
   release_queue_backlog: (c) => [
-    `On ${c.appliance}: \`tophosts 1\` — the row ${c.name ?? 'the.cpq.release.host'} (released messages waiting for the ESAs)`,
+    `On ${c.appliance}: \`tophosts 1\` — the row ${c.name ?? DEFAULTS.releaseQueueName} (released messages waiting for the ESAs)`,
     `Check each ESA's CPQ listener (its probe findings) and ${SECURITY_APPLIANCES} → Test Connection (the SMA reads each ESA over SSH)`,
     `Once the ESAs answer: \`delivernow\` on ${c.appliance}, then \`tophosts 1\` shows the queue shrinking`,
   ],
@@ -163,7 +169,7 @@ const FIXES: Record<CheckName, FixText> = {
   ],
   cpq_connection_errors: (c) => [
     `On ${c.appliance}: \`grep -e "Connection Error" mail_logs\` — the reason and the IP/port it could not reach`,
-    `Check the peer's listener (its probe findings) and the network between them (TCP ${c.port ?? 7025})`,
+    `Check the peer's listener (its probe findings) and the network between them (TCP ${cpqPort(c)})`,
   ],
   application_fault: (c) => [
     `On ${c.appliance}: \`grep -i -e "application fault" mail_logs\` and \`status detail\``,
@@ -183,7 +189,7 @@ const FIXES: Record<CheckName, FixText> = {
       : [
           c.code === 'dns_failed'
             ? `The monitor cannot resolve ${c.ssh?.host ?? c.appliance}: fix DNS, or put the IP address in the inventory's \`host\``
-            : `Allow TCP ${c.ssh?.port ?? c.port ?? 22} (SSH) to ${c.appliance} from the monitor and the SMA: security groups, network ACLs, firewalls; SSH must be enabled on the interface (Network → IP Interfaces)`,
+            : `Allow TCP ${c.ssh?.port ?? c.port ?? DEFAULTS.sshPort} (SSH) to ${c.appliance} from the monitor and the SMA: security groups, network ACLs, firewalls; SSH must be enabled on the interface (Network → IP Interfaces)`,
           `Confirm by hand: ${readByHand(c, '--print-host-key')} (no login; it only shows the key)`,
           `From the SMA: ${SECURITY_APPLIANCES} → ${c.appliance} → Test Connection`,
         ],

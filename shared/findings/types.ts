@@ -4,6 +4,20 @@ import type { ConfigObservation, ListenerObservation } from '../observations';
 
 export type Severity = 'critical' | 'warning' | 'info';
 
+const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, warning: 1, critical: 2 };
+
+/** The rank of a severity, for comparisons: info 0, warning 1, critical 2 (higher is worse). */
+export function severityRank(s: Severity): number {
+  return SEVERITY_RANK[s];
+}
+
+/** The worst of some severities (the first listed among equals); undefined for none. */
+export function worstSeverity(severities: Iterable<Severity>): Severity | undefined {
+  let worst: Severity | undefined;
+  for (const s of severities) if (worst === undefined || SEVERITY_RANK[s] > SEVERITY_RANK[worst]) worst = s;
+  return worst;
+}
+
 export interface Finding {
   /** `<appliance>/<check>`, or `<esa>-><sma>/<check>` for a path; the alert state key. */
   id: string;

@@ -1,2 +1,4 @@
 export * from './load';
 export * from './schema';
+export * from './settings';
+export * from './topology';

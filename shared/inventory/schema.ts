@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { isHostOrAddress } from '../hostname';
 
 /** Every default of the inventory, in one place. */
 export const DEFAULTS = {
@@ -33,18 +34,17 @@ export const DEFAULTS = {
   deployRunbookUrl: 'docs/deploy.md',
 } as const;
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+/** An appliance's (or a cluster's) name: it is part of finding ids, metric dimensions and file names. */
+export const APPLIANCE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 /** OpenSSH host key fingerprint: `SHA256:` and 43 unpadded base64 characters. */
 export const SSH_FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 /** Certificate SHA-256 fingerprint: 32 hex bytes, colons optional, any case. */
 export const CERT_FINGERPRINT = /^(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f]{64}$/;
-const HOSTNAME =
-  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 
 const port = z.number().int().min(1).max(65535);
 const positiveInt = z.number().int().min(1);
 
-const host = z.string().refine((h) => isIP(h) !== 0 || HOSTNAME.test(h), {
+const host = z.string().refine(isHostOrAddress, {
   message: 'expected an IPv4/IPv6 address or a DNS name',
 });
 
@@ -133,17 +133,17 @@ const queues = z.strictObject({
 });
 
 const appliance = z.strictObject({
-  name: z.string().regex(NAME, 'expected a name of letters, digits, ".", "_" or "-" (max 63)'),
+  name: z.string().regex(APPLIANCE_NAME, 'expected a name of letters, digits, ".", "_" or "-" (max 63)'),
   role: z.enum(['esa', 'sma']),
   host,
   /** IP or CIDR the monitor connects to; required for deploy when `host` is a DNS name. */
   address: cidr.optional(),
   cpqPort: port.default(DEFAULTS.cpqPort),
-  cluster: z.string().regex(NAME).optional(),
+  cluster: z.string().regex(APPLIANCE_NAME).optional(),
   /** ESA only: the SMA that receives this ESA's quarantined mail, and the port the ESA uses. */
   quarantine: z
     .strictObject({
-      sma: z.string().regex(NAME),
+      sma: z.string().regex(APPLIANCE_NAME),
       port: port.default(DEFAULTS.cpqPort),
     })
     .optional(),

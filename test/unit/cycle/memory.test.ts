@@ -14,7 +14,7 @@ import {
   MEMORY_ID_PREFIX,
   MemoryStoreError,
 } from '../../../shared/cycle/memory';
-import { ownerOf } from '../../../shared/cycle/run';
+import { ownerOf } from '../../../shared/findings/ids';
 
 const PROBE_PART: CyclePart = {
   findings: {

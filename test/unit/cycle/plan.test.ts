@@ -1,12 +1,7 @@
 /** The cycle's plan as data: probes per listener (and per peer), SSH commands, context appliances. */
 import { commandLine } from '../../../shared/asyncos/allowlist';
-import {
-  contextAppliances,
-  mailLogPattern,
-  peersOf,
-  planCommands,
-  planProbes,
-} from '../../../shared/cycle/plan';
+import { contextAppliances, mailLogPattern, planCommands, planProbes } from '../../../shared/cycle/plan';
+import { peersOf } from '../../../shared/inventory/topology';
 import { applianceOf, HOST_KEY, inventoryOf, smallFleet, sshWith } from './fixtures';
 
 const SAFE = 'HIGH:MEDIUM:-SSLv2:-aNULL';
