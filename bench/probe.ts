@@ -18,7 +18,7 @@ import { createInterface } from 'node:readline';
 import type { LabManifest } from '../cli/lab';
 import { probeMany } from '../shared/probes/probe-many';
 import type { ProbeOptions, ProbeTimings } from '../shared/probes/types';
-import type { BenchSection } from './main';
+import { type BenchSection, parseIntegerOptions } from './harness';
 
 interface ProbeBenchOptions {
   count: number;
@@ -40,26 +40,19 @@ const DEFAULTS: ProbeBenchOptions = {
 const ROOT = join(__dirname, '..');
 
 function parseArgs(args: string[]): ProbeBenchOptions {
-  const opts = { ...DEFAULTS };
-  const keys: Record<string, keyof ProbeBenchOptions> = {
-    '--count': 'count',
-    '--concurrency': 'concurrency',
-    '--latency': 'latencyMs',
-    '--latency-count': 'latencyCount',
-    '--latency-concurrency': 'latencyConcurrency',
-  };
-  for (let i = 0; i < args.length; i++) {
-    const key = keys[args[i]!];
-    const value = Number(args[i + 1]);
-    if (!key || !Number.isInteger(value) || value < 0) {
-      throw new Error(
-        `probe bench: bad option at "${args[i]}" (options: ${Object.keys(keys).join(' ')}, each N)`,
-      );
-    }
-    opts[key] = value;
-    i++;
-  }
-  return opts;
+  return parseIntegerOptions(
+    'probe',
+    args,
+    DEFAULTS,
+    {
+      '--count': 'count',
+      '--concurrency': 'concurrency',
+      '--latency': 'latencyMs',
+      '--latency-count': 'latencyCount',
+      '--latency-concurrency': 'latencyConcurrency',
+    },
+    0,
+  );
 }
 
 // ---- Child processes ------------------------------------------------------------------------
