@@ -37,25 +37,16 @@ interface CycleBenchOptions {
 }
 
 const DEFAULTS: CycleBenchOptions = { smas: 50, esasPerSma: 9, concurrency: 64, cycles: 1 };
+const FLAGS: Record<string, keyof CycleBenchOptions> = {
+  '--smas': 'smas',
+  '--esas-per-sma': 'esasPerSma',
+  '--concurrency': 'concurrency',
+  '--cycles': 'cycles',
+};
 const PASSWORD = 'bench-only-cycle-password';
 const PASSWORD_ENV = 'CPQ_BENCH_PASSWORD';
 /** Any syntactically valid pin: the lab world replaces it with the key it really serves. */
 const PLACEHOLDER_KEY = `SHA256:${'A'.repeat(43)}`;
-
-function parseArgs(args: string[]): CycleBenchOptions {
-  return parseIntegerOptions(
-    'cycle',
-    args,
-    DEFAULTS,
-    {
-      '--smas': 'smas',
-      '--esas-per-sma': 'esasPerSma',
-      '--concurrency': 'concurrency',
-      '--cycles': 'cycles',
-    },
-    1,
-  );
-}
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -159,7 +150,7 @@ function counts(values: Iterable<string>): string {
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 
 async function run(args: string[]): Promise<void> {
-  const opts = parseArgs(args);
+  const opts = parseIntegerOptions('cycle', args, DEFAULTS, FLAGS, 1);
   const out = (s = '') => process.stdout.write(`${s}\n`);
   const total = opts.smas * (1 + opts.esasPerSma);
   out(`Node ${process.version}, ${require('node:os').cpus().length} CPU(s)`);

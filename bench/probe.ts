@@ -37,23 +37,15 @@ const DEFAULTS: ProbeBenchOptions = {
   latencyConcurrency: 16,
 };
 
-const ROOT = join(__dirname, '..');
+const FLAGS: Record<string, keyof ProbeBenchOptions> = {
+  '--count': 'count',
+  '--concurrency': 'concurrency',
+  '--latency': 'latencyMs',
+  '--latency-count': 'latencyCount',
+  '--latency-concurrency': 'latencyConcurrency',
+};
 
-function parseArgs(args: string[]): ProbeBenchOptions {
-  return parseIntegerOptions(
-    'probe',
-    args,
-    DEFAULTS,
-    {
-      '--count': 'count',
-      '--concurrency': 'concurrency',
-      '--latency': 'latencyMs',
-      '--latency-count': 'latencyCount',
-      '--latency-concurrency': 'latencyConcurrency',
-    },
-    0,
-  );
-}
+const ROOT = join(__dirname, '..');
 
 // ---- Child processes ------------------------------------------------------------------------
 
@@ -232,7 +224,7 @@ function roundTrips(protocol: string | null): number {
 }
 
 async function run(args: string[]): Promise<void> {
-  const opts = parseArgs(args);
+  const opts = parseIntegerOptions('probe', args, DEFAULTS, FLAGS, 0);
   const out = (s = '') => process.stdout.write(`${s}\n`);
   out(`Node ${process.version}, OpenSSL ${process.versions.openssl}, ${cpus().length} CPU(s)`);
   const dir = mkdtempSync(join(tmpdir(), 'cpq-bench-'));
