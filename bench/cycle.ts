@@ -5,11 +5,10 @@
  * RSS printed is the monitor's own. A few faults are injected so that alerts and findings do real
  * work. Figures only: it never passes or fails on time (issue 4 targets: < 15 s, < 256 MB).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -22,7 +21,13 @@ import { type CycleReport, runCycle } from '../shared/cycle/run';
 import { parseInventory } from '../shared/inventory/load';
 import type { Inventory } from '../shared/inventory/schema';
 import { CloudWatchSink, PUT_METRIC_DATA_LIMITS } from '../shared/metrics/cloudwatch-sink';
-import type { BenchSection } from './main';
+import {
+  type BenchSection,
+  parseIntegerOptions,
+  sampleRss,
+  serveUntilStdinEnds,
+  startServingChild,
+} from './harness';
 
 interface CycleBenchOptions {
   smas: number;
@@ -32,32 +37,16 @@ interface CycleBenchOptions {
 }
 
 const DEFAULTS: CycleBenchOptions = { smas: 50, esasPerSma: 9, concurrency: 64, cycles: 1 };
+const FLAGS: Record<string, keyof CycleBenchOptions> = {
+  '--smas': 'smas',
+  '--esas-per-sma': 'esasPerSma',
+  '--concurrency': 'concurrency',
+  '--cycles': 'cycles',
+};
 const PASSWORD = 'bench-only-cycle-password';
 const PASSWORD_ENV = 'CPQ_BENCH_PASSWORD';
 /** Any syntactically valid pin: the lab world replaces it with the key it really serves. */
 const PLACEHOLDER_KEY = `SHA256:${'A'.repeat(43)}`;
-
-function parseArgs(args: string[]): CycleBenchOptions {
-  const opts = { ...DEFAULTS };
-  const keys: Record<string, keyof CycleBenchOptions> = {
-    '--smas': 'smas',
-    '--esas-per-sma': 'esasPerSma',
-    '--concurrency': 'concurrency',
-    '--cycles': 'cycles',
-  };
-  for (let i = 0; i < args.length; i++) {
-    const key = keys[args[i]!];
-    const value = Number(args[i + 1]);
-    if (!key || !Number.isInteger(value) || value < 1) {
-      throw new Error(
-        `cycle bench: unknown option or bad value at "${args[i]}" (options: ${Object.keys(keys).join(' ')} N)`,
-      );
-    }
-    opts[key] = value;
-    i++;
-  }
-  return opts;
-}
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -114,9 +103,7 @@ export async function serveCycleWorld(smas: number, esasPerSma: number, concurre
     else if (f.what.startsWith('outbound')) a.setOutboundCiphers('aNULL:HIGH:MEDIUM:-SSLv2');
     else a.setCpqQueue(600, true);
   }
-  process.stdout.write(`${JSON.stringify(world.inventory)}\n`);
-  process.stdin.resume();
-  await new Promise<void>((resolve) => process.stdin.once('end', resolve));
+  await serveUntilStdinEnds(world.inventory);
   await world.close();
 }
 
@@ -128,20 +115,15 @@ interface WorldProcess {
 }
 
 async function startWorldProcess(opts: CycleBenchOptions): Promise<WorldProcess> {
-  const root = join(__dirname, '..');
-  const code = `require('tsx/cjs/api').register(); require(${JSON.stringify(join(root, 'bench/cycle.ts'))}).serveCycleWorld(${opts.smas}, ${opts.esasPerSma}, ${opts.concurrency}).then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });`;
-  const child = spawn(process.execPath, ['-e', code], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const lines = createInterface({ input: child.stdout! });
-  const text = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (c) => reject(new Error(`the lab process exited (${c}) before it was ready`)));
-    lines.once('line', resolve);
-  });
-  lines.close();
+  const { child, ready, stop } = await startServingChild('cycle.ts', 'serveCycleWorld', [
+    opts.smas,
+    opts.esasPerSma,
+    opts.concurrency,
+  ]);
   return {
     child,
     // Validated again on this side, as a Lambda validates its inventory file.
-    inventory: parseInventory(JSON.parse(text), 'lab world inventory'),
+    inventory: parseInventory(ready, 'lab world inventory'),
     peakRssMb() {
       try {
         const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
@@ -150,10 +132,7 @@ async function startWorldProcess(opts: CycleBenchOptions): Promise<WorldProcess>
         return null;
       }
     },
-    async stop() {
-      child.stdin?.end();
-      await exited;
-    },
+    stop,
   };
 }
 
@@ -171,7 +150,7 @@ function counts(values: Iterable<string>): string {
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 
 async function run(args: string[]): Promise<void> {
-  const opts = parseArgs(args);
+  const opts = parseIntegerOptions('cycle', args, DEFAULTS, FLAGS, 1);
   const out = (s = '') => process.stdout.write(`${s}\n`);
   const total = opts.smas * (1 + opts.esasPerSma);
   out(`Node ${process.version}, ${require('node:os').cpus().length} CPU(s)`);
@@ -205,27 +184,22 @@ async function run(args: string[]): Promise<void> {
 
   try {
     for (let c = 1; c <= opts.cycles; c++) {
-      globalThis.gc?.();
       cw.resetHistory();
-      const rssBefore = process.memoryUsage.rss();
-      let peak = rssBefore;
-      const sampler = setInterval(() => {
-        peak = Math.max(peak, process.memoryUsage.rss());
-      }, 10);
+      const rss = sampleRss();
       const cpu0 = process.cpuUsage();
       t = performance.now();
       let report: CycleReport;
+      let peak: number;
       try {
         report = await runCycle(
           { inventory: world.inventory, kind: 'full', deadline: Date.now() + 120_000 },
           deps,
         );
       } finally {
-        clearInterval(sampler);
+        peak = rss.stop();
       }
       const wall = (performance.now() - t) / 1000;
       const cpu = process.cpuUsage(cpu0);
-      peak = Math.max(peak, process.memoryUsage.rss());
       const m = report.metrics.report;
       const floor = Math.ceil(m.entries / PUT_METRIC_DATA_LIMITS.entries);
       const sev = counts(report.findings.map((f) => f.severity));
@@ -247,7 +221,7 @@ async function run(args: string[]): Promise<void> {
       out(`  wall time       ${wall.toFixed(2)} s   (target < 15 s for 500)`);
       out(`  CPU             ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s in the monitor process`);
       out(
-        `  monitor RSS     before ${mb(rssBefore)}, peak during the cycle ${mb(peak)} (sampled every 10 ms), process max ${mb(process.resourceUsage().maxRSS * 1024)}   (target < 256 MB)`,
+        `  monitor RSS     before ${mb(rss.before)}, peak during the cycle ${mb(peak)} (sampled every 10 ms), process max ${mb(process.resourceUsage().maxRSS * 1024)}   (target < 256 MB)`,
       );
       out(`  lab process     peak RSS ${world.peakRssMb()?.toFixed(1) ?? '?'} MB (not the monitor's)`);
     }

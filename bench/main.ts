@@ -3,16 +3,9 @@
  * Sections print figures; they never pass or fail on time. Add a section with one line below.
  */
 import { cycleBench } from './cycle';
+import type { BenchSection } from './harness';
 import { probeBench } from './probe';
 import { sshBench } from './ssh';
-
-/** One benchmark section. */
-export interface BenchSection {
-  name: string;
-  description: string;
-  /** Options are the command-line words after the section name (empty when all sections run). */
-  run(args: string[]): Promise<void>;
-}
 
 const SECTIONS: BenchSection[] = [probeBench, sshBench, cycleBench];
 

@@ -18,7 +18,7 @@ import { createInterface } from 'node:readline';
 import type { LabManifest } from '../cli/lab';
 import { probeMany } from '../shared/probes/probe-many';
 import type { ProbeOptions, ProbeTimings } from '../shared/probes/types';
-import type { BenchSection } from './main';
+import { type BenchSection, parseIntegerOptions } from './harness';
 
 interface ProbeBenchOptions {
   count: number;
@@ -37,30 +37,15 @@ const DEFAULTS: ProbeBenchOptions = {
   latencyConcurrency: 16,
 };
 
-const ROOT = join(__dirname, '..');
+const FLAGS: Record<string, keyof ProbeBenchOptions> = {
+  '--count': 'count',
+  '--concurrency': 'concurrency',
+  '--latency': 'latencyMs',
+  '--latency-count': 'latencyCount',
+  '--latency-concurrency': 'latencyConcurrency',
+};
 
-function parseArgs(args: string[]): ProbeBenchOptions {
-  const opts = { ...DEFAULTS };
-  const keys: Record<string, keyof ProbeBenchOptions> = {
-    '--count': 'count',
-    '--concurrency': 'concurrency',
-    '--latency': 'latencyMs',
-    '--latency-count': 'latencyCount',
-    '--latency-concurrency': 'latencyConcurrency',
-  };
-  for (let i = 0; i < args.length; i++) {
-    const key = keys[args[i]!];
-    const value = Number(args[i + 1]);
-    if (!key || !Number.isInteger(value) || value < 0) {
-      throw new Error(
-        `probe bench: bad option at "${args[i]}" (options: ${Object.keys(keys).join(' ')}, each N)`,
-      );
-    }
-    opts[key] = value;
-    i++;
-  }
-  return opts;
-}
+const ROOT = join(__dirname, '..');
 
 // ---- Child processes ------------------------------------------------------------------------
 
@@ -239,7 +224,7 @@ function roundTrips(protocol: string | null): number {
 }
 
 async function run(args: string[]): Promise<void> {
-  const opts = parseArgs(args);
+  const opts = parseIntegerOptions('probe', args, DEFAULTS, FLAGS, 0);
   const out = (s = '') => process.stdout.write(`${s}\n`);
   out(`Node ${process.version}, OpenSSL ${process.versions.openssl}, ${cpus().length} CPU(s)`);
   const dir = mkdtempSync(join(tmpdir(), 'cpq-bench-'));

@@ -4,14 +4,11 @@
  * per appliance from this process, all in parallel by default. Prints wall time, reads/s,
  * per-read p50/p95/max and the reader's peak RSS. Figures only: it never passes or fails on time.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { createApplianceState } from '../lab/appliance-state';
 import { startLabSshServer } from '../lab/ssh-server';
 import { readAppliance } from '../shared/asyncos/reader';
 import type { ReadResult } from '../shared/asyncos/types';
-import type { BenchSection } from './main';
+import { type BenchSection, sampleRss, serveUntilStdinEnds, startServingChild } from './harness';
 
 interface SshBenchOptions {
   count: number;
@@ -53,22 +50,8 @@ export async function serveLab(count: number): Promise<void> {
   const manifest: LabManifestLine = {
     appliances: servers.map((s) => ({ port: s.port, fingerprint: s.fingerprint })),
   };
-  process.stdout.write(`${JSON.stringify(manifest)}\n`);
-  process.stdin.resume();
-  await new Promise<void>((resolve) => process.stdin.once('end', resolve));
+  await serveUntilStdinEnds(manifest);
   await Promise.all(servers.map((s) => s.close()));
-}
-
-async function startLabProcess(count: number): Promise<{ child: ChildProcess; manifest: LabManifestLine }> {
-  const root = join(__dirname, '..');
-  const code = `require('tsx/cjs/api').register(); require(${JSON.stringify(join(root, 'bench/ssh.ts'))}).serveLab(${count}).then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });`;
-  const child = spawn(process.execPath, ['-e', code], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
-  const manifest = await new Promise<LabManifestLine>((resolve, reject) => {
-    child.once('exit', (c) => reject(new Error(`the lab process exited (${c}) before it was ready`)));
-    lines.once('line', (line) => resolve(JSON.parse(line) as LabManifestLine));
-  });
-  return { child, manifest };
 }
 
 async function pool<T, R>(items: T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -94,14 +77,10 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 async function run(args: string[]): Promise<void> {
   const opts = parseArgs(args);
   process.stdout.write(`starting ${opts.count} lab SSH appliances in a child process...\n`);
-  const { child, manifest } = await startLabProcess(opts.count);
+  const lab = await startServingChild('ssh.ts', 'serveLab', [opts.count]);
+  const manifest = lab.ready as LabManifestLine;
   try {
-    (globalThis as { gc?: () => void }).gc?.();
-    const rssBefore = process.memoryUsage.rss();
-    let peak = rssBefore;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage.rss());
-    }, 10);
+    const rss = sampleRss();
     const started = performance.now();
     const results = await pool<LabManifestLine['appliances'][number], ReadResult>(
       manifest.appliances,
@@ -119,8 +98,7 @@ async function run(args: string[]): Promise<void> {
         }),
     );
     const wallMs = performance.now() - started;
-    clearInterval(sampler);
-    peak = Math.max(peak, process.memoryUsage.rss());
+    const peak = rss.stop();
     const codes = new Map<string, number>();
     for (const r of results) codes.set(r.code, (codes.get(r.code) ?? 0) + 1);
     const parsedBoth = results.filter((r) =>
@@ -135,13 +113,11 @@ async function run(args: string[]): Promise<void> {
       `reads/s:          ${(results.length / (wallMs / 1000)).toFixed(1)}`,
       `per read:         p50 ${percentile(totals, 50)} ms, p95 ${percentile(totals, 95)} ms, max ${totals.at(-1)} ms`,
       `connect+login:    p50 ${percentile(connects, 50)} ms, p95 ${percentile(connects, 95)} ms`,
-      `reader RSS:       before ${mb(rssBefore)}, peak during reads ${mb(peak)} (sampled every 10 ms), process max ${mb(process.resourceUsage().maxRSS * 1024)}   (target < 150 MB)`,
+      `reader RSS:       before ${mb(rss.before)}, peak during reads ${mb(peak)} (sampled every 10 ms), process max ${mb(process.resourceUsage().maxRSS * 1024)}   (target < 150 MB)`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.stdin?.end();
-    await exited;
+    await lab.stop();
   }
 }
 

@@ -1,6 +1,15 @@
 /**
  * What both cycle Lambdas share: configuration from the environment (validated once, at cold
  * start), AWS clients created once per container, and the one service call a handler makes.
+ *
+ * The handlers wrap that call in middy with no middleware, on purpose. The event is validated
+ * here, with the zod schema below (middy's validator would be a second, JSON-schema copy of it).
+ * Errors must reach Lambda, so a failed event goes to the dead-letter queue: an error-handling
+ * middleware would turn them into a response. The logs are pino lines and the summary carries the
+ * request id, so no logger or metrics context middleware is needed (the metrics go out through
+ * the CloudWatch sink). middy core still does one thing: it ends an invocation that runs past its
+ * time with a named TimeoutError just before Lambda's own timeout. A middleware that earns its
+ * place goes on that wrapper.
  */
 import { readFileSync } from 'node:fs';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';

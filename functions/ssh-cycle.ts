@@ -6,6 +6,7 @@ import { awsCycleDeps, configFromEnv, createAwsClients, handleCycle } from './ru
 const config = configFromEnv(process.env);
 const deps = awsCycleDeps(config, createAwsClients());
 
+// middy without middleware, on purpose: why is at the top of runtime.ts.
 export const handler = middy().handler((event: unknown, context: Context) =>
   handleCycle('ssh', event, context, config, deps),
 );

@@ -9,8 +9,8 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, SmsSubscription, UrlSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-// The table's keys come from the store that reads and writes it.
-import { ALERT_TABLE } from '../../shared/alerts/dynamodb-store';
+// The table's keys are the ones the stores that read and write it use.
+import { ALERT_TABLE } from '../../shared/alerts/table';
 import type { Inventory } from '../../shared/inventory';
 
 /** Subscriptions come from `deploy.subscriptions` (already merged with `-c alertEmail=...` context). */

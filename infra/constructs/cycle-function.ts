@@ -14,7 +14,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConfigError } from '../../shared/errors';
 import type { Inventory } from '../../shared/inventory';
@@ -224,20 +224,6 @@ export function secretArn(stack: Stack, id: string): string {
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 /** A complete secret ARN, its name (with or without the random suffix) in the same characters. */
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,519}$/;
-
-/** The queue of failed cycle invocations (Lambda async failures and undeliverable schedules). */
-export class FailureQueue extends Construct {
-  readonly queue: Queue;
-
-  constructor(scope: Construct, id: string) {
-    super(scope, id);
-    this.queue = new Queue(this, 'Queue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-  }
-}
 
 /**
  * Writes the validated inventory (defaults filled in) where the afterBundling hook copies it from,

@@ -16,9 +16,7 @@ import {
 import { errorMessage } from '../errors';
 import type { AlertRecord } from './state-machine';
 import { type AlertStore, AlertStoreError, isAlertRecord, type PutOutcome } from './store';
-
-/** Table layout the CDK stack must create: partition key `id` (string), TTL on `expiresAt`. */
-export const ALERT_TABLE = { partitionKey: 'id', ttlAttribute: 'expiresAt' } as const;
+import { ALERT_TABLE } from './table';
 
 /** Options of the DynamoDB store. */
 export interface DynamoDbAlertStoreOptions {

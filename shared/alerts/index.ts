@@ -8,3 +8,4 @@ export * from './notifier';
 export * from './sns-notifier';
 export * from './state-machine';
 export * from './store';
+export * from './table';

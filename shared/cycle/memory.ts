@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ALERT_TABLE } from '../alerts/table';
 import { CpqMonitorError, errorMessage } from '../errors';
 import type { FindingsMemory } from '../findings/types';
 import type { TlsVersion } from '../probes/types';
@@ -101,7 +102,7 @@ export class DynamoDbMemoryStore implements MemoryStore {
       const res = await this.doc.send(
         new GetCommand({
           TableName: this.tableName,
-          Key: { id: MEMORY_ID_PREFIX + key },
+          Key: { [ALERT_TABLE.partitionKey]: MEMORY_ID_PREFIX + key },
           ConsistentRead: true,
         }),
       );
@@ -124,7 +125,11 @@ export class DynamoDbMemoryStore implements MemoryStore {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { id: MEMORY_ID_PREFIX + key, memory: JSON.stringify(part), savedAt: part.savedAt },
+          Item: {
+            [ALERT_TABLE.partitionKey]: MEMORY_ID_PREFIX + key,
+            memory: JSON.stringify(part),
+            savedAt: part.savedAt,
+          },
         }),
       );
     } catch (err) {

@@ -5,14 +5,11 @@
  * could not be done before the deadline is reported, not hidden.
  */
 
-import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
-import pLimit from 'p-limit';
 import { type AlertReport, processAlerts } from '../alerts/engine';
 import type { Notifier } from '../alerts/notifier';
 import type { AlertStore } from '../alerts/store';
 import { type ReaderDeps, readAppliance } from '../asyncos/reader';
-import type { ReadResult, ShowconfigFacts, SslconfigFacts } from '../asyncos/types';
+import type { ReadResult } from '../asyncos/types';
 import { errorMessage } from '../errors';
 import { evaluateFindings } from '../findings/evaluate';
 import { endsOf } from '../findings/ids';
@@ -25,11 +22,13 @@ import { metricsForCycle } from '../metrics/from-observations';
 import type { MetricSink, SinkReport } from '../metrics/sink';
 import type { ConfigObservation, ListenerObservation } from '../observations';
 import { probeListener } from '../probes/probe';
-import type { TlsVersion } from '../probes/types';
-import { versionsFromMethods } from '../tls/versions';
+import { caFileReader } from './ca-files';
 import { type CredentialResolver, CredentialsError } from './credentials';
+import { learnOutbound } from './learn';
 import type { CyclePart, MemoryStore } from './memory';
-import { contextAppliances, planCommands, planProbes } from './plan';
+import { type PlannedProbe, planCommands, planProbes } from './plan';
+import { isContext, ownSshMemory, reportsAbout, retriesFor, type Shard, selectShard } from './shard';
+import { runBounded, type WorkBounds } from './work';
 
 export type CycleKind = 'probe' | 'ssh' | 'full';
 
@@ -83,9 +82,6 @@ export interface CycleReport {
   problems: string[];
 }
 
-/** Minimum time worth starting a probe or a read with. */
-const MIN_WORK_MS = 1000;
-
 /** Runs one cycle. Never throws for an appliance's failure; throws only for a broken inventory selection. */
 export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<CycleReport> {
   const inv = input.inventory;
@@ -94,190 +90,60 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
   const startedMs = Date.now();
   const problems: string[] = [];
   const memoryKey = input.memoryKey ?? 'all';
-  const ioDeadline = input.deadline - (input.tailReserveMs ?? 5000);
-
-  const enabled = inv.appliances.filter((a) => a.enabled);
-  const wanted = input.appliances === undefined ? undefined : new Set(input.appliances);
-  const primary = wanted === undefined ? enabled : enabled.filter((a) => wanted.has(a.name));
-  const unknownAppliances =
-    wanted === undefined ? [] : [...wanted].filter((n) => !primary.some((a) => a.name === n));
-  if (unknownAppliances.length > 0) {
-    problems.push(`asked for appliances not enabled in the inventory: ${unknownAppliances.join(', ')}`);
-  }
-
-  const primaryNames = new Set(primary.map((a) => a.name));
   const doProbes = input.kind !== 'ssh';
   const doReads = input.kind !== 'probe';
-  const sshPrimary = doReads ? primary.filter((a) => a.ssh !== undefined) : [];
-  const context = doReads ? contextAppliances(inv, sshPrimary) : [];
-  const contextNames = new Set(context.map((a) => a.name));
+  const bounds: WorkBounds = {
+    concurrency: inv.monitor.concurrency,
+    deadline: input.deadline - (input.tailReserveMs ?? 5000),
+    skipped: [],
+  };
+
+  const shard = selectShard(inv, doReads, input.appliances);
+  if (shard.unknown.length > 0) {
+    problems.push(`asked for appliances not enabled in the inventory: ${shard.unknown.join(', ')}`);
+  }
 
   // Memory: each kind owns its part; both parts are read.
   const parts = await loadParts(deps.memory, memoryKey, problems);
-  const memory: FindingsMemory = {
-    version: 1,
-    listeners: parts.probe?.findings.listeners ?? {},
-    queues: parts.ssh?.findings.queues ?? {},
-    logs: parts.ssh?.findings.logs ?? {},
-    anonymousOutbound: parts.ssh?.findings.anonymousOutbound ?? [],
-  };
-  const outboundCiphers = { ...(parts.ssh?.outboundCiphers ?? {}) };
-  const outboundVersions = { ...(parts.ssh?.outboundVersions ?? {}) };
-
-  const skipped: string[] = [];
-  const caCache = new Map<string, string | undefined>();
-  const readCa = (file: string): string | undefined => {
-    if (!caCache.has(file)) {
-      const path = isAbsolute(file) ? file : resolve(input.baseDir ?? '.', file);
-      try {
-        caCache.set(file, readFileSync(path, 'utf8'));
-      } catch (err) {
-        problems.push(
-          `cannot read CA file ${path}: ${errorMessage(err)}; certificates are checked without it`,
-        );
-        caCache.set(file, undefined);
-      }
-    }
-    return caCache.get(file);
-  };
-
-  const probeWork = async (): Promise<ListenerObservation[]> => {
-    if (!doProbes) return [];
-    const planned = planProbes(inv, primary, {
-      outboundCiphers,
-      outboundVersions,
-      ca: readCa,
-      timeoutMs: inv.monitor.probeTimeoutMs,
-    });
-    const limit = pLimit(inv.monitor.concurrency);
-    const results = await Promise.all(
-      planned.map((p) =>
-        limit(async (): Promise<ListenerObservation | undefined> => {
-          const left = ioDeadline - Date.now();
-          if (left < MIN_WORK_MS) {
-            skipped.push(`probe ${p.appliance.name}${p.from ? ` from ${p.from}` : ''}`);
-            return undefined;
-          }
-          const probe = await probeListener({
-            ...p.options,
-            timeoutMs: Math.min(p.options.timeoutMs ?? left, left),
-          });
-          return {
-            kind: 'listener',
-            appliance: p.appliance.name,
-            role: p.appliance.role,
-            at: probe.startedAt,
-            ...(p.from !== undefined ? { from: p.from } : {}),
-            probe,
-          };
-        }),
-      ),
-    );
-    return results.filter((r): r is ListenerObservation => r !== undefined);
-  };
-
-  const readWork = async (): Promise<ConfigObservation[]> => {
-    const targets = [...sshPrimary, ...context];
-    const limit = pLimit(inv.monitor.concurrency);
-    const results = await Promise.all(
-      targets.map((a) =>
-        limit(async (): Promise<ConfigObservation | undefined> => {
-          const left = ioDeadline - Date.now();
-          if (left < MIN_WORK_MS) {
-            skipped.push(`ssh ${a.name}`);
-            return undefined;
-          }
-          const read = await readOne(inv, a, Math.min(inv.monitor.sshTimeoutMs, left), deps);
-          return { kind: 'config', appliance: a.name, role: a.role, at: read.startedAt, read };
-        }),
-      ),
-    );
-    return results.filter((r): r is ConfigObservation => r !== undefined);
-  };
+  const memory = recall(parts);
 
   // Reads first: what they show of each appliance's outbound TLS (cipher list and methods) is
   // what the probes offer on its behalf.
-  const config = doReads ? await readWork() : [];
-  for (const o of config) {
-    if (contextNames.has(o.appliance)) continue;
-    const list = outboundCiphersOf(o.read);
-    if (list !== undefined) outboundCiphers[o.appliance] = list;
-    const versions = outboundVersionsOf(o.read);
-    if (versions !== undefined) outboundVersions[o.appliance] = versions;
-  }
-  const listener = await probeWork();
+  const config = doReads ? await readAll([...shard.sshOwned, ...shard.context], inv, deps, bounds) : [];
+  const ownConfig = config.filter((o) => !isContext(shard, o.appliance));
+  const outbound = learnOutbound(parts.ssh ?? {}, ownConfig);
+  const listener = doProbes
+    ? await probeAll(
+        planProbes(inv, shard.owned, {
+          ...outbound,
+          ca: caFileReader(input.baseDir ?? '.', (p) => problems.push(p)),
+          timeoutMs: inv.monitor.probeTimeoutMs,
+        }),
+        bounds,
+      )
+    : [];
 
   const now = clock();
   const evaluated = evaluateFindings({ inventory: inv, now, listener, config, memory });
-
   // Context appliances were read for their peers' sake: their own findings belong to their shard.
-  // A path check belongs to a shard that owns either end: the rules across appliances run where
-  // the ESA is owned and its SMA is read as context, and nowhere else.
-  const owns = (id: string) => endsOf(id).some((end) => !contextNames.has(end));
+  const owns = (id: string) => reportsAbout(shard, endsOf(id));
   const findings = evaluated.findings.filter((f) => owns(f.id));
   const checked = evaluated.checked.filter(owns);
 
-  const alerts = await processAlerts({
-    findings,
-    checked,
-    now,
-    policy: inv.alerting,
-    muteFor: (appliance) => {
-      const w = activeMaintenance(inv, appliance, now);
-      return w === undefined ? undefined : { reason: w.reason, until: w.end };
-    },
-    store: deps.store,
-    notifier: deps.notifier,
-    // A shard retries only its own undelivered notifications; the other shards own theirs.
-    ...(wanted !== undefined
-      ? { retriesFor: (r: { id: string }) => endsOf(r.id).some((end) => primaryNames.has(end)) }
-      : {}),
-    ...(deps.logger !== undefined ? { logger: deps.logger } : {}),
-  });
+  const alerts = await alert(inv, shard, findings, checked, now, deps);
   if (alerts.error !== undefined) problems.push(`alerts not processed: ${alerts.error}`);
 
-  const ownConfig = config.filter((o) => !contextNames.has(o.appliance));
-  // The heartbeat says "this cycle did all its work": a cycle that ran out of time sends none, so
-  // the watchdog's missing-heartbeat alarm also catches a monitor that can no longer keep up.
-  const data = metricsForCycle({
-    inventory: inv,
-    listener,
-    config: ownConfig,
-    findings,
-    now,
-    detail: inv.monitor.metricsDetail,
-    cycle: input.kind,
-  }).filter((d) => skipped.length === 0 || d.name !== 'MonitorHeartbeat');
-  const report = await deps.sink.put(data);
-  for (const e of report.errors) problems.push(`metrics not shipped: ${e.message}`);
+  const metrics = await shipMetrics(input.kind, inv, listener, ownConfig, findings, now, bounds, deps.sink);
+  for (const e of metrics.report.errors) problems.push(`metrics not shipped: ${e.message}`);
 
   // Memory: what this cycle learned, for the next one.
   if (doProbes) {
-    await saveParts(
-      deps.memory,
-      `probe/${memoryKey}`,
-      { findings: { listeners: evaluated.memory.listeners } },
-      clock,
-      problems,
-    );
+    const part = { findings: { listeners: evaluated.memory.listeners } };
+    await saveParts(deps.memory, `probe/${memoryKey}`, part, clock, problems);
   }
   if (doReads) {
-    const mine = (key: string) => !contextNames.has(key.split('/')[0] ?? key);
-    await saveParts(
-      deps.memory,
-      `ssh/${memoryKey}`,
-      {
-        findings: {
-          queues: Object.fromEntries(Object.entries(evaluated.memory.queues).filter(([k]) => mine(k))),
-          logs: Object.fromEntries(Object.entries(evaluated.memory.logs).filter(([k]) => mine(k))),
-          anonymousOutbound: (evaluated.memory.anonymousOutbound ?? []).filter((n) => !contextNames.has(n)),
-        },
-        outboundCiphers,
-        outboundVersions,
-      },
-      clock,
-      problems,
-    );
+    const part = { findings: ownSshMemory(shard, evaluated.memory), ...outbound };
+    await saveParts(deps.memory, `ssh/${memoryKey}`, part, clock, problems);
   }
 
   for (const p of problems) deps.logger?.warn({ problem: p }, 'cycle problem');
@@ -285,10 +151,10 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
     kind: input.kind,
     startedAt: started.toISOString(),
     durationMs: Date.now() - startedMs,
-    appliances: primary.map((a) => a.name),
-    context: context.map((a) => a.name),
-    skipped,
-    unknownAppliances,
+    appliances: shard.owned.map((a) => a.name),
+    context: shard.context.map((a) => a.name),
+    skipped: bounds.skipped,
+    unknownAppliances: shard.unknown,
     listener,
     config: ownConfig,
     findings,
@@ -296,7 +162,7 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
     checked,
     paths: evaluated.paths,
     alerts,
-    metrics: { data, report },
+    metrics,
     problems,
   };
 }
@@ -342,48 +208,109 @@ async function readOne(
   );
 }
 
-/** Longest outbound cipher list taken from a read (AsyncOS lists are a few hundred characters). */
-export const CIPHER_LIST_MAX = 2048;
-/** What an OpenSSL cipher string is made of: names, `:`/`,`/space separators, `!`/`-`/`+` and `@STRENGTH`-style keywords. */
-const CIPHER_LIST = /^[A-Za-z0-9:!+@=_., -]+$/;
-
-/**
- * The outbound cipher list a read showed (sslconfig first, then showconfig), when it looks like
- * one. It is the appliance's own text: it is offered by the next probes and kept in the cycle
- * memory, so an oversized or odd value (a broken or hostile peer) is not learned at all.
- */
-export function outboundCiphersOf(read: ReadResult): string | undefined {
-  const usable = (list: string | null | undefined) =>
-    typeof list === 'string' && list.length <= CIPHER_LIST_MAX && CIPHER_LIST.test(list) ? list : undefined;
-  for (const [key, r] of Object.entries(read.commands)) {
-    if (r.code !== 'ok' || r.parsed === null) continue;
-    if (key === 'sslconfig') {
-      const c = usable((r.parsed as SslconfigFacts).outbound.ciphers);
-      if (c) return c;
-    }
-  }
-  const show = read.commands.showconfig;
-  if (show?.code === 'ok' && show.parsed)
-    return usable((show.parsed as ShowconfigFacts).tls.outbound.ciphers);
-  return undefined;
+/** The SSH reads of the given appliances, under the cycle's deadline. */
+function readAll(
+  targets: readonly Appliance[],
+  inv: Inventory,
+  deps: CycleDeps,
+  bounds: WorkBounds,
+): Promise<ConfigObservation[]> {
+  return runBounded(
+    targets,
+    bounds,
+    (a) => `ssh ${a.name}`,
+    async (a, left): Promise<ConfigObservation> => {
+      const read = await readOne(inv, a, Math.min(inv.monitor.sshTimeoutMs, left), deps);
+      return { kind: 'config', appliance: a.name, role: a.role, at: read.startedAt, read };
+    },
+  );
 }
 
-/** The TLS versions the outbound methods a read showed enable (sslconfig first, then showconfig). */
-export function outboundVersionsOf(
-  read: ReadResult,
-): { minVersion: TlsVersion; maxVersion: TlsVersion } | undefined {
-  const methods: Array<string | null | undefined> = [];
-  const ssl = read.commands.sslconfig;
-  if (ssl?.code === 'ok' && ssl.parsed) methods.push((ssl.parsed as SslconfigFacts).outbound.methods);
-  const show = read.commands.showconfig;
-  if (show?.code === 'ok' && show.parsed) methods.push((show.parsed as ShowconfigFacts).tls.outbound.methods);
-  for (const m of methods) {
-    // Bounded like the cipher lists: a hostile peer's megabyte of text is not parsed or stored.
-    if (typeof m !== 'string' || m.length > 256) continue;
-    const v = versionsFromMethods(m);
-    if (v !== null) return v;
-  }
-  return undefined;
+/** The planned probes, under the cycle's deadline. */
+function probeAll(planned: readonly PlannedProbe[], bounds: WorkBounds): Promise<ListenerObservation[]> {
+  return runBounded(
+    planned,
+    bounds,
+    (p) => `probe ${p.appliance.name}${p.from ? ` from ${p.from}` : ''}`,
+    async (p, left): Promise<ListenerObservation> => {
+      const probe = await probeListener({
+        ...p.options,
+        timeoutMs: Math.min(p.options.timeoutMs ?? left, left),
+      });
+      return {
+        kind: 'listener',
+        appliance: p.appliance.name,
+        role: p.appliance.role,
+        at: probe.startedAt,
+        ...(p.from !== undefined ? { from: p.from } : {}),
+        probe,
+      };
+    },
+  );
+}
+
+/** The alert stage: this shard's findings through the state machine, pages and recoveries out. */
+function alert(
+  inv: Inventory,
+  shard: Shard,
+  findings: Finding[],
+  checked: string[],
+  now: Date,
+  deps: CycleDeps,
+): Promise<AlertReport> {
+  const retries = retriesFor(shard);
+  return processAlerts({
+    findings,
+    checked,
+    now,
+    policy: inv.alerting,
+    muteFor: (appliance) => {
+      const w = activeMaintenance(inv, appliance, now);
+      return w === undefined ? undefined : { reason: w.reason, until: w.end };
+    },
+    store: deps.store,
+    notifier: deps.notifier,
+    ...(retries !== undefined ? { retriesFor: (r: { id: string }) => retries(endsOf(r.id)) } : {}),
+    ...(deps.logger !== undefined ? { logger: deps.logger } : {}),
+  });
+}
+
+/**
+ * The metrics stage: this shard's data to the sink. The heartbeat says "this cycle did all its
+ * work": a cycle that ran out of time sends none, so the watchdog's missing-heartbeat alarm also
+ * catches a monitor that can no longer keep up.
+ */
+async function shipMetrics(
+  kind: CycleKind,
+  inv: Inventory,
+  listener: ListenerObservation[],
+  config: ConfigObservation[],
+  findings: Finding[],
+  now: Date,
+  bounds: WorkBounds,
+  sink: MetricSink,
+): Promise<CycleReport['metrics']> {
+  const data = metricsForCycle({
+    inventory: inv,
+    listener,
+    config,
+    findings,
+    now,
+    detail: inv.monitor.metricsDetail,
+    cycle: kind,
+  }).filter((d) => bounds.skipped.length === 0 || d.name !== 'MonitorHeartbeat');
+  return { data, report: await sink.put(data) };
+}
+
+/** The findings memory the two parts of the previous cycles make up. */
+function recall(parts: { probe?: CyclePart; ssh?: CyclePart }): FindingsMemory {
+  return {
+    version: 1,
+    listeners: parts.probe?.findings.listeners ?? {},
+    queues: parts.ssh?.findings.queues ?? {},
+    logs: parts.ssh?.findings.logs ?? {},
+    anonymousOutbound: parts.ssh?.findings.anonymousOutbound ?? [],
+  };
 }
 
 async function loadParts(

@@ -11,6 +11,7 @@ import { cipherListAllowsAnonymous } from '../tls/ciphers';
 import { listOf, makeFinding, RAW_LINES_MAX, rawLinesWith } from './format';
 import { findingId } from './ids';
 import { eventsSince } from './log-cursor';
+import { fromOutboundTls } from './outbound-tls';
 import type { ReadFacts } from './read-facts';
 import type { CheckName, Finding, LogCursor, QueueSample } from './types';
 
@@ -290,38 +291,26 @@ function queueRule(
   );
 }
 
+function judgeList(list: string): { allows: boolean; reason: string } {
+  const v = cipherListAllowsAnonymous(list);
+  return { allows: v.allowsAnonymous, reason: v.reason };
+}
+
 function cipherRule(c: Collector, f: ReadFacts): void {
-  let verdict: {
-    allows: boolean;
-    reason: string;
-    list: string;
-    methods: string | null;
-    source: string;
-  } | null = null;
-  const ssl = f.sslconfig?.facts;
-  if (ssl !== undefined && ssl.outbound.ciphers !== null) {
-    verdict = {
-      allows: ssl.outboundAllowsAnonymous,
-      reason: ssl.anonymousReason ?? '',
-      list: ssl.outbound.ciphers,
-      methods: ssl.outbound.methods,
-      source: f.sslconfig!.key,
-    };
-  } else {
-    const out = f.showconfig?.facts.tls.outbound;
-    if (out?.ciphers) {
+  const verdict = fromOutboundTls(
+    { sslconfig: f.sslconfig?.facts, showconfig: f.showconfig?.facts },
+    (outbound, source) => {
+      if (!outbound.ciphers) return undefined;
+      const ssl = source === 'sslconfig' ? f.sslconfig : undefined;
       // The sslconfig parser's verdict is preferred; for showconfig's copy the shared rule decides.
-      const v = cipherListAllowsAnonymous(out.ciphers);
-      verdict = {
-        allows: v.allowsAnonymous,
-        reason: v.reason,
-        list: out.ciphers,
-        methods: out.methods,
-        source: 'showconfig',
-      };
-    }
-  }
-  if (verdict === null) return;
+      const judged =
+        ssl !== undefined
+          ? { allows: ssl.facts.outboundAllowsAnonymous, reason: ssl.facts.anonymousReason ?? '' }
+          : judgeList(outbound.ciphers);
+      return { ...judged, list: outbound.ciphers, methods: outbound.methods, source: ssl?.key ?? source };
+    },
+  );
+  if (verdict === undefined) return;
   c.check('outbound_ciphers_allow_anonymous');
   if (!verdict.allows) return;
   c.add(

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { errorMessage } from '../errors';
 import { type MetricDatum, seriesKey } from './datum';
-import { type MetricSink, MetricsPublishError, type SinkReport } from './sink';
+import { type MetricSink, MetricsPublishError, newSinkReport, type SinkReport } from './sink';
 
 /** PutMetricData limits (CloudWatch quotas). */
 export const PUT_METRIC_DATA_LIMITS = {
@@ -155,14 +155,7 @@ export class CloudWatchSink implements MetricSink {
   async put(data: readonly MetricDatum[]): Promise<SinkReport> {
     const entries = toCloudWatchEntries(data);
     const requests = packRequests(this.options.namespace, entries);
-    const report: SinkReport = {
-      data: data.length,
-      entries: entries.length,
-      requests: requests.length,
-      calls: 0,
-      retries: 0,
-      errors: [],
-    };
+    const report = newSinkReport({ data: data.length, entries: entries.length, requests: requests.length });
     for (const [index, batch] of requests.entries()) {
       for (let attempt = 1; ; attempt++) {
         report.calls++;

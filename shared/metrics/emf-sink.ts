@@ -5,7 +5,7 @@
  * at most 100 metrics per document, as EMF requires.
  */
 import { type MetricDatum, seriesKey } from './datum';
-import { type MetricSink, MetricsPublishError, type SinkReport } from './sink';
+import { type MetricSink, MetricsPublishError, newSinkReport, type SinkReport } from './sink';
 
 /** EMF limits. */
 export const EMF_LIMITS = { metricsPerDocument: 100, valuesPerMetric: 100 } as const;
@@ -92,14 +92,7 @@ export class EmfSink implements MetricSink {
   /** {@inheritDoc MetricSink.put} */
   async put(data: readonly MetricDatum[]): Promise<SinkReport> {
     const docs = toEmfDocuments(this.options.namespace, data);
-    const report: SinkReport = {
-      data: data.length,
-      entries: docs.length,
-      requests: docs.length,
-      calls: 0,
-      retries: 0,
-      errors: [],
-    };
+    const report = newSinkReport({ data: data.length, entries: docs.length, requests: docs.length });
     if (docs.length === 0) return report;
     const text = `${docs.map((d) => JSON.stringify(d)).join('\n')}\n`;
     await new Promise<void>((resolve) => {

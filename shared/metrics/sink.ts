@@ -18,6 +18,18 @@ export interface SinkReport {
   errors: MetricsPublishError[];
 }
 
+/** The report of a put before any call: what was handed in and how it was split, nothing sent yet. */
+export function newSinkReport(split: Pick<SinkReport, 'data' | 'entries' | 'requests'>): SinkReport {
+  return {
+    data: split.data,
+    entries: split.entries,
+    requests: split.requests,
+    calls: 0,
+    retries: 0,
+    errors: [],
+  };
+}
+
 /** Ships metric data; failures are in the report, never thrown. */
 export interface MetricSink {
   /** Ships one cycle's data. */

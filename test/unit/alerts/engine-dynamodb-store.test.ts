@@ -10,15 +10,12 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import {
-  ALERT_TABLE,
-  createAlertDocumentClient,
-  DynamoDbAlertStore,
-} from '../../../shared/alerts/dynamodb-store';
+import { createAlertDocumentClient, DynamoDbAlertStore } from '../../../shared/alerts/dynamodb-store';
 import { processAlerts } from '../../../shared/alerts/engine';
 import { SnsNotifier } from '../../../shared/alerts/sns-notifier';
 import type { AlertRecord } from '../../../shared/alerts/state-machine';
 import { AlertStoreError } from '../../../shared/alerts/store';
+import { ALERT_TABLE } from '../../../shared/alerts/table';
 import type { Finding } from '../../../shared/findings/types';
 import { at, finding, POLICY } from './fixtures';
 

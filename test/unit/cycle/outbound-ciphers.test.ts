@@ -1,5 +1,5 @@
 import type { ReadResult } from '../../../shared/asyncos/types';
-import { CIPHER_LIST_MAX, outboundCiphersOf } from '../../../shared/cycle/run';
+import { CIPHER_LIST_MAX, outboundCiphersOf } from '../../../shared/cycle/learn';
 
 /** A read whose sslconfig showed `ciphers` as the outbound list. */
 function readWith(ciphers: string): ReadResult {
