@@ -3,7 +3,7 @@
  * store + metrics to a CloudWatchSink over a mocked CloudWatchClient) over a lab world of N
  * appliances. The world (default 50 SMAs with 9 ESAs each = 500) runs in a child process, so the
  * RSS printed is the monitor's own. A few faults are injected so that alerts and findings do real
- * work. Figures only: it never passes or fails on time (issue 4 targets: < 15 s, < 256 MB).
+ * work. Figures only: it never passes or fails on time (targets, README.md "Benchmark": < 15 s, < 256 MB).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

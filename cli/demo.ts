@@ -29,7 +29,7 @@ interface Scenario {
   brokenCycles: number;
 }
 
-/** An outbound list that lets anonymous suites win the negotiation (DOMAIN.md item 6). */
+/** An outbound list that lets anonymous suites win (docs/domain.md#the-anonymous-cipher-failure). */
 export const DEMO_ANONYMOUS_CIPHERS = 'aNULL:HIGH:MEDIUM:-SSLv2';
 const FIXED_CIPHERS = 'HIGH:MEDIUM:-SSLv2:-aNULL';
 

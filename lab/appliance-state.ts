@@ -75,9 +75,9 @@ export interface ApplianceState {
   services: Record<string, 'Up' | 'Down'>;
 }
 
-/** Cipher list of an appliance fixed per DOMAIN.md item 6 (anonymous suites excluded). */
+/** A cipher list with the fix of docs/domain.md#the-anonymous-cipher-failure (no anonymous suites). */
 export const SAFE_CIPHERS = 'MEDIUM:HIGH:-SSLv2:-aNULL:@STRENGTH';
-/** A list that lets an anonymous suite be negotiated: the broken state of DOMAIN.md item 6. */
+/** A list that lets an anonymous suite be negotiated: docs/domain.md#the-anonymous-cipher-failure. */
 export const ANONYMOUS_CIPHERS = 'MEDIUM:HIGH:-SSLv2:@STRENGTH';
 
 /** Everything a caller may set; the rest gets realistic defaults for the role. */

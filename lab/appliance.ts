@@ -2,8 +2,8 @@
  * One simulated appliance: a single ApplianceState driving both its AsyncOS CLI over SSH and its
  * CPQ listener, so the probe and the reader see one consistent world. Suspending it makes the
  * listener refuse connections and `status` show the suspension; changing its outbound cipher list
- * changes sslconfig/showconfig and, on an ESA, writes the TLS failures of DOMAIN.md item 6 to
- * mail_logs.
+ * changes sslconfig/showconfig and, on an ESA, writes the TLS failures of
+ * docs/domain.md#the-anonymous-cipher-failure to mail_logs.
  */
 import { type ApplianceSpec, type ApplianceState, createApplianceState } from './appliance-state';
 import type { LabCertificates } from './certs';

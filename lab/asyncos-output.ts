@@ -1,7 +1,7 @@
 /**
  * Text of the simulated AsyncOS CLI, generated from an appliance's state: banner, prompt, and
- * every allow-listed command (with its menus) in the layouts of DOMAIN.md "The AsyncOS command
- * line". Lines end in `\n` here; the SSH server turns them into CRLF.
+ * every allow-listed command (with its menus) in the layouts docs/domain.md#asyncos-commands-the-monitor-uses
+ * describes. Lines end in `\n` here; the SSH server turns them into CRLF.
  */
 import { cipherListAllowsAnonymous } from '../shared/tls/ciphers';
 import { type ApplianceState, systemStatusText } from './appliance-state';
@@ -425,7 +425,7 @@ function leaveMenu(answer: string): Step[] {
 
 /**
  * mail_logs as the appliance would have written them: its CPQ traffic, plus, on an ESA whose
- * outbound list allows anonymous suites, the TLS failures of DOMAIN.md item 6 toward its SMA.
+ * outbound list allows aNULL suites, the failures of docs/domain.md#the-anonymous-cipher-failure.
  */
 export function mailLogLines(state: ApplianceState, now = new Date()): string[] {
   const lines = [...state.mailLogs];

@@ -1,3 +1,3 @@
-/** The lab: simulated CPQ listeners (and, in later issues, simulated appliances) on loopback. */
+/** The lab: simulated CPQ listeners and their certificates on loopback (whole appliances: world.ts). */
 export * from './certs';
 export * from './listener';

@@ -1,5 +1,5 @@
 /**
- * The contract of the read-only AsyncOS SSH reader and its parsers (issue 3).
+ * The contract of the read-only AsyncOS SSH reader and its parsers (docs/ssh.md).
  * Field names and codes are part of `cpq-monitor read|parse --json`: extend, never rename.
  */
 import type { Status } from '../errors';

@@ -1,6 +1,6 @@
 /**
  * What on-call types or clicks to fix each check, in order (AsyncOS CLI commands and GUI
- * settings from ../shared/DOMAIN.md). Texts only; the rules pick them and fill in names.
+ * settings: docs/domain.md#the-pvo-quarantine-settings). Texts only; the rules pick them and fill in names.
  */
 import { DEFAULTS } from '../inventory/schema';
 import type { CheckName } from './types';

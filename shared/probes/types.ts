@@ -1,5 +1,5 @@
 /**
- * The contract of the CPQ listener probe (issue 2): options in, one tagged result out.
+ * The contract of the CPQ listener probe (docs/probe.md): options in, one tagged result out.
  * Field names and codes are part of the CLI's --json output: extend, never rename.
  */
 import type { Status } from '../errors';

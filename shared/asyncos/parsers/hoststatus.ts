@@ -1,6 +1,6 @@
 /**
  * `hoststatus HOST`: `Host mail status for: 'HOST'`, then labelled values and counters.
- * (It does not work for the CPQ queues themselves; DOMAIN.md item 3: tophosts does.)
+ * (It does not work for the CPQ queues themselves; tophosts does: docs/domain.md#the-cpq-queues.)
  */
 import { cliError, outputLines, type ParseOutcome, parseCount, unparsable } from './common';
 

@@ -1,7 +1,7 @@
 /**
  * mail_logs lines (from `grep`) → typed events: CPQ connections, deliveries toward the
  * Centralized Policy Quarantine, TLS outcomes, connection errors (old and new formats) and
- * application faults (DOMAIN.md items 5, 6, 7). Lines of no known shape are kept, not dropped.
+ * application faults (docs/domain.md#mail_logs-lines). Lines of no known shape are kept, not dropped.
  */
 import type { MailLogEvent, MailLogFacts } from '../types';
 import { cliError, outputLines, type ParseOutcome, unparsable } from './common';

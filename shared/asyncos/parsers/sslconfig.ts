@@ -1,7 +1,7 @@
 /**
  * `sslconfig`: inbound/outbound SMTP methods and cipher lists, in the one-line layout of older
  * releases (`Inbound SMTP ssl cipher: RC4-SHA:ALL`) and the indented list of newer ones.
- * Judges whether the outbound list can negotiate an anonymous (aNULL) suite: DOMAIN.md item 6.
+ * Judges whether the outbound list can negotiate an aNULL suite: docs/domain.md#the-anonymous-cipher-failure.
  */
 import { cipherListAllowsAnonymous } from '../../tls/ciphers';
 import type { CipherSettings, SslconfigFacts } from '../types';

@@ -109,7 +109,7 @@ describe('healthy listener', () => {
   });
 });
 
-describe('anonymous ciphers (DOMAIN.md item 6)', () => {
+describe('anonymous ciphers (docs/domain.md#the-anonymous-cipher-failure)', () => {
   it('reports tls_no_certificate when the offered list puts aNULL first, like an ESA without -aNULL', async () => {
     const l = await lab();
     const r = await probe(l, { ciphers: 'aNULL:ALL' });

@@ -55,7 +55,7 @@ describe('negotiated cipher classification', () => {
 
 describe('cipherListAllowsAnonymous (OpenSSL cipher strings)', () => {
   it.each([
-    // AsyncOS-style outbound lists: the DOMAIN.md fix is appending :-aNULL.
+    // AsyncOS-style outbound lists; docs/domain.md#the-anonymous-cipher-failure: the fix appends :-aNULL.
     ['ALL', true],
     ['RC4-SHA:RC4-MD5:ALL', true],
     ['RC4-SHA:RC4-MD5:ALL:-aNULL', false],
