@@ -4,6 +4,7 @@
  */
 import { cycleBench } from './cycle';
 import { probeBench } from './probe';
+import { scaleBench } from './scale';
 import { sshBench } from './ssh';
 
 /** One benchmark section. */
@@ -14,7 +15,7 @@ export interface BenchSection {
   run(args: string[]): Promise<void>;
 }
 
-const SECTIONS: BenchSection[] = [probeBench, sshBench, cycleBench];
+const SECTIONS: BenchSection[] = [probeBench, sshBench, cycleBench, scaleBench];
 
 async function main(argv: string[]): Promise<void> {
   const [first, ...rest] = argv;

@@ -3,7 +3,6 @@
  * start), AWS clients created once per container, and the one service call a handler makes.
  */
 import { readFileSync } from 'node:fs';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -18,7 +17,7 @@ import { ConfigError, errorMessage } from '../shared/errors';
 import { parseInventoryText } from '../shared/inventory/load';
 import type { Inventory } from '../shared/inventory/schema';
 import { createLogger } from '../shared/log';
-import { CloudWatchSink } from '../shared/metrics/cloudwatch-sink';
+import { EmfSink } from '../shared/metrics/emf-sink';
 
 const envSchema = z.object({
   INVENTORY_FILE: z.string().min(1),
@@ -67,7 +66,6 @@ export type CycleEvent = z.infer<typeof cycleEventSchema>;
 export interface AwsClients {
   dynamodb: DynamoDBClient;
   sns: SNSClient;
-  cloudwatch: CloudWatchClient;
   secretsManager: SecretsManagerClient;
 }
 
@@ -76,7 +74,6 @@ export function createAwsClients(): AwsClients {
   return {
     dynamodb: new DynamoDBClient({}),
     sns: new SNSClient({}),
-    cloudwatch: new CloudWatchClient({}),
     secretsManager: new SecretsManagerClient({}),
   };
 }
@@ -88,7 +85,9 @@ export function awsCycleDeps(config: ReturnType<typeof configFromEnv>, clients: 
     store: new DynamoDbAlertStore(doc, { tableName: config.ALERT_TABLE_NAME }),
     memory: new DynamoDbMemoryStore(doc, config.ALERT_TABLE_NAME),
     notifier: new SnsNotifier(clients.sns, { topicArn: config.ALERT_TOPIC_ARN }),
-    sink: new CloudWatchSink(clients.cloudwatch, { namespace: config.inventory.monitor.namespace }),
+    // EMF on stdout: Lambda ships it to the function's log group and CloudWatch extracts the
+    // metrics there, so the functions make no CloudWatch API call (docs/metrics.md).
+    sink: new EmfSink(process.stdout, { namespace: config.inventory.monitor.namespace }),
     credentials: credentialResolver({ secretsManager: clients.secretsManager }),
     logger: createLogger('cpq-monitor'),
   };
@@ -126,6 +125,7 @@ export async function handleCycle(
       kind: event.cycle,
       appliances: event.appliances,
       memoryKey: `shard-${event.shard.index}-of-${event.shard.count}`,
+      shard: event.shard,
       deadline: Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS,
     },
     deps,
@@ -142,7 +142,8 @@ export async function handleCycle(
     pagesSent: report.alerts.sent,
     pagesFailed: report.alerts.failed,
     metrics: report.metrics.report.data,
-    metricCalls: report.metrics.report.calls,
+    records: report.metrics.report.records,
+    logBytes: report.metrics.report.emfBytes + report.metrics.report.recordBytes,
     skipped: report.skipped,
     problems: report.problems,
     durationMs: report.durationMs,

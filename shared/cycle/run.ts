@@ -21,6 +21,7 @@ import type { Appliance, Inventory } from '../inventory/schema';
 import type { Logger } from '../log';
 import type { MetricDatum } from '../metrics/datum';
 import { metricsForCycle } from '../metrics/from-observations';
+import { applianceRecords } from '../metrics/records';
 import type { MetricSink, SinkReport } from '../metrics/sink';
 import type { ConfigObservation, ListenerObservation } from '../observations';
 import { probeListener } from '../probes/probe';
@@ -39,6 +40,8 @@ export interface CycleInput {
   appliances?: readonly string[];
   /** Names this invocation's memory (e.g. `shard-0-of-3`); default `all`. */
   memoryKey?: string;
+  /** The scheduled shard, named in each appliance record; absent in local runs. */
+  shard?: { index: number; count: number };
   /** Epoch ms by which the cycle must be done, alerts and metrics included. */
   deadline: number;
   /** Time kept after the probes and reads for alerts, metrics and memory; default 5000 ms. */
@@ -243,11 +246,20 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
     listener,
     config: ownConfig,
     findings,
+    paths: evaluated.paths,
+    owned: [...primaryNames],
     now,
-    detail: inv.monitor.metricsDetail,
     cycle: input.kind,
   }).filter((d) => skipped.length === 0 || d.name !== 'MonitorHeartbeat');
-  const report = await deps.sink.put(data);
+  const records = applianceRecords({
+    inventory: inv,
+    listener,
+    config: ownConfig,
+    findings,
+    now,
+    ...(input.shard !== undefined ? { shard: input.shard } : {}),
+  });
+  const report = await deps.sink.put(data, records);
   for (const e of report.errors) problems.push(`metrics not shipped: ${e.message}`);
 
   // Memory: what this cycle learned, for the next one.
