@@ -27,7 +27,7 @@ import { credentialResolver } from '../shared/cycle/credentials';
 import { FileMemoryStore } from '../shared/cycle/memory';
 import { contextAppliances } from '../shared/cycle/plan';
 import { runCycle } from '../shared/cycle/run';
-import { parseInventory, parseInventoryText } from '../shared/inventory/load';
+import { parseInventory, parseInventoryJson } from '../shared/inventory/load';
 import type { Inventory } from '../shared/inventory/schema';
 import { EmfSink } from '../shared/metrics/emf-sink';
 import { benchInventory } from './cycle';
@@ -95,7 +95,7 @@ function peakRssMb(pid: number | 'self'): number {
 /** Function-process side: validates the whole inventory, then runs each shard's cycles in turn. */
 export async function runFunctionProcess(inventoryFile: string, shardsFile: string): Promise<void> {
   const t0 = performance.now();
-  const inv = parseInventoryText(readFileSync(inventoryFile, 'utf8'), inventoryFile);
+  const inv = parseInventoryJson(readFileSync(inventoryFile, 'utf8'), inventoryFile);
   const shards = JSON.parse(readFileSync(shardsFile, 'utf8')) as ShardInput[];
   process.stdout.write(
     `${JSON.stringify({ coldStartMs: performance.now() - t0, peakRssMb: peakRssMb('self'), appliances: inv.appliances.length })}\n`,

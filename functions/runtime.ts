@@ -14,7 +14,7 @@ import { credentialResolver } from '../shared/cycle/credentials';
 import { DynamoDbMemoryStore } from '../shared/cycle/memory';
 import { type CycleDeps, runCycle } from '../shared/cycle/run';
 import { ConfigError, errorMessage } from '../shared/errors';
-import { parseInventoryText } from '../shared/inventory/load';
+import { parseInventoryJson } from '../shared/inventory/load';
 import type { Inventory } from '../shared/inventory/schema';
 import { createLogger } from '../shared/log';
 import { EmfSink } from '../shared/metrics/emf-sink';
@@ -40,7 +40,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): z.infer<typeof envSchema>
   } catch (err) {
     throw new ConfigError(`cannot read INVENTORY_FILE ${parsed.data.INVENTORY_FILE}: ${errorMessage(err)}`);
   }
-  return { ...parsed.data, inventory: parseInventoryText(text, parsed.data.INVENTORY_FILE) };
+  // The bundled inventory.json is written by the stack (JSON.stringify): JSON.parse, not YAML, at cold start.
+  return { ...parsed.data, inventory: parseInventoryJson(text, parsed.data.INVENTORY_FILE) };
 }
 
 /** The event a schedule sends: which cycle, which shard, which appliances. */
