@@ -99,7 +99,7 @@ describe('cpq-monitor check', () => {
     expect(ok.alerts).toEqual([]);
     expect(ok.problems).toEqual([]);
     expect(ok.paths.map((p) => p.state)).toEqual(['up', 'up', 'up', 'up']);
-    expect(ok.metrics.map((m) => m.name)).toEqual(expect.arrayContaining(['ListenerUp', 'MonitorHeartbeat']));
+    expect(ok.metrics.map((m) => m.name)).toEqual(expect.arrayContaining(['ListenersDown', 'MonitorHeartbeat']));
 
     await world.get('sma1').suspend();
     const down = await check();
