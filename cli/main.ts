@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../shared/errors';
 import { register as registerCheck } from './check';
+import { register as registerCost } from './cost';
 import { register as registerDemo } from './demo';
 import { register as registerLab } from './lab';
 import { register as registerParse } from './parse';
@@ -23,6 +24,7 @@ registerCheck(program);
 registerDemo(program);
 registerRead(program);
 registerParse(program);
+registerCost(program);
 
 async function main(argv: string[]): Promise<void> {
   try {

@@ -12,6 +12,7 @@ export const DEFAULTS = {
   sshPort: 22,
   namespace: 'CPQMonitor',
   metricsDetail: 'standard',
+  applianceMetrics: false,
   concurrency: 16,
   probeIntervalMinutes: 1,
   sshIntervalMinutes: 5,
@@ -150,6 +151,11 @@ const appliance = z.strictObject({
   ssh: ssh.optional(),
   tls: tls.optional(),
   queues: queues.optional(),
+  /**
+   * Per-appliance CloudWatch metrics for this appliance (overrides `monitor.applianceMetrics`):
+   * 7 billed metrics, 12 at `metricsDetail: detailed` (docs/metrics.md has the price).
+   */
+  applianceMetrics: z.boolean().optional(),
   /** Set false to keep an appliance listed but not monitored. */
   enabled: z.boolean().default(true),
 });
@@ -167,8 +173,14 @@ const monitor = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9._/#:-]{1,255}$/)
     .default(DEFAULTS.namespace),
-  /** `standard` keeps the metric count small; `detailed` adds per-phase latencies. */
+  /** What a per-appliance metric set holds: `detailed` adds per-phase latencies (5 more metrics). */
   metricsDetail: z.enum(['standard', 'detailed']).default(DEFAULTS.metricsDetail),
+  /**
+   * Per-appliance CloudWatch metrics for every appliance (each appliance can override it). Off by
+   * default: fleet metrics and the per-appliance log records cost cents; these cost $2.10 per
+   * appliance-month ($3.60 at `detailed`), see docs/metrics.md.
+   */
+  applianceMetrics: z.boolean().default(DEFAULTS.applianceMetrics),
   concurrency: z.number().int().min(1).max(512).default(DEFAULTS.concurrency),
   probeIntervalMinutes: z.number().int().min(1).max(60).default(DEFAULTS.probeIntervalMinutes),
   sshIntervalMinutes: z.number().int().min(1).max(1440).default(DEFAULTS.sshIntervalMinutes),
