@@ -227,6 +227,8 @@ class ProbeRun {
   private extensions: string[] = [];
   private tls: TlsFacts | null = null;
   private socket: Socket | null = null;
+  /** The plain-text SMTP conversation on `socket`, until STARTTLS hands the socket to TLS. */
+  private smtp: SmtpConnection | null = null;
   private tlsSocket: TLSSocket | null = null;
   private peerCertificate: PeerCertificate | null = null;
 
@@ -266,13 +268,13 @@ class ProbeRun {
       ...DEFAULT_READER_LIMITS,
       maxLineBytes: this.opts.maxLineBytes ?? PROBE_DEFAULTS.maxLineBytes,
     });
+    this.smtp = plain;
 
-    const greeting = await this.step(plain, 'banner', null, 220, 'banner_rejected');
+    const greeting = await this.step('banner', null, 220, 'banner_rejected');
     if (greeting.reply) this.banner = replyText(greeting.reply);
     if (greeting.failure) return this.result(greeting.failure);
 
     const ehlo = await this.step(
-      plain,
       'ehlo',
       `EHLO ${this.opts.ehloName ?? defaultEhloName()}`,
       250,
@@ -288,7 +290,7 @@ class ProbeRun {
       });
     }
 
-    const starttls = await this.step(plain, 'starttls', 'STARTTLS', 220, 'starttls_rejected');
+    const starttls = await this.step('starttls', 'STARTTLS', 220, 'starttls_rejected');
     if (starttls.failure) return this.result(starttls.failure);
     if (plain.hasUnreadBytes) {
       // Bytes sent before the handshake would be read as if they came over TLS (STARTTLS injection).
@@ -324,12 +326,12 @@ class ProbeRun {
    * reply code is not `expected`. The reply is returned whenever one was read.
    */
   private async step(
-    smtp: SmtpConnection,
     phase: SmtpPhase,
     command: string | null,
     expected: number,
     failureCode: Failure['code'],
   ): Promise<StepOutcome> {
+    const smtp = this.smtp!;
     const wording = SMTP_STEPS[phase];
     this.phase = phase;
     const t = performance.now();
