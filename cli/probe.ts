@@ -13,11 +13,10 @@ import {
   probeHint,
   probeListener,
 } from '../shared/probes';
-import type { ProbeOptions, ProbeResult, TlsVersion } from '../shared/probes/types';
+import type { ProbeOptions, ProbeResult } from '../shared/probes/types';
 import { normalizeFingerprint256 } from '../shared/tls/fingerprint';
+import { isTlsVersion, TLS_VERSIONS, type TlsVersion } from '../shared/tls/versions';
 import { collect, exitCodeFor, formatMs, intOption, printJson, println } from './output';
-
-const TLS_VERSIONS: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
 /** Splits `host`, `host:port`, `[v6]`, `[v6]:port` or a bare IPv6 literal. */
 export function parseTarget(target: string): { host: string; port?: number } {
@@ -38,10 +37,10 @@ function parsePort(text: string): number {
 
 function tlsVersion(flag: string) {
   return (value: string): TlsVersion => {
-    if (!(TLS_VERSIONS as readonly string[]).includes(value)) {
+    if (!isTlsVersion(value)) {
       throw new ConfigError(`${flag} must be one of ${TLS_VERSIONS.join(', ')}, not "${value}"`);
     }
-    return value as TlsVersion;
+    return value;
   };
 }
 

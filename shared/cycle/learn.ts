@@ -6,7 +6,7 @@
 import type { ReadResult, ShowconfigFacts, SslconfigFacts } from '../asyncos/types';
 import { fromOutboundTls, type OutboundTlsFacts } from '../findings/outbound-tls';
 import type { ConfigObservation } from '../observations';
-import type { TlsVersion } from '../probes/types';
+import type { TlsVersion } from '../tls/versions';
 import { versionsFromMethods } from '../tls/versions';
 
 /** The TLS versions an appliance offers when it delivers. */

@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { isHostOrAddress } from '../hostname';
+import { TLS_VERSIONS } from '../tls/versions';
 
 /** Every default of the inventory, in one place. */
 export const DEFAULTS = {
@@ -62,7 +63,7 @@ const cidr = z.string().refine(
   { message: 'expected an IP address or CIDR such as 10.0.0.10/32' },
 );
 
-const tlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
+const tlsVersion = z.enum(TLS_VERSIONS);
 
 /** Where the SSH secret comes from: exactly one source. */
 const credentials = z
