@@ -11,8 +11,9 @@ import pLimit from 'p-limit';
 import { type AlertReport, processAlerts } from '../alerts/engine';
 import type { Notifier } from '../alerts/notifier';
 import type { AlertStore } from '../alerts/store';
+import { firstFacts } from '../asyncos/commands';
 import { type ReaderDeps, readAppliance } from '../asyncos/reader';
-import type { ReadResult, ShowconfigFacts, SslconfigFacts } from '../asyncos/types';
+import type { ReadResult } from '../asyncos/types';
 import { errorMessage } from '../errors';
 import { evaluateFindings } from '../findings/evaluate';
 import type { ExplainedFinding, Finding, FindingsMemory, PathState } from '../findings/types';
@@ -368,16 +369,10 @@ const CIPHER_LIST = /^[A-Za-z0-9:!+@=_., -]+$/;
 export function outboundCiphersOf(read: ReadResult): string | undefined {
   const usable = (list: string | null | undefined) =>
     typeof list === 'string' && list.length <= CIPHER_LIST_MAX && CIPHER_LIST.test(list) ? list : undefined;
-  for (const [key, r] of Object.entries(read.commands)) {
-    if (r.code !== 'ok' || r.parsed === null) continue;
-    if (key === 'sslconfig') {
-      const c = usable((r.parsed as SslconfigFacts).outbound.ciphers);
-      if (c) return c;
-    }
-  }
-  const show = read.commands.showconfig;
-  if (show?.code === 'ok' && show.parsed)
-    return usable((show.parsed as ShowconfigFacts).tls.outbound.ciphers);
+  const ssl = usable(firstFacts(read, 'sslconfig')?.outbound.ciphers);
+  if (ssl) return ssl;
+  const show = firstFacts(read, 'showconfig');
+  if (show) return usable(show.tls.outbound.ciphers);
   return undefined;
 }
 
@@ -385,11 +380,10 @@ export function outboundCiphersOf(read: ReadResult): string | undefined {
 export function outboundVersionsOf(
   read: ReadResult,
 ): { minVersion: TlsVersion; maxVersion: TlsVersion } | undefined {
-  const methods: Array<string | null | undefined> = [];
-  const ssl = read.commands.sslconfig;
-  if (ssl?.code === 'ok' && ssl.parsed) methods.push((ssl.parsed as SslconfigFacts).outbound.methods);
-  const show = read.commands.showconfig;
-  if (show?.code === 'ok' && show.parsed) methods.push((show.parsed as ShowconfigFacts).tls.outbound.methods);
+  const methods = [
+    firstFacts(read, 'sslconfig')?.outbound.methods,
+    firstFacts(read, 'showconfig')?.tls.outbound.methods,
+  ];
   for (const m of methods) {
     // Bounded like the cipher lists: a hostile peer's megabyte of text is not parsed or stored.
     if (typeof m !== 'string' || m.length > 256) continue;

@@ -3,7 +3,8 @@
  * small (each name + dimension combination is a billed custom metric): per appliance only the
  * `Appliance` dimension, `Phase` only at `detailed`, and fleet-wide findings by `Severity`.
  */
-import type { StatusFacts, TophostsFacts, TophostsRow } from '../asyncos/types';
+import { firstFacts } from '../asyncos/commands';
+import type { TophostsFacts, TophostsRow } from '../asyncos/types';
 import type { Finding, Severity } from '../findings/types';
 import { type Inventory, queuesFor } from '../inventory';
 import type { ConfigObservation, ListenerObservation } from '../observations';
@@ -98,10 +99,10 @@ function configMetrics(obs: ConfigObservation, ts: string, inventory: Inventory)
   const dims = { [DIMENSION.appliance]: obs.appliance };
   const read = obs.read;
   const out = [datum('SshReadSuccess', read.code === 'ok' ? 1 : 0, dims, ts)];
-  const status = parsedOf<StatusFacts>(read.commands, 'status');
+  const status = firstFacts(read, 'status', 'status detail');
   if (status !== null) out.push(datum('SystemOnline', status.online ? 1 : 0, dims, ts));
 
-  const tophosts = parsedOf<TophostsFacts>(read.commands, 'tophosts');
+  const tophosts = firstFacts(read, 'tophosts');
   if (tophosts !== null) {
     const appliance = inventory.appliances.find((a) => a.name === obs.appliance);
     const names = appliance
@@ -122,21 +123,4 @@ function configMetrics(obs: ConfigObservation, ts: string, inventory: Inventory)
 function queueRow(facts: TophostsFacts, name: string, parsed: TophostsRow | null): TophostsRow | null {
   const wanted = name.toLowerCase();
   return facts.rows.find((r) => r.host.toLowerCase() === wanted) ?? parsed;
-}
-
-/**
- * Parsed facts of a command, whatever argument it was run with (`status` or `status detail`,
- * `tophosts` or `tophosts 1`); the first successfully parsed one wins.
- */
-function parsedOf<T>(commands: Record<string, { parsed: unknown }>, name: string): T | null {
-  for (const [key, result] of Object.entries(commands)) {
-    if (
-      (key === name || key.startsWith(`${name} `)) &&
-      result.parsed !== null &&
-      result.parsed !== undefined
-    ) {
-      return result.parsed as T;
-    }
-  }
-  return null;
 }
