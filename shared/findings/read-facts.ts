@@ -58,12 +58,16 @@ export function readFacts(appliance: Appliance, obs: ConfigObservation): ReadFac
           events: [...(out.logs?.events ?? []), ...(p.facts.events ?? [])],
         };
         break;
-      case 'version':
-      case 'hoststatus':
-        // No rule reads them.
+      case 'tophosts':
+      case 'showconfig':
+      case 'sslconfig':
+      case 'listenerconfig':
+      case 'interfaceconfig':
+        keep(out, p.command, p);
         break;
       default:
-        keep(out, p.command, p);
+        // version, hoststatus: no rule reads them.
+        break;
     }
   }
   return out;

@@ -61,12 +61,24 @@ export function refuse(reason: string): AllowDecision {
   return { allowed: false, reason };
 }
 
-/** Allow rule and inverse of a command typed as its bare name: any argument is refused. */
-export function bareCommand(name: string): Pick<CommandDescriptor, 'line' | 'argsOf'> {
+/**
+ * A command typed as its bare name (any argument refused) and offered by `read --commands`; `more`
+ * adds aliases or the password-masking answer.
+ */
+export function bareCommand<const N extends string, F>(
+  name: N,
+  parse: (raw: string, opts: ParseOptions) => ParseOutcome<F>,
+  more: Partial<Pick<CommandDescriptor, 'aliases' | 'masksPasswords'>> = {},
+): CommandDescriptor<N, F> {
   return {
+    name,
+    aliases: [],
+    readItem: { takesArg: false },
     line: (args) =>
       args.arg !== undefined && args.arg !== '' ? refuse(`"${name}" takes no argument`) : allow(name),
     argsOf: (line) => (line === name ? {} : null),
+    parse,
+    ...more,
   };
 }
 

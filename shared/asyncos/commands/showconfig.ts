@@ -1,13 +1,6 @@
 /** `showconfig`: the configuration XML, passwords masked (listeners, interfaces, TLS, CPQ target). */
 import { parseShowconfig } from '../parsers/showconfig';
-import { bareCommand, defineCommand } from './define';
+import { bareCommand } from './define';
 
-export const showconfigCommand = defineCommand({
-  name: 'showconfig',
-  aliases: [],
-  readItem: { takesArg: false },
-  // It first asks how to treat passphrases; the reader only ever chooses "mask".
-  masksPasswords: true,
-  ...bareCommand('showconfig'),
-  parse: parseShowconfig,
-});
+// It first asks how to treat passphrases; the reader only ever chooses "mask".
+export const showconfigCommand = bareCommand('showconfig', parseShowconfig, { masksPasswords: true });

@@ -1,20 +1,8 @@
 /** `status` and `status detail`: system state, counters and gauges (one parser reads both layouts). */
 import { parseStatus } from '../parsers/status';
-import { bareCommand, defineCommand } from './define';
+import { bareCommand } from './define';
 
-export const statusCommand = defineCommand({
-  name: 'status',
-  aliases: [],
-  readItem: { takesArg: false },
-  ...bareCommand('status'),
-  parse: parseStatus,
-});
+export const statusCommand = bareCommand('status', parseStatus);
 
 /** Everything `status` shows, plus rates. */
-export const statusDetailCommand = defineCommand({
-  name: 'status detail',
-  aliases: ['status-detail'],
-  readItem: { takesArg: false },
-  ...bareCommand('status detail'),
-  parse: parseStatus,
-});
+export const statusDetailCommand = bareCommand('status detail', parseStatus, { aliases: ['status-detail'] });
