@@ -21,6 +21,7 @@ const OFFERED = COMMANDS.filter((c) => c.readItem !== undefined);
 const BY_ITEM = new Map(OFFERED.flatMap((c) => [c.name, ...c.aliases].map((n) => [n, c] as const)));
 /** The items as the CLI lists them, with the argument some take (`tophosts:SORT`). */
 const ITEMS = OFFERED.map((c) => ({ name: cliName(c), hint: c.readItem?.hint }));
+const NOT_AN_ITEM = `is not one of ${ITEMS.map((i) => i.name).join(', ')} (${ITEMS.flatMap((i) => (i.hint === undefined ? [] : [`${i.name}:${i.hint}`])).join(', ')} allowed)`;
 
 interface ReadFlags {
   port?: number;
@@ -54,9 +55,7 @@ export function commandsFromFlags(
     const [name = '', given] = item.split(':', 2);
     const command = BY_ITEM.get(name);
     if (command?.readItem === undefined || (given !== undefined && !command.readItem.takesArg))
-      throw new ConfigError(
-        `--commands: "${item}" is not one of ${ITEMS.map((i) => i.name).join(', ')} (${ITEMS.flatMap((i) => (i.hint === undefined ? [] : [`${i.name}:${i.hint}`])).join(', ')} allowed)`,
-      );
+      throw new ConfigError(`--commands: "${item}" ${NOT_AN_ITEM}`);
     const arg = given ?? command.readItem.defaultArg;
     out.push(arg === undefined ? { name: command.name } : { name: command.name, arg });
   }
