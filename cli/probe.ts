@@ -16,24 +16,7 @@ import {
 import type { ProbeOptions, ProbeResult } from '../shared/probes/types';
 import { normalizeFingerprint256 } from '../shared/tls/fingerprint';
 import { isTlsVersion, TLS_VERSIONS, type TlsVersion } from '../shared/tls/versions';
-import { collect, exitCodeFor, formatMs, intOption, printJson, println } from './output';
-
-/** Splits `host`, `host:port`, `[v6]`, `[v6]:port` or a bare IPv6 literal. */
-export function parseTarget(target: string): { host: string; port?: number } {
-  const t = target.trim();
-  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(t);
-  if (bracketed) return { host: bracketed[1]!, ...(bracketed[2] ? { port: parsePort(bracketed[2]) } : {}) };
-  if (isIP(t) === 6) return { host: t };
-  const m = /^([^:]+):(\d+)$/.exec(t);
-  if (m) return { host: m[1]!, port: parsePort(m[2]!) };
-  if (t === '' || t.includes(':'))
-    throw new ConfigError(`cannot read "${target}" as HOST, HOST:PORT or [IPv6]:PORT`);
-  return { host: t };
-}
-
-function parsePort(text: string): number {
-  return intOption('the port', 1, 65535)(text);
-}
+import { collect, exitCodeFor, formatMs, intOption, parseTarget, printJson, println } from './output';
 
 function tlsVersion(flag: string) {
   return (value: string): TlsVersion => {

@@ -6,7 +6,8 @@
  * totals. Per-appliance metrics (dimension Appliance, billed per appliance) only for appliances that
  * opt in (`applianceMetrics`). docs/metrics.md documents every name, dimension and price.
  */
-import type { StatusFacts, TophostsFacts, TophostsRow } from '../asyncos/types';
+import { firstFacts } from '../asyncos/commands';
+import type { TophostsFacts, TophostsRow } from '../asyncos/types';
 import { type Finding, LISTENER_CHECKS, type PathState, type Severity } from '../findings/types';
 import { type Appliance, DEFAULTS, type Inventory, queuesFor, tlsFor } from '../inventory';
 import type { ConfigObservation, ListenerObservation } from '../observations';
@@ -195,7 +196,7 @@ function fleetSshMetrics(
     for (const o of config) {
       if (o.role !== role) continue;
       if (o.read.code !== 'ok') failures++;
-      const status = parsedOf<StatusFacts>(o.read.commands, 'status');
+      const status = firstFacts(o.read, 'status', 'status detail');
       if (status !== null && !status.online) notOnline++;
       const q = queueOf(o, inv, byName.get(o.appliance));
       if (q !== undefined) {
@@ -221,7 +222,7 @@ export function queueOf(
   inv: Inventory,
   appliance: Appliance | undefined,
 ): { active: number; warning: number } | undefined {
-  const tophosts = parsedOf<TophostsFacts>(obs.read.commands, 'tophosts');
+  const tophosts = firstFacts(obs.read, 'tophosts');
   if (tophosts === null) return undefined;
   const names = appliance
     ? queuesFor(inv, appliance)
@@ -264,7 +265,7 @@ function configMetrics(obs: ConfigObservation, ts: string, inv: Inventory): Metr
   const dims = { [DIMENSION.appliance]: obs.appliance };
   const read = obs.read;
   const out = [datum('SshReadSuccess', read.code === 'ok' ? 1 : 0, dims, ts)];
-  const status = parsedOf<StatusFacts>(read.commands, 'status');
+  const status = firstFacts(read, 'status', 'status detail');
   if (status !== null) out.push(datum('SystemOnline', status.online ? 1 : 0, dims, ts));
   const q = queueOf(
     obs,
@@ -282,21 +283,4 @@ function configMetrics(obs: ConfigObservation, ts: string, inv: Inventory): Metr
 function queueRow(facts: TophostsFacts, name: string, parsed: TophostsRow | null): TophostsRow | null {
   const wanted = name.toLowerCase();
   return facts.rows.find((r) => r.host.toLowerCase() === wanted) ?? parsed;
-}
-
-/**
- * Parsed facts of a command, whatever argument it was run with (`status` or `status detail`,
- * `tophosts` or `tophosts 1`); the first successfully parsed one wins.
- */
-export function parsedOf<T>(commands: Record<string, { parsed: unknown }>, name: string): T | null {
-  for (const [key, result] of Object.entries(commands)) {
-    if (
-      (key === name || key.startsWith(`${name} `)) &&
-      result.parsed !== null &&
-      result.parsed !== undefined
-    ) {
-      return result.parsed as T;
-    }
-  }
-  return null;
 }

@@ -4,12 +4,12 @@
  * into for one appliance (Logs Insights over the function's log group) without a per-appliance
  * metric; field names are a contract with the dashboard's queries (docs/metrics.md). Pure.
  */
-import type { StatusFacts } from '../asyncos/types';
+import { firstFacts } from '../asyncos/commands';
 import type { Finding } from '../findings/types';
 import type { Inventory } from '../inventory';
 import type { ConfigObservation, ListenerObservation } from '../observations';
 import type { ProbeTimings } from '../probes/types';
-import { isAnonymous, parsedOf, queueOf } from './from-observations';
+import { isAnonymous, queueOf } from './from-observations';
 
 /** Fields every record has. */
 interface RecordBase {
@@ -127,7 +127,7 @@ export function applianceRecords(input: ApplianceRecordsInput): ApplianceRecord[
   }
 
   for (const o of input.config) {
-    const status = parsedOf<StatusFacts>(o.read.commands, 'status');
+    const status = firstFacts(o.read, 'status', 'status detail');
     const q = queueOf(o, input.inventory, byName.get(o.appliance));
     out.push({
       record: 'appliance',
