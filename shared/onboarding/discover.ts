@@ -250,9 +250,12 @@ export function discover(readings: readonly HostReading[], login: LoginReference
       continue;
     }
     const sources: Record<string, string> = {
-      name: facts.hostname
-        ? `showconfig: hostname ${printable(facts.hostname)}`
-        : `the host given (${where})`,
+      name:
+        r.name !== undefined
+          ? 'the inventory'
+          : facts.hostname
+            ? `showconfig (hostname ${printable(facts.hostname)})`
+            : `the host given (${where})`,
       role: role.source,
       host: 'the host given to init',
       'ssh.hostKeys': `host key of ${where}, confirmed at init`,
