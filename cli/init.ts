@@ -47,9 +47,6 @@ export const INIT_COMMANDS: CommandRequest[] = [
   { name: 'interfaceconfig' },
 ];
 
-/** The AsyncOS console command that prints the appliance's own SSH host key (docs/onboarding.md). */
-export const CONSOLE_HOST_KEY_COMMAND = 'sshconfig';
-
 interface InitFlags {
   user?: string;
   passwordEnv?: string;
@@ -182,13 +179,13 @@ async function gather(o: GatherOptions): Promise<Gathered> {
     if (o.accept !== undefined || o.prompter === null) {
       r.notRead = {
         code: 'host_key_not_accepted',
-        message: `presents host key ${k.hostKey}, which is not ${t.pins.length > 0 ? 'pinned in the inventory nor ' : ''}among --accept-host-keys: compare it with the appliance console (${CONSOLE_HOST_KEY_COMMAND}) and pass it with --accept-host-keys`,
+        message: `presents host key ${k.hostKey}, which is not ${t.pins.length > 0 ? 'pinned in the inventory nor ' : ''}among --accept-host-keys: compare it with a fingerprint taken out of band (docs/onboarding.md#host-keys) and pass it with --accept-host-keys`,
       };
       o.log(`${where}: REFUSED host key ${k.hostKey}: not among the accepted keys\n`);
       continue;
     }
     const answer = await o.prompter.ask(
-      `${where} presents the SSH host key\n    ${k.hostKey}\n  Compare it with the fingerprint the appliance's console prints (${CONSOLE_HOST_KEY_COMMAND}; docs/onboarding.md#host-keys).\n  Type yes to trust it: `,
+      `${where} presents the SSH host key\n    ${k.hostKey}\n  Compare it with the fingerprint taken out of band (docs/onboarding.md#host-keys).\n  Type yes to trust it: `,
     );
     if (answer === 'yes') r.hostKey = k.hostKey;
     else {

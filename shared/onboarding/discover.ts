@@ -331,7 +331,7 @@ export function discover(readings: readonly HostReading[], login: LoginReference
     if (a.role === 'esa' && facts.outboundAllowsAnonymous) {
       notes.push({
         appliance: name,
-        text: `its outbound TLS cipher list (${printable(facts.outboundCiphers ?? '')}) allows anonymous suites: its quarantine deliveries can fail (docs/runbook.md#esa_outbound_ciphers_allow_anonymous)`,
+        text: `its outbound TLS cipher list (${printable(facts.outboundCiphers ?? '')}) allows anonymous suites: its quarantine deliveries can fail (docs/runbook.md#outbound_ciphers_allow_anonymous)`,
       });
     }
     drafts.push({ a, showconfig: facts.showconfig });

@@ -47,7 +47,7 @@ export function driftOf(
         'critical',
         a.ssh.hostKeys.join(', '),
         seenKey,
-        `the host key changed: compare ${seenKey} with the appliance console (docs/onboarding.md#host-keys); if it matches, add it to ssh.hostKeys (keep the old one until every reader uses the new)`,
+        `the host key changed: compare ${seenKey} with a fingerprint taken out of band (docs/onboarding.md#host-keys); if it matches, add it to ssh.hostKeys (keep the old one until every reader uses the new)`,
       );
     }
     const found = byName.get(a.name);

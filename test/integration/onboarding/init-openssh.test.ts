@@ -202,6 +202,13 @@ describe('cpq-monitor init against OpenSSH sshd', () => {
     ]);
   });
 
+  it('the ssh-keyscan line of docs/onboarding.md prints the same fingerprint', () => {
+    const doc = readFileSync(join(__dirname, '../../../docs/onboarding.md'), 'utf8');
+    const line = /^\s*(ssh-keyscan .*)$/m.exec(doc)![1]!.replace('esa1.example.com', `-p ${port} 127.0.0.1`);
+    const out = execFileSync('bash', ['-c', line]).toString();
+    expect(out).toContain(` ${hostKey} `);
+  });
+
   it('refuses the server when --accept-host-keys names another key: nothing is sent after the key exchange', async () => {
     rmSync(join(dir, 'typed.log'), { force: true });
     const run = await cpqMonitor([
