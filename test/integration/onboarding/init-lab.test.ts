@@ -66,6 +66,8 @@ function ports(inv: Inventory) {
   }));
 }
 
+jest.setTimeout(60_000);
+
 describe('cpq-monitor init against the lab', () => {
   it('confirms each host key typed on a piped stdin and writes an inventory equivalent to config/lab.yaml', async () => {
     // Prepare

@@ -149,6 +149,8 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+jest.setTimeout(60_000);
+
 describe('cpq-monitor init against OpenSSH sshd', () => {
   it('shows the fingerprint ssh-keygen prints, reads with the allow-list only, and writes a key-file inventory', async () => {
     // Prepare

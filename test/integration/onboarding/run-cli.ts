@@ -34,7 +34,7 @@ export function cpqMonitor(
       stderr += d.toString('utf8');
     });
     child.stdin.end(opts.stdin ?? '');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 55_000);
     child.once('error', (err) => {
       clearTimeout(timer);
       reject(err);
