@@ -70,7 +70,10 @@ export function commandsFromFlags(
 }
 
 /** Credentials from the flags: a password from an environment variable, or a key file. */
-export function authFromFlags(flags: ReadFlags, env: NodeJS.ProcessEnv = process.env): SshAuth {
+export function authFromFlags(
+  flags: Pick<ReadFlags, 'passwordEnv' | 'key' | 'passphraseEnv'>,
+  env: NodeJS.ProcessEnv = process.env,
+): SshAuth {
   if ((flags.passwordEnv === undefined) === (flags.key === undefined)) {
     throw new ConfigError('give exactly one of --password-env VAR or --key FILE');
   }
