@@ -1,6 +1,8 @@
 /**
  * cpq-monitor in one stack: network, alerting, the cycle functions and their schedules, the
- * watchdog alarms and the dashboards, all derived from one validated inventory.
+ * watchdog alarms and the dashboard, all derived from one validated inventory. The schedules sit
+ * in nested stacks (the only part that grows with the fleet); every template is checked against
+ * CloudFormation's, IAM's, Scheduler's and Lambda's limits at synth (infra/limits.ts).
  */
 import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -12,6 +14,7 @@ import { Network } from '../constructs/network';
 import { Schedules } from '../constructs/schedules';
 import { Watchdog } from '../constructs/watchdog';
 import { activeCycles, type CycleName, cycleShards, deployProblems } from '../deploy-plan';
+import { enforceLimits } from '../limits';
 
 /** The inventory and where it came from (named in errors). */
 export interface CpqMonitorStackProps extends StackProps {
@@ -40,6 +43,8 @@ export class CpqMonitorStack extends Stack {
     const inv = props.inventory;
     const problems = deployProblems(inv);
     if (problems.length > 0) throw new InventoryError(props.inventorySource ?? 'inventory', problems);
+    // Template size, resources, outputs, IAM policy sizes, schedule inputs, Lambda environments.
+    enforceLimits(this, { indented: true });
 
     this.network = new Network(this, 'Network', { inventory: inv });
     this.alerting = new Alerting(this, 'Alerting', { inventory: inv });
