@@ -154,15 +154,15 @@ function overviewRows(props: DashboardsProps): IWidget[][] {
   const logGroups = cycles.map(([, cf]) => cf.logGroup.logGroupName);
   const role = (metric: string, seconds: number, label: string, color?: string) =>
     fleetTotal(inv, metric, 'Role', '', seconds, label, color);
+  const period = Math.max(probe, ssh);
+  const pathSearch = (cycle: CycleName) =>
+    `FILL(SUM(SEARCH('{"${inv.monitor.namespace}",Cycle} MetricName="${FLEET_METRICS.pathsDown}" Cycle="${cycle}"', 'Sum', ${period})), 0) / ${period / intervalSeconds(inv, cycle)}`;
+  // Both cycles judge the paths, each on its own interval: a path is down when either sees it down.
   const pathsDown = new MathExpression({
-    // Both cycles judge the paths; a path is down when either sees it down.
-    expression: `MAX([FILL(p, 0), FILL(s, 0)])`,
+    expression: `MAX([${pathSearch('probe')}, ${pathSearch('ssh')}])`,
     label: 'paths down',
-    period: Duration.seconds(ssh),
-    usingMetrics: {
-      p: fleetTotal(inv, FLEET_METRICS.pathsDown, 'Cycle', ' Cycle="probe"', probe, 'probe'),
-      s: fleetTotal(inv, FLEET_METRICS.pathsDown, 'Cycle', ' Cycle="ssh"', ssh, 'ssh'),
-    },
+    period: Duration.seconds(period),
+    usingMetrics: {},
     color: Color.RED,
   });
   const listenersDown = role(FLEET_METRICS.listenersDown, probe, 'listeners down', Color.RED);
@@ -172,7 +172,7 @@ function overviewRows(props: DashboardsProps): IWidget[][] {
   const notOnline = role(FLEET_METRICS.systemsNotOnline, ssh, 'systems not online', Color.RED);
   const backlogs = role(FLEET_METRICS.queueBacklogs, ssh, 'queue backlogs', Color.ORANGE);
   const pages = (metric: string, label: string, color: string) =>
-    fleetTotal(inv, metric, 'Cycle', '', Math.max(probe, ssh), label, color);
+    fleetTotal(inv, metric, 'Cycle', '', period, label, color);
   const findings = [
     findingsTotal(inv, 'critical', Color.RED),
     findingsTotal(inv, 'warning', Color.ORANGE),

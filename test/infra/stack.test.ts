@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { heartbeatWindow, WATCHDOG_ANCHORS } from '../../infra/constructs/watchdog';
 import type { CpqMonitorStack } from '../../infra/stacks/cpq-monitor-stack';
-import { parseInventory } from '../../shared/inventory';
 import { exampleInventory, fleetInventory, scheduleProperties, synth, withDeploy } from './fixtures';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -142,21 +141,13 @@ describe('stack from config/example.yaml (imported VPC, endpoints on)', () => {
     });
   });
 
-  it('creates interface endpoints for monitoring, sns, secretsmanager, logs and a DynamoDB gateway endpoint', () => {
+  it('creates interface endpoints only for what the functions call (sns, secretsmanager) and a DynamoDB gateway endpoint', () => {
     const eps = resources(template, 'AWS::EC2::VPCEndpoint').map(([, r]) => r.Properties);
     const services = eps.map((e) => {
       const name = JSON.stringify(e.ServiceName);
       return `${e.VpcEndpointType}:${name.match(/\.([a-z]+)"\]\]\}$/)?.[1] ?? name}`;
     });
-    expect(services.sort()).toEqual(
-      [
-        'Interface:monitoring',
-        'Interface:sns',
-        'Interface:secretsmanager',
-        'Interface:logs',
-        'Gateway:dynamodb',
-      ].sort(),
-    );
+    expect(services.sort()).toEqual(['Interface:sns', 'Interface:secretsmanager', 'Gateway:dynamodb'].sort());
     for (const e of eps.filter((x) => x.VpcEndpointType === 'Interface')) {
       expect(e.VpcId).toBe(inv.deploy!.vpc!.vpcId);
       expect(e.SubnetIds).toEqual(inv.deploy!.vpc!.subnetIds);
@@ -392,12 +383,39 @@ describe('stack variants', () => {
     const subnets = resources(template, 'AWS::EC2::Subnet');
     expect(subnets).toHaveLength(2);
     for (const [, s] of subnets) expect(s.Properties.MapPublicIpOnLaunch).toBe(false);
-    template.resourceCountIs('AWS::EC2::VPCEndpoint', 5);
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 3);
     const fn = resources(template, 'AWS::Lambda::Function')[0]![1];
     expect((fn.Properties.VpcConfig as { SubnetIds: unknown[] }).SubnetIds).toEqual(
       subnets.map(([id]) => ({ Ref: id })),
     );
     expect(stack.network.securityGroups).toHaveLength(1);
+  });
+
+  it('places the interface endpoints in one zone with deploy.endpointAzs: 1, the functions still in all', () => {
+    const inv = withDeploy(exampleInventory(), (d) => ({ ...d, endpointAzs: 1 }));
+    const { template } = synth(inv);
+    const interfaces = resources(template, 'AWS::EC2::VPCEndpoint')
+      .map(([, r]) => r.Properties)
+      .filter((e) => e.VpcEndpointType === 'Interface');
+    expect(interfaces).toHaveLength(2);
+    for (const e of interfaces) expect(e.SubnetIds).toEqual([inv.deploy!.vpc!.subnetIds[0]]);
+    const fn = resources(template, 'AWS::Lambda::Function')[0]![1];
+    expect((fn.Properties.VpcConfig as { SubnetIds: unknown[] }).SubnetIds).toEqual(
+      inv.deploy!.vpc!.subnetIds,
+    );
+  });
+
+  it('needs no Secrets Manager endpoint without SSH appliances', () => {
+    const base = exampleInventory();
+    const inv = withDeploy(
+      { ...base, appliances: base.appliances.map(({ ssh: _ssh, ...a }) => a) as never },
+      (d) => d as never,
+    );
+    const services = resources(synth(inv).template, 'AWS::EC2::VPCEndpoint').map(([, r]) =>
+      JSON.stringify(r.Properties.ServiceName),
+    );
+    expect(services.filter((s) => s.includes('secretsmanager'))).toEqual([]);
+    expect(services.filter((s) => s.includes('sns'))).toHaveLength(1);
   });
 
   it('skips the endpoints when the VPC has a NAT, and then allows HTTPS out for the AWS APIs', () => {
