@@ -5,6 +5,7 @@
 import { cycleBench } from './cycle';
 import { probeBench } from './probe';
 import { sshBench } from './ssh';
+import { synthBench } from './synth';
 
 /** One benchmark section. */
 export interface BenchSection {
@@ -14,7 +15,7 @@ export interface BenchSection {
   run(args: string[]): Promise<void>;
 }
 
-const SECTIONS: BenchSection[] = [probeBench, sshBench, cycleBench];
+const SECTIONS: BenchSection[] = [probeBench, sshBench, cycleBench, synthBench];
 
 async function main(argv: string[]): Promise<void> {
   const [first, ...rest] = argv;

@@ -8,12 +8,12 @@ import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { type Inventory, InventoryError } from '../../shared/inventory';
 import { Alerting } from '../constructs/alerting';
-import { CycleFunction, FailureQueue } from '../constructs/cycle-function';
+import { CycleFunction, FailureQueue, secretPrefixArns } from '../constructs/cycle-function';
 import { Dashboards } from '../constructs/dashboard';
 import { Network } from '../constructs/network';
 import { Schedules } from '../constructs/schedules';
 import { Watchdog } from '../constructs/watchdog';
-import { activeCycles, type CycleName, cycleShards, deployProblems } from '../deploy-plan';
+import { activeCycles, type CycleName, cycleShards, deployProblems, sshSecretIds } from '../deploy-plan';
 import { enforceLimits } from '../limits';
 
 /** The inventory and where it came from (named in errors). */
@@ -85,11 +85,11 @@ export class CpqMonitorStack extends Stack {
     });
     new CfnOutput(this, 'DashboardName', { value: this.dashboards.dashboards[0]!.dashboardName });
     new CfnOutput(this, 'FailureQueueUrl', { value: this.failureQueue.queue.queueUrl });
-    this.acknowledgeNagFindings();
+    this.acknowledgeNagFindings(inv);
   }
 
   /** cdk-nag findings that are intended, each acknowledged on the construct it concerns, with the reason. */
-  private acknowledgeNagFindings(): void {
+  private acknowledgeNagFindings(inv: Inventory): void {
     for (const cf of Object.values(this.functions)) {
       Validations.of(cf.role).acknowledge({
         id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
@@ -97,10 +97,29 @@ export class CpqMonitorStack extends Stack {
           'Two statements need Resource "*": the Lambda VPC ENI actions (ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DescribeSubnets have no resource-level permissions) and cloudwatch:PutMetricData (no resource-level permissions; scoped by the cloudwatch:namespace condition to the inventory namespace).',
       });
     }
+    const byTag = inv.deploy?.sshSecrets;
+    const ssh = this.functions.ssh;
+    if (byTag !== undefined && ssh !== undefined) {
+      for (const arn of secretPrefixArns(this, sshSecretIds(inv), byTag.prefix)) {
+        Validations.of(ssh.role).acknowledge({
+          id: `AwsSolutions::AwsSolutions-IAM5[Resource::${nagResource(this.resolve(arn))}]`,
+          reason: `SSH secrets granted by name prefix plus resource tag (attribute-based, deploy.sshSecrets): the prefix is validated as specific (no wildcard characters, ends at a separator) and only secrets tagged ${byTag.tagKey}=${byTag.tagValue} are readable.`,
+        });
+      }
+    }
     Validations.of(this.failureQueue.queue).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SQS3',
       reason:
         'This queue is itself the dead-letter queue of the cycle functions and of their schedules; a DLQ of a DLQ adds nothing.',
     });
   }
+}
+
+/** A resolved ARN as cdk-nag names it in finding ids: `{ Ref: X }` becomes `<X>`. */
+function nagResource(resolved: unknown): string {
+  if (typeof resolved === 'string') return resolved;
+  const join = (resolved as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join !== undefined) return join[1].map(nagResource).join(join[0]);
+  const ref = (resolved as { Ref?: string }).Ref;
+  return ref !== undefined ? `<${ref}>` : JSON.stringify(resolved);
 }
