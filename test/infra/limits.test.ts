@@ -28,7 +28,10 @@ function synthesized(inv: Inventory): { file: string; text: string; template: Cf
 }
 
 const statement = (resource: string) => ({ Effect: 'Allow', Action: 's3:GetObject', Resource: resource });
-const policy = (statements: ReturnType<typeof statement>[]) => ({ Version: '2012-10-17', Statement: statements });
+const policy = (statements: ReturnType<typeof statement>[]) => ({
+  Version: '2012-10-17',
+  Statement: statements,
+});
 
 describe('limits checked on a synthesised template', () => {
   it('measures policies on their resolved JSON without whitespace, intrinsics at their longest', () => {
@@ -37,6 +40,7 @@ describe('limits checked on a synthesised template', () => {
     };
     expect(resolveUpperBound(arn)).toBe(`arn:${'x'.repeat(10)}:s3:::bucket/${'x'.repeat(12)}`);
     expect(resolveUpperBound({ 'Fn::GetAtt': ['Table', 'Arn'] })).toHaveLength(320);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax, not a JS template.
     expect(resolveUpperBound({ 'Fn::Sub': 'arn:${AWS::Partition}:sns:${AWS::Region}:x' })).toBe(
       `arn:${'x'.repeat(10)}:sns:${'x'.repeat(16)}:x`,
     );
