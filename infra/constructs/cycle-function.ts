@@ -168,7 +168,18 @@ export class CycleFunction extends Construct {
         }),
       );
     }
-    if (props.cycle === 'ssh') {
+    const byTag = inv.deploy?.sshSecrets;
+    if (props.cycle === 'ssh' && byTag !== undefined) {
+      // Attribute-based: any secret under the prefix that carries the tag (docs/deploy.md, "SSH secrets at scale").
+      role.addToPolicy(
+        new PolicyStatement({
+          sid: 'ReadTaggedSshSecrets',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: secretPrefixArns(Stack.of(this), sshSecretIds(inv), byTag.prefix),
+          conditions: { StringEquals: { [`secretsmanager:ResourceTag/${byTag.tagKey}`]: byTag.tagValue } },
+        }),
+      );
+    } else if (props.cycle === 'ssh') {
       const ids = sshSecretIds(inv);
       if (ids.length > 0) {
         role.addToPolicy(
@@ -209,6 +220,27 @@ export function secretArn(stack: Stack, id: string): string {
     resourceName: `${id}-??????`,
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
+}
+
+/**
+ * `PREFIX*` in this stack's account and region, and in those of any secret given as a full ARN (each
+ * already validated by `secretArn`): the resources of the attribute-based grant.
+ */
+export function secretPrefixArns(stack: Stack, ids: readonly string[], prefix: string): string[] {
+  for (const id of ids) secretArn(stack, id);
+  const bases = new Set<string>();
+  for (const id of ids.filter((i) => i.startsWith('arn:'))) bases.add(id.slice(0, id.indexOf(':secret:')));
+  const own = ids.some((id) => !id.startsWith('arn:'))
+    ? [
+        stack.formatArn({
+          service: 'secretsmanager',
+          resource: 'secret',
+          resourceName: `${prefix}*`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ]
+    : [];
+  return [...own, ...[...bases].map((base) => `${base}:secret:${prefix}*`)];
 }
 
 /** The characters Secrets Manager allows in a secret name. */

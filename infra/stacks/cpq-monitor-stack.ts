@@ -1,18 +1,21 @@
 /**
  * cpq-monitor in one stack: network, alerting, the cycle functions and their schedules, the
- * watchdog alarms and the dashboards, all derived from one validated inventory.
+ * watchdog alarms and the dashboard, all derived from one validated inventory. The schedules sit
+ * in nested stacks (the only part that grows with the fleet); every template is checked against
+ * CloudFormation's, IAM's, Scheduler's and Lambda's limits at synth (infra/limits.ts).
  */
 import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { type Inventory, InventoryError } from '../../shared/inventory';
 import { Alerting } from '../constructs/alerting';
-import { CycleFunction } from '../constructs/cycle-function';
+import { CycleFunction, secretPrefixArns } from '../constructs/cycle-function';
 import { Dashboards } from '../constructs/dashboard';
 import { FailureQueue } from '../constructs/failure-queue';
 import { Network } from '../constructs/network';
 import { Schedules } from '../constructs/schedules';
 import { Watchdog } from '../constructs/watchdog';
-import { activeCycles, type CycleName, cycleShards, deployProblems } from '../deploy-plan';
+import { activeCycles, type CycleName, cycleShards, deployProblems, sshSecretIds } from '../deploy-plan';
+import { enforceLimits } from '../limits';
 
 /** The inventory and where it came from (named in errors). */
 export interface CpqMonitorStackProps extends StackProps {
@@ -41,6 +44,8 @@ export class CpqMonitorStack extends Stack {
     const inv = props.inventory;
     const problems = deployProblems(inv);
     if (problems.length > 0) throw new InventoryError(props.inventorySource ?? 'inventory', problems);
+    // Template size, resources, outputs, IAM policy sizes, schedule inputs, Lambda environments.
+    enforceLimits(this, { indented: true });
 
     this.network = new Network(this, 'Network', { inventory: inv });
     this.alerting = new Alerting(this, 'Alerting', { inventory: inv });
@@ -81,11 +86,11 @@ export class CpqMonitorStack extends Stack {
     });
     new CfnOutput(this, 'DashboardName', { value: this.dashboards.dashboards[0]!.dashboardName });
     new CfnOutput(this, 'FailureQueueUrl', { value: this.failureQueue.queue.queueUrl });
-    this.acknowledgeNagFindings();
+    this.acknowledgeNagFindings(inv);
   }
 
   /** cdk-nag findings that are intended, each acknowledged on the construct it concerns, with the reason. */
-  private acknowledgeNagFindings(): void {
+  private acknowledgeNagFindings(inv: Inventory): void {
     for (const cf of Object.values(this.functions)) {
       Validations.of(cf.role).acknowledge({
         id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
@@ -93,10 +98,29 @@ export class CpqMonitorStack extends Stack {
           'One statement needs Resource "*": the Lambda VPC ENI actions (ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DescribeSubnets have no resource-level permissions).',
       });
     }
+    const byTag = inv.deploy?.sshSecrets;
+    const ssh = this.functions.ssh;
+    if (byTag !== undefined && ssh !== undefined) {
+      for (const arn of secretPrefixArns(this, sshSecretIds(inv), byTag.prefix)) {
+        Validations.of(ssh.role).acknowledge({
+          id: `AwsSolutions::AwsSolutions-IAM5[Resource::${nagResource(this.resolve(arn))}]`,
+          reason: `SSH secrets granted by name prefix plus resource tag (attribute-based, deploy.sshSecrets): the prefix is validated as specific (no wildcard characters, ends at a separator) and only secrets tagged ${byTag.tagKey}=${byTag.tagValue} are readable.`,
+        });
+      }
+    }
     Validations.of(this.failureQueue.queue).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SQS3',
       reason:
         'This queue is itself the dead-letter queue of the cycle functions and of their schedules; a DLQ of a DLQ adds nothing.',
     });
   }
+}
+
+/** A resolved ARN as cdk-nag names it in finding ids: `{ Ref: X }` becomes `<X>`. */
+function nagResource(resolved: unknown): string {
+  if (typeof resolved === 'string') return resolved;
+  const join = (resolved as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join !== undefined) return join[1].map(nagResource).join(join[0]);
+  const ref = (resolved as { Ref?: string }).Ref;
+  return ref !== undefined ? `<${ref}>` : JSON.stringify(resolved);
 }

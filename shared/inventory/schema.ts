@@ -34,10 +34,22 @@ export const DEFAULTS = {
   logLevel: 'info',
   /** Base of the watchdog alarms' runbook links (anchors in docs/deploy.md). */
   deployRunbookUrl: 'docs/deploy.md',
+  /** Tag an SSH secret carries to be readable when secrets are granted by prefix (`deploy.sshSecrets`). */
+  sshSecretTagKey: 'cpq-monitor',
+  sshSecretTagValue: 'ssh-read',
 } as const;
 
 /** An appliance's (or a cluster's) name: it is part of finding ids, metric dimensions and file names. */
 export const APPLIANCE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+/**
+ * A secret name prefix specific enough to grant by: Secrets Manager name characters only (so no
+ * `*` or `?`), at least 4 long, with a letter or digit, ending at a separator (`/`, `-`, `_`,
+ * `.`) so that `cpq/ssh/` never also matches `cpq/sshkeys-of-another-team`.
+ */
+export const SECRET_PREFIX = /^(?=.*[A-Za-z0-9])[A-Za-z0-9/_+=.@-]{3,255}[/_.-]$/;
+/** Tag keys and values IAM conditions can name (Secrets Manager's tag character set). */
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+@-]{1,128}$/u;
+
 /** OpenSSH host key fingerprint: `SHA256:` and 43 unpadded base64 characters. */
 export const SSH_FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 /** Certificate SHA-256 fingerprint: 32 hex bytes, colons optional, any case. */
@@ -234,6 +246,35 @@ const deploy = z.strictObject({
     .optional(),
   /** Base of the watchdog alarms' runbook links (the `#anchor` is appended). */
   runbookUrl: z.string().min(1).default(DEFAULTS.deployRunbookUrl),
+  /**
+   * Grant the SSH function its secrets by name prefix plus a resource tag (attribute-based access)
+   * instead of one ARN per secret; needed once the inventory names more secrets than fit in an IAM
+   * policy (docs/deploy.md, "SSH secrets at scale"). Every `secretId` must start with the prefix.
+   */
+  sshSecrets: z
+    .strictObject({
+      prefix: z
+        .string()
+        .regex(
+          SECRET_PREFIX,
+          'expected a specific secret name prefix such as cpq-monitor/ssh/ (4-256 of A-Z a-z 0-9 / _ + = . @ -, ending in / - _ or ., no wildcards)',
+        ),
+      tagKey: z
+        .string()
+        .regex(TAG_TEXT, 'expected a tag key (1-128 letters, digits, spaces, _ . : / = + @ -)')
+        .default(DEFAULTS.sshSecretTagKey),
+      tagValue: z
+        .string()
+        .regex(TAG_TEXT, 'expected a tag value (1-128 letters, digits, spaces, _ . : / = + @ -)')
+        .default(DEFAULTS.sshSecretTagValue),
+    })
+    .optional(),
+  /**
+   * Availability zones the interface endpoints are placed in: the first N subnets of the VPC.
+   * Default: every subnet's zone (2 for the stack's own VPC). 1 halves the endpoint hours at the
+   * price of one zone's outage taking the functions' AWS API calls with it (docs/deploy.md).
+   */
+  endpointAzs: z.number().int().min(1).max(16).optional(),
   subscriptions: z
     .strictObject({
       email: z.array(z.email()).default([]),
