@@ -23,7 +23,9 @@ import { PAGERDUTY_ENDPOINTS } from '../shared/integrations/pagerduty';
 import { routingKeyReader } from '../shared/integrations/routing-key';
 import type { Logger } from '../shared/log';
 
-const topicArn = z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'expected an SNS topic ARN');
+const topicArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'expected an SNS topic ARN');
 const envSchema = z.discriminatedUnion('FORWARD_TO', [
   z.object({ FORWARD_TO: z.literal('chatbot'), CHATBOT_TOPIC_ARN: topicArn }),
   z.object({
@@ -92,12 +94,19 @@ export async function handleForwarderEvent(
       const outcome = await forward(record.Sns?.Message ?? '');
       totals[outcome.status]++;
       const line = { ...outcome, messageId, requestId: context.awsRequestId };
-      if (outcome.status === 'rejected') logger.error(line, `${destination}: message dropped, retrying cannot help`);
+      if (outcome.status === 'rejected')
+        logger.error(line, `${destination}: message dropped, retrying cannot help`);
       else logger.info(line, `${destination}: ${outcome.status}`);
     } catch (err) {
       const e = err as { code?: string; message?: string };
       logger.warn(
-        { destination, messageId, requestId: context.awsRequestId, code: e.code ?? 'error', error: e.message },
+        {
+          destination,
+          messageId,
+          requestId: context.awsRequestId,
+          code: e.code ?? 'error',
+          error: e.message,
+        },
         `${destination}: failed, Lambda retries the event`,
       );
       failure ??= err;

@@ -2,7 +2,12 @@
 import middy from '@middy/core';
 import type { Context, SNSEvent } from 'aws-lambda';
 import { createLogger } from '../shared/log';
-import { createForwarderClients, forwarderConfigFromEnv, forwarderFor, handleForwarderEvent } from './forwarder-runtime';
+import {
+  createForwarderClients,
+  forwarderConfigFromEnv,
+  forwarderFor,
+  handleForwarderEvent,
+} from './forwarder-runtime';
 
 const config = forwarderConfigFromEnv(process.env);
 const forward = forwarderFor(config, createForwarderClients());

@@ -58,7 +58,12 @@ function inert(text: string): string {
 
 /** One line of peer text, inert and clipped. */
 function line(text: string, max: number): string {
-  return clip(inert(text).replace(/\s{2,}/g, ' ').trim(), max);
+  return clip(
+    inert(text)
+      .replace(/\s{2,}/g, ' ')
+      .trim(),
+    max,
+  );
 }
 
 function isWebLink(url: string): boolean {
@@ -120,10 +125,15 @@ export function chatbotNotificationOf(n: AlertNotification): ChatbotNotification
           `Where: ${where}`,
           `Since: ${line(n.since, 40)} (${duration(n.since, n.at)} ago)`,
           `Severity: ${n.severity}${n.previousSeverity ? ` (was ${n.previousSeverity})` : ''}`,
-          ...(n.deferredBy ? [`Held back: by maintenance "${line(n.deferredBy, 200)}", which has ended`] : []),
+          ...(n.deferredBy
+            ? [`Held back: by maintenance "${line(n.deferredBy, 200)}", which has ended`]
+            : []),
         ];
   const runbook = line(n.runbookUrl, 250);
-  const tail = [`Runbook: ${runbook}`, `Alert: ${line(n.alertId, 200)} (${n.kind}, ${line(n.notificationId, 220)})`];
+  const tail = [
+    `Runbook: ${runbook}`,
+    `Alert: ${line(n.alertId, 200)} (${n.kind}, ${line(n.notificationId, 220)})`,
+  ];
   const description = describe(
     head,
     n.kind === 'recovery' ? 'Evidence when it failed:' : 'Evidence:',
@@ -177,7 +187,9 @@ export function chatbotAlarmOf(a: AlarmNotification): ChatbotNotification {
     ...(a.AlarmDescription ? [line(a.AlarmDescription, 1000)] : []),
   ];
   const tail = [
-    ...(a.StateChangeTime ? [`Changed: ${line(a.StateChangeTime, 64)} (was ${line(a.OldStateValue ?? '?', 40)})`] : []),
+    ...(a.StateChangeTime
+      ? [`Changed: ${line(a.StateChangeTime, 64)} (was ${line(a.OldStateValue ?? '?', 40)})`]
+      : []),
     ...(a.AlarmArn ? [`Alarm: ${line(a.AlarmArn, 400)}`] : []),
   ];
   const reason = a.NewStateReason ? [line(a.NewStateReason, 1000)] : [];
@@ -251,7 +263,9 @@ export function chatbotProblems(value: unknown): string[] {
       else {
         const entries = Object.entries(ctx);
         if (entries.length > CHATBOT_LIMITS.contextKeys) {
-          problems.push(`metadata.additionalContext has ${entries.length} keys (at most ${CHATBOT_LIMITS.contextKeys})`);
+          problems.push(
+            `metadata.additionalContext has ${entries.length} keys (at most ${CHATBOT_LIMITS.contextKeys})`,
+          );
         }
         for (const [k, v] of entries) {
           str(v, `metadata.additionalContext.${k}`, CHATBOT_LIMITS.contextValueChars, true);

@@ -53,16 +53,24 @@ export async function forwardToChatbot(message: string, target: ChatbotTarget): 
     parsed.type === 'alert'
       ? `${parsed.notification.kind} ${parsed.notification.notificationId}`
       : `alarm ${parsed.alarm.AlarmName} ${parsed.alarm.NewStateValue}`;
-  const doc = parsed.type === 'alert' ? chatbotNotificationOf(parsed.notification) : chatbotAlarmOf(parsed.alarm);
+  const doc =
+    parsed.type === 'alert' ? chatbotNotificationOf(parsed.notification) : chatbotAlarmOf(parsed.alarm);
   const problems = chatbotProblems(doc);
   if (problems.length > 0) {
     // A renderer bug, not the message's fault: retrying would fail the same way.
-    return { status: 'rejected', destination: 'chatbot', what, reason: `rendered notification invalid: ${problems.join('; ')}` };
+    return {
+      status: 'rejected',
+      destination: 'chatbot',
+      what,
+      reason: `rendered notification invalid: ${problems.join('; ')}`,
+    };
   }
   try {
     await target.sns.send(new PublishCommand({ TopicArn: target.topicArn, Message: JSON.stringify(doc) }));
   } catch (err) {
-    throw new ChatbotPublishError(`publishing ${what} to the Chatbot topic failed: ${errorMessage(err)}`, { cause: err });
+    throw new ChatbotPublishError(`publishing ${what} to the Chatbot topic failed: ${errorMessage(err)}`, {
+      cause: err,
+    });
   }
   return { status: 'sent', destination: 'chatbot', what };
 }
@@ -79,9 +87,16 @@ export async function forwardToPagerDuty(message: string, target: PagerDutyTarge
       ? `${parsed.notification.kind} ${parsed.notification.notificationId}`
       : `alarm ${parsed.alarm.AlarmName} ${parsed.alarm.NewStateValue}`;
   const event =
-    parsed.type === 'alert' ? pagerDutyEventOf(parsed.notification, key) : pagerDutyAlarmEventOf(parsed.alarm, key);
+    parsed.type === 'alert'
+      ? pagerDutyEventOf(parsed.notification, key)
+      : pagerDutyAlarmEventOf(parsed.alarm, key);
   if (event === undefined) {
-    return { status: 'skipped', destination: 'pagerduty', what, reason: 'no PagerDuty event for this alarm state' };
+    return {
+      status: 'skipped',
+      destination: 'pagerduty',
+      what,
+      reason: 'no PagerDuty event for this alarm state',
+    };
   }
   const result = await sendPagerDutyEvent(event, target);
   if (result.outcome === 'rejected') {
@@ -93,5 +108,11 @@ export async function forwardToPagerDuty(message: string, target: PagerDutyTarge
       errors: result.errors,
     };
   }
-  return { status: 'sent', destination: 'pagerduty', what, dedupKey: event.dedup_key, action: event.event_action };
+  return {
+    status: 'sent',
+    destination: 'pagerduty',
+    what,
+    dedupKey: event.dedup_key,
+    action: event.event_action,
+  };
 }

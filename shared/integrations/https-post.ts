@@ -68,7 +68,9 @@ export function postJson(url: string, body: unknown, opts: PostOptions): Promise
     const timer = setTimeout(() => {
       req.destroy(new Error(`no answer from ${new URL(url).host} within ${opts.timeoutMs} ms`));
     }, opts.timeoutMs);
-    req.on('timeout', () => req.destroy(new Error(`connection to ${new URL(url).host} idle for ${opts.timeoutMs} ms`)));
+    req.on('timeout', () =>
+      req.destroy(new Error(`connection to ${new URL(url).host} idle for ${opts.timeoutMs} ms`)),
+    );
     req.on('error', (err) => {
       clearTimeout(timer);
       reject(err);

@@ -4,9 +4,9 @@
  * request fields, limits and response codes are described in docs/alerts.md (PagerDuty).
  */
 import { createHash } from 'node:crypto';
-import { CpqMonitorError, errorMessage } from '../errors';
 import { clip, printable, subjectOf } from '../alerts/format';
 import type { AlertNotification } from '../alerts/notifier';
+import { CpqMonitorError, errorMessage } from '../errors';
 import type { Severity } from '../findings/types';
 import { postJson } from './https-post';
 import type { AlarmNotification } from './message';
@@ -111,7 +111,8 @@ export function pagerDutyEventOf(n: AlertNotification, routingKey: string): Page
 /** The event for a watchdog alarm: ALARM triggers, OK resolves, INSUFFICIENT_DATA sends nothing. */
 export function pagerDutyAlarmEventOf(a: AlarmNotification, routingKey: string): PagerDutyEvent | undefined {
   const dedupKey = dedupKeyOf(`cloudwatch-alarm/${a.AlarmArn ?? a.AlarmName}`);
-  if (a.NewStateValue === 'OK') return { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey };
+  if (a.NewStateValue === 'OK')
+    return { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey };
   if (a.NewStateValue !== 'ALARM') return undefined;
   const runbook = /https?:\/\/\S+/.exec(a.AlarmDescription ?? '')?.[0];
   return {
@@ -119,7 +120,10 @@ export function pagerDutyAlarmEventOf(a: AlarmNotification, routingKey: string):
     event_action: 'trigger',
     dedup_key: dedupKey,
     payload: {
-      summary: clip(printable(`ALARM ${a.AlarmName}: ${a.NewStateReason ?? 'state ALARM'}`), PAGERDUTY_LIMITS.summary),
+      summary: clip(
+        printable(`ALARM ${a.AlarmName}: ${a.NewStateReason ?? 'state ALARM'}`),
+        PAGERDUTY_LIMITS.summary,
+      ),
       source: 'cpq-monitor watchdog',
       // The watchdog fires when the monitor itself stops working: nothing else would page then.
       severity: 'critical',
@@ -200,7 +204,10 @@ export async function sendPagerDutyEvent(
   }
   let res: Awaited<ReturnType<typeof postJson>>;
   try {
-    res = await postJson(opts.url, event, { timeoutMs: opts.timeoutMs ?? 10_000, ...(opts.ca ? { ca: opts.ca } : {}) });
+    res = await postJson(opts.url, event, {
+      timeoutMs: opts.timeoutMs ?? 10_000,
+      ...(opts.ca ? { ca: opts.ca } : {}),
+    });
   } catch (err) {
     throw new PagerDutyRetryableError(`PagerDuty not reached: ${withoutKey(errorMessage(err), key)}`, 0);
   }
