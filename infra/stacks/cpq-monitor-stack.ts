@@ -9,6 +9,7 @@ import { Alerting } from '../constructs/alerting';
 import { CycleFunction } from '../constructs/cycle-function';
 import { Dashboards } from '../constructs/dashboard';
 import { FailureQueue } from '../constructs/failure-queue';
+import { Integrations } from '../constructs/integrations';
 import { Network } from '../constructs/network';
 import { Schedules } from '../constructs/schedules';
 import { Watchdog } from '../constructs/watchdog';
@@ -31,6 +32,7 @@ export class CpqMonitorStack extends Stack {
   readonly schedules: Schedules;
   readonly watchdog: Watchdog;
   readonly dashboards: Dashboards;
+  readonly integrations: Integrations;
 
   constructor(scope: Construct, id: string, props: CpqMonitorStackProps) {
     super(scope, id, {
@@ -75,6 +77,18 @@ export class CpqMonitorStack extends Stack {
       alarms: this.watchdog.alarms,
     });
 
+    this.integrations = new Integrations(this, 'Integrations', {
+      inventory: inv,
+      topic: this.alerting.topic,
+      topicKey: this.alerting.key,
+    });
+    if (this.integrations.chatbotTopic !== undefined) {
+      new CfnOutput(this, 'ChatbotTopicArn', {
+        value: this.integrations.chatbotTopic.topicArn,
+        description: 'Chatbot custom notifications: add to a Chatbot channel configuration',
+      });
+    }
+
     new CfnOutput(this, 'AlertTopicArn', {
       value: this.alerting.topic.topicArn,
       description: 'Subscribe pagers here',
@@ -91,6 +105,13 @@ export class CpqMonitorStack extends Stack {
         id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
         reason:
           'Two statements need Resource "*": the Lambda VPC ENI actions (ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DescribeSubnets have no resource-level permissions) and cloudwatch:PutMetricData (no resource-level permissions; scoped by the cloudwatch:namespace condition to the inventory namespace).',
+      });
+    }
+    if (this.integrations.deadLetterQueue !== undefined) {
+      Validations.of(this.integrations.deadLetterQueue).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-SQS3',
+        reason:
+          'This queue is itself the dead-letter queue of the integration forwarders and of their SNS subscriptions; a DLQ of a DLQ adds nothing.',
       });
     }
     Validations.of(this.failureQueue.queue).acknowledge({

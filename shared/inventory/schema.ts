@@ -187,6 +187,9 @@ const alerting = z.strictObject({
   runbookUrl: z.string().min(1).default(DEFAULTS.runbookUrl),
 });
 
+/** A Teams channel id as the Chatbot configuration takes it (URL-encoded `:` and `@`). */
+const TEAMS_CHANNEL_ID = /^[A-Za-z0-9\-_=+/.,]*%3[aA][A-Za-z0-9\-_=+/.,]*%40[A-Za-z0-9\-_=+/.,]*$/;
+
 /** A Secrets Manager secret name or ARN (infra turns it into a grant naming that one secret). */
 const secretId = z.string().min(1).max(2048);
 
@@ -213,8 +216,18 @@ const integrations = z.strictObject({
           teamId: z.guid('expected the Microsoft Teams team id (a GUID)'),
           /** The Microsoft Entra tenant id (a UUID, the link's `tenantId`). */
           tenantId: z.guid('expected the Microsoft Teams tenant id (a GUID)'),
-          /** The channel id from the channel link, e.g. `19:...@thread.tacv2`. */
-          channelId: z.string().min(1).max(256),
+          /**
+           * The channel id from the channel link, e.g. `19:...@thread.tacv2`; kept URL-encoded
+           * (`19%3A...%40thread.tacv2`), the form the Chatbot configuration takes.
+           */
+          channelId: z
+            .string()
+            .min(1)
+            .max(256)
+            .transform((id) => id.replace(/:/g, '%3A').replace(/@/g, '%40'))
+            .refine((id) => TEAMS_CHANNEL_ID.test(id), {
+              message: 'expected a Teams channel id like 19:abc...@thread.tacv2 (from the channel link)',
+            }),
         })
         .optional(),
     })
