@@ -28,6 +28,7 @@ const INTEGRATIONS = {
   pagerduty: { secretId: 'cpq-monitor/pagerduty', region: 'eu' },
 };
 
+// biome-ignore lint/suspicious/noExplicitAny: template properties are free-form JSON, read by path in the assertions
 type Resource = { Type: string; Properties: Record<string, any> };
 type Statement = { Sid?: string; Action: string | string[]; Resource: unknown };
 
