@@ -227,3 +227,20 @@ describe('size and validation', () => {
     expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
   });
 });
+
+describe('config/example.yaml', () => {
+  it('documents an integrations block that validates once uncommented', () => {
+    const lines = readFileSync(EXAMPLE_FILE, 'utf8').split('\n');
+    const start = lines.findIndex((l) => l.startsWith('  # integrations:'));
+    expect(start).toBeGreaterThan(0);
+    const block: string[] = [];
+    for (const l of lines.slice(start)) {
+      if (!l.startsWith('  # ')) break;
+      block.push(`  ${l.slice(4)}`);
+    }
+    const integrations = parse(block.join('\n')).integrations;
+    const inv = withDeploy(exampleInventory(), (d) => ({ ...d, integrations }));
+    expect(Object.keys(inv.deploy!.integrations!).sort()).toEqual(['chatbot', 'pagerduty']);
+    expect(inv.deploy!.integrations!.chatbot!.teams!.channelId).toBe('19%3Aabcdef0123456789%40thread.tacv2');
+  });
+});
