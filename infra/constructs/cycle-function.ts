@@ -198,20 +198,20 @@ export class CycleFunction extends Construct {
  * ARN of a secret named in the inventory: an ARN as given; a name gets Secrets Manager's random
  * six-character suffix as `-??????` (exactly six characters, so `name` never matches `name-other`).
  */
-export function secretArn(stack: Stack, id: string): string {
+export function secretArn(stack: Stack, id: string, field = 'ssh.credentials.secretId'): string {
   // IAM reads `*` and `?` in a resource as wildcards: a secret id holding one (or an ARN naming no
   // single secret) would grant far more than the one secret the inventory names.
   if (id.startsWith('arn:')) {
     if (!SECRET_ARN.test(id)) {
       throw new ConfigError(
-        `ssh.credentials.secretId "${id}" is not the ARN of one secret (arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME, no wildcards)`,
+        `${field} "${id}" is not the ARN of one secret (arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME, no wildcards)`,
       );
     }
     return id;
   }
   if (!SECRET_NAME.test(id)) {
     throw new ConfigError(
-      `ssh.credentials.secretId "${id}" is not a Secrets Manager secret name (1-512 of A-Z a-z 0-9 / _ + = . @ -, no wildcards)`,
+      `${field} "${id}" is not a Secrets Manager secret name (1-512 of A-Z a-z 0-9 / _ + = . @ -, no wildcards)`,
     );
   }
   return stack.formatArn({

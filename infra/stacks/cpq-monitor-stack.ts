@@ -11,6 +11,7 @@ import { Alerting } from '../constructs/alerting';
 import { CycleFunction, secretPrefixArns } from '../constructs/cycle-function';
 import { Dashboards } from '../constructs/dashboard';
 import { FailureQueue } from '../constructs/failure-queue';
+import { Integrations } from '../constructs/integrations';
 import { Network } from '../constructs/network';
 import { Schedules } from '../constructs/schedules';
 import { Watchdog } from '../constructs/watchdog';
@@ -34,6 +35,7 @@ export class CpqMonitorStack extends Stack {
   readonly schedules: Schedules;
   readonly watchdog: Watchdog;
   readonly dashboards: Dashboards;
+  readonly integrations: Integrations;
 
   constructor(scope: Construct, id: string, props: CpqMonitorStackProps) {
     super(scope, id, {
@@ -80,6 +82,18 @@ export class CpqMonitorStack extends Stack {
       alarms: this.watchdog.alarms,
     });
 
+    this.integrations = new Integrations(this, 'Integrations', {
+      inventory: inv,
+      topic: this.alerting.topic,
+      topicKey: this.alerting.key,
+    });
+    if (this.integrations.chatbotTopic !== undefined) {
+      new CfnOutput(this, 'ChatbotTopicArn', {
+        value: this.integrations.chatbotTopic.topicArn,
+        description: 'Chatbot custom notifications: add to a Chatbot channel configuration',
+      });
+    }
+
     new CfnOutput(this, 'AlertTopicArn', {
       value: this.alerting.topic.topicArn,
       description: 'Subscribe pagers here',
@@ -107,6 +121,13 @@ export class CpqMonitorStack extends Stack {
           reason: `SSH secrets granted by name prefix plus resource tag (attribute-based, deploy.sshSecrets): the prefix is validated as specific (no wildcard characters, ends at a separator) and only secrets tagged ${byTag.tagKey}=${byTag.tagValue} are readable.`,
         });
       }
+    }
+    if (this.integrations.deadLetterQueue !== undefined) {
+      Validations.of(this.integrations.deadLetterQueue).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-SQS3',
+        reason:
+          'This queue is itself the dead-letter queue of the integration forwarders and of their SNS subscriptions; a DLQ of a DLQ adds nothing.',
+      });
     }
     Validations.of(this.failureQueue.queue).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SQS3',

@@ -212,6 +212,62 @@ const alerting = z.strictObject({
   runbookUrl: z.string().min(1).default(DEFAULTS.runbookUrl),
 });
 
+/** A Teams channel id as the Chatbot configuration takes it (URL-encoded `:` and `@`). */
+const TEAMS_CHANNEL_ID = /^[A-Za-z0-9\-_=+/.,]*%3[aA][A-Za-z0-9\-_=+/.,]*%40[A-Za-z0-9\-_=+/.,]*$/;
+
+/** A Secrets Manager secret name or ARN (infra turns it into a grant naming that one secret). */
+const secretId = z.string().min(1).max(2048);
+
+/** Chat and pager services fed from the paging topic (read by infra/ only; see docs/alerts.md). */
+const integrations = z.strictObject({
+  /**
+   * AWS Chatbot (Amazon Q Developer in chat applications): pages rendered as custom notifications
+   * on a second topic. With `slack` and/or `teams` the stack creates the channel configuration;
+   * with neither, it only creates the topic (output `ChatbotTopicArn`) for an existing one.
+   */
+  chatbot: z
+    .strictObject({
+      slack: z
+        .strictObject({
+          /** The workspace (team) id the Chatbot console shows after authorising Slack once. */
+          workspaceId: z.string().regex(/^[0-9A-Z]{1,255}$/, 'expected a Slack workspace id like T07EXAMPLE'),
+          /** The channel id (end of the channel's link), e.g. C07EXAMPLE. */
+          channelId: z.string().regex(/^[A-Za-z0-9]{1,255}$/, 'expected a Slack channel id like C07EXAMPLE'),
+        })
+        .optional(),
+      teams: z
+        .strictObject({
+          /** The team id (a UUID, from the channel link's `groupId`). */
+          teamId: z.guid('expected the Microsoft Teams team id (a GUID)'),
+          /** The Microsoft Entra tenant id (a UUID, the link's `tenantId`). */
+          tenantId: z.guid('expected the Microsoft Teams tenant id (a GUID)'),
+          /**
+           * The channel id from the channel link, e.g. `19:...@thread.tacv2`; kept URL-encoded
+           * (`19%3A...%40thread.tacv2`), the form the Chatbot configuration takes.
+           */
+          channelId: z
+            .string()
+            .min(1)
+            .max(256)
+            .transform((id) => id.replace(/:/g, '%3A').replace(/@/g, '%40'))
+            .refine((id) => TEAMS_CHANNEL_ID.test(id), {
+              message: 'expected a Teams channel id like 19:abc...@thread.tacv2 (from the channel link)',
+            }),
+        })
+        .optional(),
+    })
+    .optional(),
+  /** PagerDuty Events API v2: incidents keyed by alert id, resolved by the recovery. */
+  pagerduty: z
+    .strictObject({
+      /** Secret holding the Events API v2 integration (routing) key: the key itself, or `{"routingKey": "..."}`. */
+      secretId,
+      /** The PagerDuty service region: `us` (events.pagerduty.com) or `eu` (events.eu.pagerduty.com). */
+      region: z.enum(['us', 'eu']).default('us'),
+    })
+    .optional(),
+});
+
 /** AWS deployment settings (read by infra/ only). */
 const deploy = z.strictObject({
   vpc: z
@@ -284,6 +340,8 @@ const deploy = z.strictObject({
         .default([]),
     })
     .default({ email: [], https: [], sms: [] }),
+  /** Chat and pager integrations fed from the paging topic; none by default. */
+  integrations: integrations.optional(),
 });
 
 export const inventorySchema = z
@@ -350,3 +408,4 @@ export type MaintenanceWindow = Inventory['maintenance'][number];
 export type TlsExpectations = z.infer<typeof tls>;
 export type QueueThresholds = z.infer<typeof queues>;
 export type SshCredentials = z.infer<typeof credentials>;
+export type Integrations = z.infer<typeof integrations>;
