@@ -19,6 +19,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { createAlertDocumentClient, DynamoDbAlertStore } from '../shared/alerts/dynamodb-store';
+import { DynamoDbOperatorStore } from '../shared/alerts/operator-store';
 import { SnsNotifier } from '../shared/alerts/sns-notifier';
 import { credentialResolver } from '../shared/cycle/credentials';
 import { DynamoDbMemoryStore } from '../shared/cycle/memory';
@@ -96,6 +97,7 @@ export function awsCycleDeps(config: ReturnType<typeof configFromEnv>, clients: 
   return {
     store: new DynamoDbAlertStore(doc, { tableName: config.ALERT_TABLE_NAME }),
     memory: new DynamoDbMemoryStore(doc, config.ALERT_TABLE_NAME),
+    operators: new DynamoDbOperatorStore(doc, config.ALERT_TABLE_NAME),
     notifier: new SnsNotifier(clients.sns, { topicArn: config.ALERT_TOPIC_ARN }),
     sink: new CloudWatchSink(clients.cloudwatch, { namespace: config.inventory.monitor.namespace }),
     credentials: credentialResolver({ secretsManager: clients.secretsManager }),
