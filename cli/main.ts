@@ -4,12 +4,14 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../shared/errors';
+import { register as registerAck } from './ack';
 import { register as registerCheck } from './check';
 import { register as registerDemo } from './demo';
 import { register as registerLab } from './lab';
 import { register as registerParse } from './parse';
 import { register as registerProbe } from './probe';
 import { register as registerRead } from './read';
+import { register as registerSilence } from './silence';
 
 const program = new Command('cpq-monitor')
   .description('Monitor the Cisco ESA/SMA centralized quarantine (CPQ) path')
@@ -23,6 +25,8 @@ registerCheck(program);
 registerDemo(program);
 registerRead(program);
 registerParse(program);
+registerSilence(program);
+registerAck(program);
 
 async function main(argv: string[]): Promise<void> {
   try {

@@ -10,6 +10,7 @@ import { CycleFunction } from '../constructs/cycle-function';
 import { Dashboards } from '../constructs/dashboard';
 import { FailureQueue } from '../constructs/failure-queue';
 import { Network } from '../constructs/network';
+import { Operators } from '../constructs/operators';
 import { Schedules } from '../constructs/schedules';
 import { Watchdog } from '../constructs/watchdog';
 import { activeCycles, type CycleName, cycleShards, deployProblems } from '../deploy-plan';
@@ -31,6 +32,7 @@ export class CpqMonitorStack extends Stack {
   readonly schedules: Schedules;
   readonly watchdog: Watchdog;
   readonly dashboards: Dashboards;
+  readonly operators: Operators;
 
   constructor(scope: Construct, id: string, props: CpqMonitorStackProps) {
     super(scope, id, {
@@ -75,6 +77,15 @@ export class CpqMonitorStack extends Stack {
       alarms: this.watchdog.alarms,
     });
 
+    this.operators = new Operators(this, 'Operators', { table: this.alerting.table });
+    new CfnOutput(this, 'AlertTableName', {
+      value: this.alerting.table.tableName,
+      description: 'Alert state, silences and acks: cpq-monitor silence|ack --table (or --stack)',
+    });
+    new CfnOutput(this, 'OperatorPolicyArn', {
+      value: this.operators.policy.managedPolicyArn,
+      description: 'Attach to the on-call role or group: cpq-monitor silence and ack',
+    });
     new CfnOutput(this, 'AlertTopicArn', {
       value: this.alerting.topic.topicArn,
       description: 'Subscribe pagers here',
