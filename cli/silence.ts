@@ -121,7 +121,7 @@ export function register(program: Command): void {
         `silence ${s.id} added to ${where}: ${s.appliance} / ${s.check ?? 'every check'} until ${s.endsAt}, by ${s.author}: ${s.reason}`,
       );
       println(
-        'The next cycle mutes matching pages; remove it early with: cpq-monitor silence remove ' + s.id,
+        `The next cycle mutes matching pages; remove it early with: cpq-monitor silence remove ${s.id}`,
       );
     }
     process.exitCode = EXIT.ok;
