@@ -6,9 +6,8 @@
  */
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { Command } from 'commander';
 import { createAlertDocumentClient, DynamoDbAlertStore } from '../shared/alerts/dynamodb-store';
 import { FileAlertStore } from '../shared/alerts/file-store';
@@ -73,6 +72,12 @@ export async function operatorTarget(flags: TargetFlags): Promise<OperatorTarget
       '--author is for the local state file: in AWS the author is your identity as STS reports it',
     );
   }
+  // The AWS clients load only here, so every other command starts without them.
+  const [{ CloudFormationClient }, { DynamoDBClient }, { STSClient }] = await Promise.all([
+    import('@aws-sdk/client-cloudformation'),
+    import('@aws-sdk/client-dynamodb'),
+    import('@aws-sdk/client-sts'),
+  ]);
   const region = flags.region !== undefined ? { region: flags.region } : {};
   const tableName = flags.table ?? (await tableFromStack(flags.stack!, new CloudFormationClient(region)));
   const doc = createAlertDocumentClient(new DynamoDBClient(region));
@@ -86,6 +91,7 @@ export async function operatorTarget(flags: TargetFlags): Promise<OperatorTarget
 
 /** The table name from the stack's output. */
 export async function tableFromStack(stackName: string, cfn: CloudFormationClient): Promise<string> {
+  const { DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
   let outputs: Array<{ OutputKey?: string; OutputValue?: string }>;
   try {
     const res = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
@@ -104,6 +110,7 @@ export async function tableFromStack(stackName: string, cfn: CloudFormationClien
 
 /** The caller's ARN from STS GetCallerIdentity (which needs no IAM permission). */
 export async function callerIdentity(sts: STSClient): Promise<string> {
+  const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
   try {
     const res = await sts.send(new GetCallerIdentityCommand({}));
     if (res.Arn === undefined) throw new Error('STS returned no ARN');
