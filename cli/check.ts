@@ -33,7 +33,7 @@ export function register(program: Command): void {
     .requiredOption('--inventory <file>', 'inventory (YAML or JSON)')
     .option(
       '--json',
-      'print each cycle as one JSON document { kind, startedAt, durationMs, findings, alerts, metrics, paths, explained, skipped, problems }; pages go to stderr',
+      'print each cycle as one JSON document { kind, startedAt, durationMs, findings, alerts, metrics, paths, explained, skipped, problems, muted, acknowledged }; pages go to stderr',
     )
     .option('--state <file>', 'alert state file (cycle memory goes beside it)', '.cpq-monitor/state.json')
     .option(

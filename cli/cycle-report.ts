@@ -34,7 +34,27 @@ export function cycleJson(r: CycleReport) {
     explained: r.explained,
     skipped: r.skipped,
     problems: r.problems,
+    muted: mutedOf(r),
+    acknowledged: acknowledgedOf(r),
   };
+}
+
+/** Pages, escalations, reminders and recoveries held back this cycle, and what held them back. */
+export function mutedOf(r: Pick<CycleReport, 'alerts'>): Array<{ alert: string; kind: string; by: string }> {
+  return r.alerts.alerts.flatMap((a) =>
+    a.notifications
+      .filter((n) => n.outcome === 'muted')
+      .map((n) => ({ alert: a.id, kind: n.kind, by: n.mutedBy ?? 'maintenance' })),
+  );
+}
+
+/** Open alerts an acknowledgement covers. */
+export function acknowledgedOf(
+  r: Pick<CycleReport, 'alerts'>,
+): Array<{ alert: string; by: string; at: string; reason: string }> {
+  return r.alerts.alerts.flatMap((a) =>
+    a.ack !== undefined ? [{ alert: a.id, by: a.ack.author, at: a.ack.at, reason: a.ack.reason }] : [],
+  );
 }
 
 /** A compact readable summary of a cycle. */
@@ -69,8 +89,26 @@ export function renderCycle(r: CycleReport): string {
   }
   const a = r.alerts;
   out.push(
-    `alerts: ${a.sent} sent, ${a.failed} failed (kept for the next cycle), ${a.retried} retried, ${a.muted} muted by maintenance`,
+    `alerts: ${a.sent} sent, ${a.failed} failed (kept for the next cycle), ${a.retried} retried, ${a.muted} muted (maintenance, silences, acknowledgements)`,
   );
+  const muted = mutedOf(r);
+  if (muted.length > 0) {
+    out.push(
+      table(
+        ['muted alert', 'would have sent', 'held back by'],
+        muted.map((m) => [m.alert, m.kind, m.by]),
+      ),
+    );
+  }
+  const acked = acknowledgedOf(r);
+  if (acked.length > 0) {
+    out.push(
+      table(
+        ['acknowledged alert', 'by', 'at', 'reason'],
+        acked.map((k) => [k.alert, k.by, k.at, k.reason]),
+      ),
+    );
+  }
   const m = r.metrics.report;
   out.push(
     `metrics: ${m.data} data points as ${m.entries} EMF documents, ${m.records} appliance records (${m.emfBytes + m.recordBytes} bytes)`,

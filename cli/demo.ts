@@ -1,7 +1,8 @@
 /**
  * `cpq-monitor demo` (what `npm start` runs): a lab of one SMA and a two-ESA cluster on loopback,
  * monitored by the real cycle while faults are injected one by one, each page and recovery shown
- * as it happens, then a summary. Nothing leaves the machine.
+ * as it happens; then on-call silences a fault and acknowledges another (docs/alerts.md#silences);
+ * then a summary. Nothing leaves the machine.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,9 +13,14 @@ import { ConsoleNotifier } from '../shared/alerts/console-notifier';
 import { type CycleReport, runCycle } from '../shared/cycle/run';
 import { EXIT } from '../shared/errors';
 import { loadInventory } from '../shared/inventory/load';
-import { renderCycle } from './cycle-report';
+import { ackAlert } from './ack';
+import { mutedOf, renderCycle } from './cycle-report';
 import { localCycleDeps } from './local-cycle';
 import { println, table } from './output';
+import { renderMutes, silenceAdd, silenceList } from './silence';
+
+/** Minutes between reminders in the demo when the lab inventory sets none. */
+const ON_CALL_REMINDER_MINUTES = 10;
 
 /** One scripted fault: how to break the world, how to mend it, and what should page. */
 interface Scenario {
@@ -92,7 +98,10 @@ export function register(program: Command): void {
 
 async function runDemo(flags: DemoFlags): Promise<number> {
   const env = { ...process.env, CPQ_LAB_PASSWORD: process.env.CPQ_LAB_PASSWORD ?? LAB_DEFAULT_PASSWORD };
-  const world = await startLabWorld(loadInventory(flags.inventory), {
+  const template = loadInventory(flags.inventory);
+  // The on-call part shows an ack holding back a reminder: reminders must be on.
+  if (template.alerting.reminderMinutes === 0) template.alerting.reminderMinutes = ON_CALL_REMINDER_MINUTES;
+  const world = await startLabWorld(template, {
     ephemeralPorts: true,
     password: env.CPQ_LAB_PASSWORD,
   });
@@ -105,6 +114,10 @@ async function runDemo(flags: DemoFlags): Promise<number> {
     notifier: new ConsoleNotifier(process.stdout),
   });
   const results: Array<{ scenario: string; pages: string[]; recoveries: string[]; ok: boolean }> = [];
+  // The on-call part skips time ahead (to a silence's end, a reminder): the cycles' clock.
+  let skewMs = 0;
+  const clock = () => new Date(Date.now() + skewMs);
+  const statePath = join(dir, 'state.json');
   try {
     println('cpq-monitor demo: a lab of simulated appliances on 127.0.0.1');
     println(
@@ -123,7 +136,7 @@ async function runDemo(flags: DemoFlags): Promise<number> {
       println(`\n== ${label}`);
       const r = await runCycle(
         { inventory: world.inventory, kind: 'full', deadline: Date.now() + 30_000, baseDir: dir },
-        deps,
+        { ...deps, now: clock },
       );
       println(flags.verbose ? renderCycle(r) : brief(r));
       return r;
@@ -161,6 +174,78 @@ async function runDemo(flags: DemoFlags): Promise<number> {
       });
     }
 
+    // On call: a silence mutes a fault, an ack holds back a reminder; no restart, no deploy.
+    const onCall = async () => {
+      println('\n\n### On call: esa2 goes into unplanned work; silence it for 30 minutes');
+      const { silence } = await silenceAdd(
+        {
+          state: statePath,
+          appliance: 'esa2',
+          for: '30m',
+          reason: 'disk swap CHG-42',
+          author: 'demo-oncall',
+        },
+        clock(),
+      );
+      println(
+        `    $ cpq-monitor silence add --appliance esa2 --for 30m --reason 'disk swap CHG-42'   → ${silence.id}`,
+      );
+      world.get('esa2').setCpqQueue(800, true);
+      const silenced = await cycle('Cycle with esa2 backing up, silenced');
+      const held = mutedOf(silenced).filter((m) => m.alert === 'esa2/cpq_queue_backlog' && m.kind === 'page');
+      for (const m of held) println(`   (no page) ${m.alert}: ${m.kind} held back by ${m.by}`);
+      println('    $ cpq-monitor silence list');
+      println(renderMutes(await silenceList({ state: statePath }, clock())));
+      world.get('esa2').setCpqQueue(0, false);
+      const mended = await cycle('Cycle after the work: the silenced incident ends without a word');
+      results.push({
+        scenario: 'esa2 backs up under a silence (muted: no page, no recovery)',
+        pages: pagesOf(silenced, 'page'),
+        recoveries: pagesOf(mended, 'recovery'),
+        ok:
+          held.length === 1 &&
+          pagesOf(silenced, 'page').length === 0 &&
+          pagesOf(mended, 'recovery').length === 0 &&
+          mended.findings.length === 0,
+      });
+
+      println(`\n\n### On call: sma1's certificate expires; on-call acknowledges the page`);
+      world.get('sma1').listener.setFault('expired_cert');
+      const paged = pagesOf(await cycle('Cycle with the expired certificate'), 'page');
+      const { ack } = await ackAlert(
+        'sma1/cpq_cert_expired',
+        { state: statePath, reason: 'renewal ordered, CHG-43', author: 'demo-oncall' },
+        clock(),
+      );
+      println(`    $ cpq-monitor ack sma1/cpq_cert_expired --reason '${ack.reason}'`);
+      skewMs += world.inventory.alerting.reminderMinutes * 60_000;
+      const later = await cycle(
+        `${world.inventory.alerting.reminderMinutes} minutes later: a reminder is due, the ack holds it back`,
+      );
+      const reminders = mutedOf(later).filter(
+        (m) => m.kind === 'reminder' && m.alert === 'sma1/cpq_cert_expired',
+      );
+      for (const m of reminders) println(`   (no reminder) ${m.alert}: held back, ${m.by}`);
+      world.get('sma1').listener.setFault('none');
+      const recovered = pagesOf(
+        await cycle('Cycle after the renewal: the recovery still goes out'),
+        'recovery',
+      );
+      results.push({
+        scenario: 'sma1 certificate expires, acknowledged (reminder held back)',
+        pages: [...new Set(paged)],
+        recoveries: recovered,
+        ok:
+          paged.length === 1 &&
+          reminders.length === 1 &&
+          pagesOf(later, 'page').length === 0 &&
+          recovered.length === 1,
+      });
+      // Leave the silence's window behind, so nothing of the demo is left muted.
+      skewMs += 30 * 60_000;
+    };
+    await onCall();
+
     println('\n\n== Summary');
     println(
       table(
@@ -175,7 +260,7 @@ async function runDemo(flags: DemoFlags): Promise<number> {
     const ok = results.every((r) => r.ok);
     println(
       ok
-        ? 'Every fault paged with its cause and fix, and every page was followed by its recovery.'
+        ? 'Every fault paged with its cause and fix and recovered; the silenced one paged nothing, and the ack held back the reminder.'
         : 'Some fault did not page or did not recover: see above.',
     );
     println('Try it by hand: cpq-monitor lab --inventory config/lab.yaml, then in another shell');

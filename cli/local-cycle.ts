@@ -5,6 +5,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConsoleNotifier } from '../shared/alerts/console-notifier';
 import { FileAlertStore } from '../shared/alerts/file-store';
 import type { Notifier } from '../shared/alerts/notifier';
+import { FileOperatorStore } from '../shared/alerts/operator-store';
 import { credentialResolver } from '../shared/cycle/credentials';
 import { FileMemoryStore } from '../shared/cycle/memory';
 import type { CycleDeps } from '../shared/cycle/run';
@@ -46,6 +47,7 @@ export function localCycleDeps(
   return {
     store: new FileAlertStore(opts.statePath),
     memory: new FileMemoryStore(memoryPathFor(opts.statePath)),
+    operators: new FileOperatorStore(opts.statePath),
     notifier: opts.notifier ?? new ConsoleNotifier(process.stdout),
     sink: new EmfSink(emfStream, { namespace: inv.monitor.namespace }),
     credentials: credentialResolver({

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../shared/errors';
+import { register as registerAck } from './ack';
 import { register as registerCheck } from './check';
 import { register as registerCost } from './cost';
 import { register as registerDemo } from './demo';
@@ -12,6 +13,7 @@ import { register as registerLab } from './lab';
 import { register as registerParse } from './parse';
 import { register as registerProbe } from './probe';
 import { register as registerRead } from './read';
+import { register as registerSilence } from './silence';
 
 const program = new Command('cpq-monitor')
   .description('Monitor the Cisco ESA/SMA centralized quarantine (CPQ) path')
@@ -27,6 +29,8 @@ registerRead(program);
 registerParse(program);
 registerCost(program);
 registerInit(program);
+registerSilence(program);
+registerAck(program);
 
 async function main(argv: string[]): Promise<void> {
   try {

@@ -18,6 +18,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { createAlertDocumentClient, DynamoDbAlertStore } from '../shared/alerts/dynamodb-store';
+import { DynamoDbOperatorStore } from '../shared/alerts/operator-store';
 import { SnsNotifier } from '../shared/alerts/sns-notifier';
 import { credentialResolver } from '../shared/cycle/credentials';
 import { DynamoDbMemoryStore } from '../shared/cycle/memory';
@@ -94,6 +95,7 @@ export function awsCycleDeps(config: ReturnType<typeof configFromEnv>, clients: 
   return {
     store: new DynamoDbAlertStore(doc, { tableName: config.ALERT_TABLE_NAME }),
     memory: new DynamoDbMemoryStore(doc, config.ALERT_TABLE_NAME),
+    operators: new DynamoDbOperatorStore(doc, config.ALERT_TABLE_NAME),
     notifier: new SnsNotifier(clients.sns, { topicArn: config.ALERT_TOPIC_ARN }),
     // EMF on stdout: Lambda ships it to the function's log group and CloudWatch extracts the
     // metrics there, so the functions make no CloudWatch API call (docs/metrics.md).

@@ -13,6 +13,7 @@ import { Dashboards } from '../constructs/dashboard';
 import { FailureQueue } from '../constructs/failure-queue';
 import { Integrations } from '../constructs/integrations';
 import { Network } from '../constructs/network';
+import { Operators } from '../constructs/operators';
 import { Schedules } from '../constructs/schedules';
 import { Watchdog } from '../constructs/watchdog';
 import { activeCycles, type CycleName, cycleShards, deployProblems, sshSecretIds } from '../deploy-plan';
@@ -36,6 +37,7 @@ export class CpqMonitorStack extends Stack {
   readonly watchdog: Watchdog;
   readonly dashboards: Dashboards;
   readonly integrations: Integrations;
+  readonly operators: Operators;
 
   constructor(scope: Construct, id: string, props: CpqMonitorStackProps) {
     super(scope, id, {
@@ -94,6 +96,15 @@ export class CpqMonitorStack extends Stack {
       });
     }
 
+    this.operators = new Operators(this, 'Operators', { table: this.alerting.table });
+    new CfnOutput(this, 'AlertTableName', {
+      value: this.alerting.table.tableName,
+      description: 'Alert state, silences and acks: cpq-monitor silence|ack --table (or --stack)',
+    });
+    new CfnOutput(this, 'OperatorPolicyArn', {
+      value: this.operators.policy.managedPolicyArn,
+      description: 'Attach to the on-call role or group: cpq-monitor silence and ack',
+    });
     new CfnOutput(this, 'AlertTopicArn', {
       value: this.alerting.topic.topicArn,
       description: 'Subscribe pagers here',

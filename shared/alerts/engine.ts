@@ -14,6 +14,7 @@ import pLimit from 'p-limit';
 import { errorMessage } from '../errors';
 import { type Finding, type Severity, severityRank } from '../findings/types';
 import type { Logger } from '../log';
+import type { Ack, AckNote } from './acks';
 import type { AlertNotification, NotificationKind, Notifier, NotifyResult } from './notifier';
 import {
   type AlertInput,
@@ -34,8 +35,10 @@ export interface ProcessAlertsInput {
   checked: string[];
   now: Date;
   policy: AlertPolicy;
-  /** The maintenance window covering an appliance now, if any. */
-  muteFor: (appliance: string) => Mute | undefined;
+  /** The maintenance window or silence covering an alert now, if any (see silences.ts). */
+  muteFor: (appliance: string, check: string, id: string) => Mute | undefined;
+  /** The stored acknowledgement of an alert id, if any (the state machine checks its incident). */
+  ackFor?: (id: string) => Ack | undefined;
   store: AlertStore;
   notifier: Notifier;
   logger?: Logger;
@@ -64,6 +67,8 @@ export interface NotificationOutcome {
   retry: boolean;
   attempts: number;
   error?: string;
+  /** For `muted`: what held it back (a maintenance window, a silence, an acknowledgement). */
+  mutedBy?: string;
 }
 
 /** What happened to one alert this cycle. */
@@ -75,6 +80,8 @@ export interface AlertOutcome {
   after: AlertState | null;
   severity: Severity | null;
   muted: Mute | null;
+  /** The acknowledgement covering the open incident, if any. */
+  ack?: AckNote;
   /** `conflict`: another cycle changed it first and owns the transition; `error`: the store failed. */
   status: 'updated' | 'unchanged' | 'conflict' | 'error';
   notifications: NotificationOutcome[];
@@ -194,10 +201,13 @@ async function runOne(
 
   if (alertInput !== null) {
     const appliance = alertInput.kind === 'failure' ? alertInput.finding.appliance : (prev?.appliance ?? id);
+    const check = alertInput.kind === 'failure' ? alertInput.finding.check : (prev?.check ?? outcome.check);
+    const ack = ctx.ackFor?.(id);
     const step = stepAlert(id, prev, alertInput, {
       now: ctx.now,
       policy: ctx.policy,
-      mute: ctx.muteFor(appliance),
+      mute: ctx.muteFor(appliance, check, id),
+      ...(ack !== undefined ? { ack } : {}),
       retentionDays: ctx.retentionDays,
     });
     next = step.record;
@@ -210,6 +220,7 @@ async function runOne(
         outcome: 'muted',
         retry: false,
         attempts: 0,
+        ...(step.mutedBy !== undefined ? { mutedBy: step.mutedBy } : {}),
       });
     }
   }
@@ -219,6 +230,7 @@ async function runOne(
   outcome.after = next.state;
   outcome.severity = next.severity;
   outcome.muted = next.muted;
+  if (next.ack !== undefined) outcome.ack = next.ack;
 
   // Claim the deliverable outbox entries (unleased or with an expired lease), oldest first.
   const leaseUntil = new Date(nowMs + (ctx.leaseMs ?? 120_000)).toISOString();

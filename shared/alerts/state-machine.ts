@@ -8,11 +8,15 @@
  *   recovering ──fail──► alarm                          (no new page: the incident is still open)
  *   alarm, severity rises above the paged one           [escalation]
  *   alarm, R minutes since the last page or reminder    [reminder]
- * A maintenance window mutes pages, escalations and reminders and records `muted` in the state;
- * a page held back that way is sent once the window ends if the alert is still open.
+ * A maintenance window or a silence mutes pages, escalations and reminders and records `muted`
+ * in the state; when it ends and the alert is still failing, the alert pages again. An
+ * acknowledgement of the incident stops its reminders and that page again, not an escalation.
+ * What was held back is kept in `withheld` (docs/alerts.md#silences).
  */
+
 import { notificationId, parseFindingId } from '../findings/ids';
 import { type Finding, type Severity, severityRank } from '../findings/types';
+import { type Ack, type AckNote, ackCovers } from './acks';
 import type { AlertNotification, NotificationKind } from './notifier';
 
 export type AlertState = 'ok' | 'pending' | 'alarm' | 'recovering';
@@ -29,12 +33,31 @@ export interface AlertPolicy {
   runbookUrl: string;
 }
 
-/** A maintenance window covering the alert's appliance. */
+/** A maintenance window or a silence covering the alert. */
 export interface Mute {
   reason: string;
   /** End of the window, ISO 8601. */
   until: string;
+  /** Where it comes from (absent in records written before silences existed: maintenance). */
+  source?: 'maintenance' | 'silence';
+  /** The silence's id. */
+  silenceId?: string;
+  /** Who added the silence. */
+  author?: string;
 }
+
+/** A notification a mute or an acknowledgement held back: what would have been sent. */
+export interface WithheldNotification {
+  kind: NotificationKind;
+  severity: Severity | null;
+  /** When it was first held back, ISO 8601. */
+  at: string;
+  /** What held it back, e.g. `silence sil-1a2b3c4d (esa3 disk swap)`. */
+  by: string;
+}
+
+/** Most withheld notifications kept in a record (the newest). */
+export const WITHHELD_KEPT = 10;
 
 /** A notification decided but not yet confirmed delivered (the outbox of the alert). */
 export interface OutboxEntry {
@@ -78,6 +101,10 @@ export interface AlertRecord {
   version: number;
   /** Epoch seconds after which a resolved record may be deleted (DynamoDB TTL). */
   expiresAt?: number;
+  /** Set while an acknowledgement covers the open incident. */
+  ack?: AckNote;
+  /** What mutes and acks held back in the latest incident, oldest first (at most WITHHELD_KEPT). */
+  withheld?: WithheldNotification[];
 }
 
 /** What one cycle saw for one alert id. */
@@ -88,6 +115,8 @@ export interface StepContext {
   now: Date;
   policy: AlertPolicy;
   mute?: Mute;
+  /** The stored acknowledgement of this alert, if any (applies only to the incident it names). */
+  ack?: Ack;
   /** Days a resolved record is kept before its TTL expires; default 14. */
   retentionDays?: number;
 }
@@ -99,6 +128,8 @@ export interface StepResult {
   notification: AlertNotification | null;
   /** A notification the maintenance window (or a page that was never sent) held back. */
   mutedKind: NotificationKind | null;
+  /** What held `mutedKind` back (a maintenance window, a silence, an acknowledgement). */
+  mutedBy?: string;
   /** False when the record is unchanged and need not be written. */
   changed: boolean;
 }
@@ -137,6 +168,7 @@ export function stepAlert(
           next.finding = f;
           next.changedAt = now;
           delete next.expiresAt;
+          delete next.withheld;
         }
         next.failures += 1;
         if (next.failures >= ctx.policy.failuresBeforePage) {
@@ -161,6 +193,10 @@ export function stepAlert(
           if (base.muted !== null) deferredBy = base.muted.reason;
         } else if (severityRank(f.severity) > severityRank(base.pagedSeverity)) {
           kind = 'escalation';
+        } else if (base.muted !== null && ctx.mute === undefined) {
+          // The mute ended and the alert still fails: tell on-call again (unless acknowledged).
+          kind = 'page';
+          deferredBy = base.muted.reason;
         } else if (base.state === 'alarm' && reminderDue(base, ctx)) {
           kind = 'reminder';
         }
@@ -183,7 +219,10 @@ export function stepAlert(
           // A recovery closes a page on-call holds, so maintenance does not mute it; an
           // incident that was never paged ends silently.
           resetToOk(next, now, ctx);
-          if (base.pagedSeverity === null) return finish(base, prev, next, null, 'recovery');
+          if (base.pagedSeverity === null) {
+            const by = base.muted !== null ? muteLabel(base.muted) : 'never paged';
+            return finish(base, prev, withhold(next, 'recovery', by, now), null, 'recovery', by);
+          }
           kind = 'recovery';
         } else if (base.state === 'alarm') {
           next.state = 'recovering';
@@ -194,10 +233,24 @@ export function stepAlert(
     }
   }
 
-  // Maintenance: mute what would page, and say so in the state while the alert is open.
+  // Maintenance and silences: mute what would page, and say so in the state while the alert is open.
   next.muted = ctx.mute !== undefined && next.state !== 'ok' ? { ...ctx.mute } : null;
+  // An acknowledgement of this incident (at this severity) shows in the state while it covers it.
+  const acked = ackCovers(ctx.ack, next);
+  if (acked) {
+    const { alertId: _, ...note } = ctx.ack!;
+    next.ack = note;
+  } else {
+    delete next.ack;
+  }
   if (kind !== null && kind !== 'recovery' && ctx.mute !== undefined) {
-    return finish(base, prev, next, null, kind);
+    const by = muteLabel(ctx.mute);
+    return finish(base, prev, withhold(next, kind, by, now), null, kind, by);
+  }
+  // Acked: no re-notification of the incident; an escalation is not covered (ackCovers).
+  if (acked && (kind === 'reminder' || (kind === 'page' && base.pagedSeverity !== null))) {
+    const by = `acknowledged by ${ctx.ack!.author}`;
+    return finish(base, prev, withhold(next, kind, by, now), null, kind, by);
   }
 
   let notification: AlertNotification | null = null;
@@ -222,9 +275,28 @@ function finish(
   next: AlertRecord,
   notification: AlertNotification | null,
   mutedKind: NotificationKind | null,
+  mutedBy?: string,
 ): StepResult {
   const changed = prev === undefined || notification !== null || !sameRecord(base, next);
-  return { record: next, notification, mutedKind, changed };
+  return { record: next, notification, mutedKind, ...(mutedBy !== undefined ? { mutedBy } : {}), changed };
+}
+
+/** How a mute is named in reports and `withheld`. */
+export function muteLabel(m: Mute): string {
+  return m.source === 'silence' ? `silence ${m.silenceId ?? '?'} (${m.reason})` : `maintenance (${m.reason})`;
+}
+
+/**
+ * Records a held-back notification in the record. The same kind held back by the same thing
+ * again (every cycle of a long silence) is not repeated, so a steady muted alert is not rewritten.
+ */
+function withhold(next: AlertRecord, kind: NotificationKind, by: string, now: string): AlertRecord {
+  const list = next.withheld ?? [];
+  const last = list[list.length - 1];
+  if (last?.kind === kind && last.by === by) return next;
+  const severity = kind === 'recovery' ? null : next.severity;
+  next.withheld = [...list, { kind, severity, at: now, by }].slice(-WITHHELD_KEPT);
+  return next;
 }
 
 function reminderDue(rec: AlertRecord, ctx: StepContext): boolean {
@@ -280,6 +352,7 @@ function closed(now: string) {
 function resetToOk(next: AlertRecord, now: string, ctx: StepContext): void {
   Object.assign(next, closed(now));
   next.muted = null;
+  delete next.ack;
   const days = ctx.retentionDays ?? DEFAULT_RETENTION_DAYS;
   next.expiresAt = Math.floor(ctx.now.getTime() / 1000) + days * 86_400;
 }

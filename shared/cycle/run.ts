@@ -7,6 +7,8 @@
 
 import { type AlertReport, processAlerts } from '../alerts/engine';
 import type { Notifier } from '../alerts/notifier';
+import { loadOperatorState, type OperatorState, type OperatorStore } from '../alerts/operator-store';
+import { muteResolver } from '../alerts/silences';
 import type { AlertStore } from '../alerts/store';
 import { type ReaderDeps, readAppliance } from '../asyncos/reader';
 import type { ReadResult } from '../asyncos/types';
@@ -15,7 +17,6 @@ import { evaluateFindings } from '../findings/evaluate';
 import { endsOf } from '../findings/ids';
 import type { ExplainedFinding, Finding, FindingsMemory, PathState } from '../findings/types';
 import type { Appliance, Inventory } from '../inventory/schema';
-import { activeMaintenance } from '../inventory/settings';
 import type { Logger } from '../log';
 import type { MetricDatum } from '../metrics/datum';
 import { metricsForCycle } from '../metrics/from-observations';
@@ -55,6 +56,8 @@ export interface CycleDeps {
   notifier: Notifier;
   sink: MetricSink;
   memory: MemoryStore;
+  /** On-call's silences and acknowledgements, read each cycle; none when absent. */
+  operators?: OperatorStore;
   credentials: CredentialResolver;
   logger?: Logger;
   now?: () => Date;
@@ -133,7 +136,8 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
   const findings = evaluated.findings.filter((f) => owns(f.id));
   const checked = evaluated.checked.filter(owns);
 
-  const alerts = await alert(inv, shard, findings, checked, now, deps);
+  const operators = await loadOperators(deps.operators, problems);
+  const alerts = await alert(inv, shard, findings, checked, now, operators, deps);
   if (alerts.error !== undefined) problems.push(`alerts not processed: ${alerts.error}`);
 
   const seen = { listener, config: ownConfig, findings, paths: evaluated.paths };
@@ -260,18 +264,18 @@ function alert(
   findings: Finding[],
   checked: string[],
   now: Date,
+  operators: OperatorState,
   deps: CycleDeps,
 ): Promise<AlertReport> {
   const retries = retriesFor(shard);
+  const acks = new Map(operators.acks.map((a) => [a.alertId, a]));
   return processAlerts({
     findings,
     checked,
     now,
     policy: inv.alerting,
-    muteFor: (appliance) => {
-      const w = activeMaintenance(inv, appliance, now);
-      return w === undefined ? undefined : { reason: w.reason, until: w.end };
-    },
+    muteFor: muteResolver(inv, operators.silences, now, inv.alerting.maxSilenceDays),
+    ackFor: (id) => acks.get(id),
     store: deps.store,
     notifier: deps.notifier,
     ...(retries !== undefined ? { retriesFor: (r: { id: string }) => retries(endsOf(r.id)) } : {}),
@@ -322,6 +326,22 @@ async function shipMetrics(
     ...(input.shard !== undefined ? { shard: input.shard } : {}),
   });
   return { data, report: await sink.put(data, records) };
+}
+
+/**
+ * Silences and acks for this cycle. Unreadable ones are a problem of the cycle, and it pages as
+ * if there were none: a monitor that cannot tell what is silenced must not go quiet.
+ */
+async function loadOperators(store: OperatorStore | undefined, problems: string[]): Promise<OperatorState> {
+  if (store === undefined) return { silences: [], acks: [] };
+  try {
+    return await loadOperatorState(store);
+  } catch (err) {
+    problems.push(
+      `silences and acknowledgements unreadable, paging as if there were none: ${errorMessage(err)}`,
+    );
+    return { silences: [], acks: [] };
+  }
 }
 
 /** The findings memory the two parts of the previous cycles make up. */

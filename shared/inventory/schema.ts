@@ -28,6 +28,8 @@ export const DEFAULTS = {
   failuresBeforePage: 2,
   successesBeforeRecovery: 2,
   reminderMinutes: 0,
+  /** Longest silence `cpq-monitor silence add` accepts (docs/alerts.md#silences). */
+  maxSilenceDays: 7,
   runbookUrl: 'docs/runbook.md',
   shardSize: 50,
   logRetentionDays: 30,
@@ -210,6 +212,8 @@ const alerting = z.strictObject({
   reminderMinutes: z.number().int().min(0).default(DEFAULTS.reminderMinutes),
   /** Base of runbook links in pages (the `#anchor` is appended). */
   runbookUrl: z.string().min(1).default(DEFAULTS.runbookUrl),
+  /** Longest run-time silence, in days; every silence ends (docs/alerts.md#silences). */
+  maxSilenceDays: z.number().int().min(1).max(90).default(DEFAULTS.maxSilenceDays),
 });
 
 /** A Teams channel id as the Chatbot configuration takes it (URL-encoded `:` and `@`). */
