@@ -5,6 +5,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConsoleNotifier } from '../shared/alerts/console-notifier';
 import { FileAlertStore } from '../shared/alerts/file-store';
 import type { Notifier } from '../shared/alerts/notifier';
+import { awsClientConfig } from '../shared/aws/client-config';
 import { credentialResolver } from '../shared/cycle/credentials';
 import { FileMemoryStore } from '../shared/cycle/memory';
 import type { CycleDeps } from '../shared/cycle/run';
@@ -51,7 +52,7 @@ export function localCycleDeps(
     credentials: credentialResolver({
       baseDir: opts.baseDir,
       ...(opts.env !== undefined ? { env: opts.env } : {}),
-      ...(usesSecrets ? { secretsManager: new SecretsManagerClient({}) } : {}),
+      ...(usesSecrets ? { secretsManager: new SecretsManagerClient(awsClientConfig()) } : {}),
     }),
     close,
   };

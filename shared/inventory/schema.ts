@@ -27,6 +27,9 @@ export const DEFAULTS = {
   successesBeforeRecovery: 2,
   reminderMinutes: 0,
   runbookUrl: 'docs/runbook.md',
+  /** The intermittent rule: K failing of the last N cycles (docs/alerts.md#intermittent-failures). */
+  intermittentFailures: 3,
+  intermittentCycles: 10,
   shardSize: 50,
   logRetentionDays: 30,
   logLevel: 'info',
@@ -185,6 +188,22 @@ const alerting = z.strictObject({
   reminderMinutes: z.number().int().min(0).default(DEFAULTS.reminderMinutes),
   /** Base of runbook links in pages (the `#anchor` is appended). */
   runbookUrl: z.string().min(1).default(DEFAULTS.runbookUrl),
+  /** A check failing in `failures` of the last `cycles` cycles, never enough in a row to page, pages once. */
+  intermittent: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      failures: z.number().int().min(2).default(DEFAULTS.intermittentFailures),
+      // Bounded: the windows travel in the cycle memory, one DynamoDB item.
+      cycles: z.number().int().min(2).max(60).default(DEFAULTS.intermittentCycles),
+    })
+    .refine((v) => v.failures <= v.cycles, {
+      message: 'expected failures at most cycles (K failing cycles of the last N)',
+    })
+    .default({
+      enabled: true,
+      failures: DEFAULTS.intermittentFailures,
+      cycles: DEFAULTS.intermittentCycles,
+    }),
 });
 
 /** AWS deployment settings (read by infra/ only). */
