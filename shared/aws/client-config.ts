@@ -57,6 +57,9 @@ export function awsClientConfig(
     requestHandler: new NodeHttpHandler({
       connectionTimeout: b.connectionTimeoutMs,
       requestTimeout: b.requestTimeoutMs,
+      // Without it the handler only logs a warning when requestTimeout passes and keeps waiting:
+      // a silent endpoint would hold the call forever (the loopback test shows it).
+      throwOnRequestTimeout: true,
     }),
     maxAttempts: b.maxAttempts,
     retryMode: 'standard',
