@@ -1,8 +1,8 @@
 /**
  * One monitoring cycle as a Lambda: bundled by the local esbuild, ARM64, in the VPC, with its log
  * group, failure queue and reserved concurrency. Every environment variable it sets comes with the
- * permission it implies (table → read/write, topic → publish, inventory → metrics namespace, SSH
- * secrets → read of exactly those).
+ * permission it implies (table → read/write, topic → publish, SSH secrets → read of exactly those).
+ * Metrics need no permission: they are EMF lines in the function's own log group.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -168,15 +168,6 @@ export class CycleFunction extends Construct {
         }),
       );
     }
-    // PutMetricData has no resource-level permissions: the namespace condition is the only scope.
-    role.addToPolicy(
-      new PolicyStatement({
-        sid: 'PutMetricsInOwnNamespace',
-        actions: ['cloudwatch:PutMetricData'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'cloudwatch:namespace': inv.monitor.namespace } },
-      }),
-    );
     if (props.cycle === 'ssh') {
       const ids = sshSecretIds(inv);
       if (ids.length > 0) {

@@ -31,9 +31,11 @@ export interface NetworkProps {
   readonly inventory: Inventory;
 }
 
-/** The interface endpoints the cycles call: metrics, paging, SSH secrets, logs. */
+/**
+ * The interface endpoints the cycles call: paging, SSH secrets, logs. No CloudWatch (monitoring)
+ * endpoint: the functions write their metrics as EMF lines to their logs and call no CloudWatch API.
+ */
 export const INTERFACE_ENDPOINTS = {
-  Monitoring: InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING,
   Sns: InterfaceVpcEndpointAwsService.SNS,
   SecretsManager: InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
   Logs: InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,

@@ -90,7 +90,7 @@ export class CpqMonitorStack extends Stack {
       Validations.of(cf.role).acknowledge({
         id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
         reason:
-          'Two statements need Resource "*": the Lambda VPC ENI actions (ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DescribeSubnets have no resource-level permissions) and cloudwatch:PutMetricData (no resource-level permissions; scoped by the cloudwatch:namespace condition to the inventory namespace).',
+          'One statement needs Resource "*": the Lambda VPC ENI actions (ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DescribeSubnets have no resource-level permissions).',
       });
     }
     Validations.of(this.failureQueue.queue).acknowledge({

@@ -13,7 +13,7 @@ import { ALERT_TABLE } from '../alerts/table';
 import type { CallOptions } from '../aws/client-config';
 import { CpqMonitorError, errorMessage } from '../errors';
 import type { FindingsMemory } from '../findings/types';
-import type { TlsVersion } from '../probes/types';
+import type { TlsVersion } from '../tls/versions';
 
 /** The memory one kind of cycle owns. */
 export interface CyclePart {

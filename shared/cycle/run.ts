@@ -21,7 +21,8 @@ import { activeMaintenance } from '../inventory/settings';
 import type { Logger } from '../log';
 import type { MetricDatum } from '../metrics/datum';
 import { metricsForCycle } from '../metrics/from-observations';
-import { type MetricSink, MetricsPublishError, newSinkReport, type SinkReport } from '../metrics/sink';
+import { applianceRecords } from '../metrics/records';
+import type { MetricSink, SinkReport } from '../metrics/sink';
 import type { ConfigObservation, ListenerObservation } from '../observations';
 import { probeListener } from '../probes/probe';
 import { caFileReader } from './ca-files';
@@ -41,6 +42,8 @@ export interface CycleInput {
   appliances?: readonly string[];
   /** Names this invocation's memory (e.g. `shard-0-of-3`); default `all`. */
   memoryKey?: string;
+  /** The scheduled shard, named in each appliance record; absent in local runs. */
+  shard?: { index: number; count: number };
   /** Epoch ms by which the cycle must be done, alerts and metrics included. */
   deadline: number;
   /**
@@ -173,17 +176,10 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
   );
   problems.push(...alertProblems(alerts));
 
-  const metrics = await shipMetrics(
-    input.kind,
-    inv,
-    listener,
-    ownConfig,
-    findings,
-    now,
-    bounds,
-    deps.sink,
-    memoryStart,
-  );
+  // Metrics go out as EMF lines on stdout: no AWS call, nothing a silent endpoint could hold.
+  const seen = { listener, config: ownConfig, findings, paths: evaluated.paths };
+  const pages = { sent: alerts.sent, failed: alerts.failed };
+  const metrics = await shipMetrics(input, seen, shard, now, bounds, deps.sink, pages);
   for (const e of metrics.report.errors) problems.push(`metrics not shipped: ${e.message}`);
 
   // Memory: what this cycle learned, for the next one.
@@ -338,41 +334,46 @@ function alert(
  * work": a cycle that ran out of time sends none, so the watchdog's missing-heartbeat alarm also
  * catches a monitor that can no longer keep up.
  */
+/** What a cycle saw of its own appliances, as the metrics and appliance records need it. */
+interface SeenByCycle {
+  listener: ListenerObservation[];
+  config: ConfigObservation[];
+  findings: Finding[];
+  paths: PathState[];
+}
+
 async function shipMetrics(
-  kind: CycleKind,
-  inv: Inventory,
-  listener: ListenerObservation[],
-  config: ConfigObservation[],
-  findings: Finding[],
+  input: CycleInput,
+  { listener, config, findings, paths }: SeenByCycle,
+  shard: Shard,
   now: Date,
   bounds: WorkBounds,
   sink: MetricSink,
-  deadline: number,
+  pages: { sent: number; failed: number },
 ): Promise<CycleReport['metrics']> {
+  const inv = input.inventory;
+  // The heartbeat says "this cycle did all its work": a cycle that ran out of time sends none, so
+  // the watchdog's missing-heartbeat alarm also catches a monitor that can no longer keep up.
   const data = metricsForCycle({
     inventory: inv,
     listener,
     config,
     findings,
+    paths,
+    owned: shard.owned.map((a) => a.name),
     now,
-    detail: inv.monitor.metricsDetail,
-    cycle: kind,
+    cycle: input.kind,
+    pages,
   }).filter((d) => bounds.skipped.length === 0 || d.name !== 'MonitorHeartbeat');
-  try {
-    return { data, report: await beforeDeadline(sink.put(data), deadline) };
-  } catch (err) {
-    const report = newSinkReport({ data: data.length, entries: 0, requests: 0 });
-    report.errors.push(
-      new MetricsPublishError(errorMessage(err), {
-        request: 0,
-        entries: 0,
-        attempts: 0,
-        errorName: 'DeadlineError',
-        retryable: true,
-      }),
-    );
-    return { data, report };
-  }
+  const records = applianceRecords({
+    inventory: inv,
+    listener,
+    config,
+    findings,
+    now,
+    ...(input.shard !== undefined ? { shard: input.shard } : {}),
+  });
+  return { data, report: await sink.put(data, records) };
 }
 
 /**

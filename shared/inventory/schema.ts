@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { isHostOrAddress } from '../hostname';
+import { TLS_VERSIONS } from '../tls/versions';
 
 /** Every default of the inventory, in one place. */
 export const DEFAULTS = {
@@ -12,6 +13,7 @@ export const DEFAULTS = {
   sshPort: 22,
   namespace: 'CPQMonitor',
   metricsDetail: 'standard',
+  applianceMetrics: false,
   concurrency: 16,
   probeIntervalMinutes: 1,
   sshIntervalMinutes: 5,
@@ -64,7 +66,7 @@ const cidr = z.string().refine(
   { message: 'expected an IP address or CIDR such as 10.0.0.10/32' },
 );
 
-const tlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
+const tlsVersion = z.enum(TLS_VERSIONS);
 
 /** Where the SSH secret comes from: exactly one source. */
 const credentials = z
@@ -153,6 +155,11 @@ const appliance = z.strictObject({
   ssh: ssh.optional(),
   tls: tls.optional(),
   queues: queues.optional(),
+  /**
+   * Per-appliance CloudWatch metrics for this appliance (overrides `monitor.applianceMetrics`):
+   * 7 billed metrics, 12 at `metricsDetail: detailed` (docs/metrics.md has the price).
+   */
+  applianceMetrics: z.boolean().optional(),
   /** Set false to keep an appliance listed but not monitored. */
   enabled: z.boolean().default(true),
 });
@@ -170,8 +177,14 @@ const monitor = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9._/#:-]{1,255}$/)
     .default(DEFAULTS.namespace),
-  /** `standard` keeps the metric count small; `detailed` adds per-phase latencies. */
+  /** What a per-appliance metric set holds: `detailed` adds per-phase latencies (5 more metrics). */
   metricsDetail: z.enum(['standard', 'detailed']).default(DEFAULTS.metricsDetail),
+  /**
+   * Per-appliance CloudWatch metrics for every appliance (each appliance can override it). Off by
+   * default: fleet metrics and the per-appliance log records cost cents; these cost $2.10 per
+   * appliance-month ($3.60 at `detailed`), see docs/metrics.md.
+   */
+  applianceMetrics: z.boolean().default(DEFAULTS.applianceMetrics),
   concurrency: z.number().int().min(1).max(512).default(DEFAULTS.concurrency),
   probeIntervalMinutes: z.number().int().min(1).max(60).default(DEFAULTS.probeIntervalMinutes),
   sshIntervalMinutes: z.number().int().min(1).max(1440).default(DEFAULTS.sshIntervalMinutes),

@@ -153,20 +153,14 @@ describe('stack from config/example.yaml (imported VPC, endpoints on)', () => {
     });
   });
 
-  it('creates interface endpoints for monitoring, sns, secretsmanager, logs and a DynamoDB gateway endpoint', () => {
+  it('creates interface endpoints for sns, secretsmanager, logs and a DynamoDB gateway endpoint (none for CloudWatch: metrics are EMF in the logs)', () => {
     const eps = resources(template, 'AWS::EC2::VPCEndpoint').map(([, r]) => r.Properties);
     const services = eps.map((e) => {
       const name = JSON.stringify(e.ServiceName);
       return `${e.VpcEndpointType}:${name.match(/\.([a-z]+)"\]\]\}$/)?.[1] ?? name}`;
     });
     expect(services.sort()).toEqual(
-      [
-        'Interface:monitoring',
-        'Interface:sns',
-        'Interface:secretsmanager',
-        'Interface:logs',
-        'Gateway:dynamodb',
-      ].sort(),
+      ['Interface:sns', 'Interface:secretsmanager', 'Interface:logs', 'Gateway:dynamodb'].sort(),
     );
     for (const e of eps.filter((x) => x.VpcEndpointType === 'Interface')) {
       expect(e.VpcId).toBe(inv.deploy!.vpc!.vpcId);
@@ -272,12 +266,11 @@ describe('stack from config/example.yaml (imported VPC, endpoints on)', () => {
     ]);
   });
 
-  it('scopes PutMetricData to the inventory namespace', () => {
-    const put = statements(template).filter(({ s }) => actionsOf(s).includes('cloudwatch:PutMetricData'));
-    expect(put).toHaveLength(2);
-    for (const { s } of put) {
-      expect(s.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'CPQMonitor' } });
-    }
+  it('grants no CloudWatch API call: metrics leave as EMF lines in the function logs', () => {
+    const cw = statements(template).filter(({ s }) =>
+      actionsOf(s).some((a: string) => a.startsWith('cloudwatch:')),
+    );
+    expect(cw).toEqual([]);
   });
 
   it('keeps alert state in an on-demand table with PITR and a TTL on expiresAt', () => {
@@ -437,7 +430,7 @@ describe('stack variants', () => {
     const subnets = resources(template, 'AWS::EC2::Subnet');
     expect(subnets).toHaveLength(2);
     for (const [, s] of subnets) expect(s.Properties.MapPublicIpOnLaunch).toBe(false);
-    template.resourceCountIs('AWS::EC2::VPCEndpoint', 5);
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 4);
     const fn = resources(template, 'AWS::Lambda::Function')[0]![1];
     expect((fn.Properties.VpcConfig as { SubnetIds: unknown[] }).SubnetIds).toEqual(
       subnets.map(([id]) => ({ Ref: id })),
