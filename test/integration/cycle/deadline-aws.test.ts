@@ -155,8 +155,14 @@ describe('a cycle whose AWS endpoints never answer', () => {
         msg: 'notification not delivered: the next cycle retries it',
       }),
     ]);
-    // The heartbeat is still sent: the cycle did its probes (docs/alerts.md).
-    expect(emf.read()).toContain('MonitorHeartbeat');
+    // The heartbeat is still sent: the cycle did its probes (docs/alerts.md); the failure is counted.
+    const metrics = emf
+      .read()
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const value = (name: string) => metrics.find((m) => name in m)?.[name];
+    expect([value('MonitorHeartbeat'), value('PagesSent'), value('PagesFailed')]).toEqual([1, 0, 1]);
     // The page waits in the outbox, its lease released for the next cycle.
     const [rec] = await store.all();
     expect(rec!.outbox.map((e) => [e.notification.kind, e.attempts, e.leaseUntil])).toEqual([
