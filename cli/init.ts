@@ -18,6 +18,7 @@ import { firstFacts } from '../shared/asyncos/commands';
 import { isFingerprint } from '../shared/asyncos/fingerprint';
 import { fetchHostKey, type ReaderDeps, readAppliance } from '../shared/asyncos/reader';
 import type { CommandRequest, SshAuth } from '../shared/asyncos/types';
+import { awsClientConfig } from '../shared/aws/client-config';
 import { credentialResolver } from '../shared/cycle/credentials';
 import { ConfigError, EXIT, errorMessage, type Status, worstStatus } from '../shared/errors';
 import { loadInventory } from '../shared/inventory/load';
@@ -389,7 +390,7 @@ async function runCheck(file: string, flags: InitFlags): Promise<number> {
   const resolver = credentialResolver({
     baseDir: dirname(resolve(file)),
     ...(inv.appliances.some((a) => a.ssh?.credentials.secretId !== undefined)
-      ? { secretsManager: new SecretsManagerClient({}) }
+      ? { secretsManager: new SecretsManagerClient(awsClientConfig()) }
       : {}),
   });
   const read = inv.appliances.filter((a) => a.enabled && a.ssh !== undefined);

@@ -6,6 +6,7 @@ import { ConsoleNotifier } from '../shared/alerts/console-notifier';
 import { FileAlertStore } from '../shared/alerts/file-store';
 import type { Notifier } from '../shared/alerts/notifier';
 import { FileOperatorStore } from '../shared/alerts/operator-store';
+import { awsClientConfig } from '../shared/aws/client-config';
 import { credentialResolver } from '../shared/cycle/credentials';
 import { FileMemoryStore } from '../shared/cycle/memory';
 import type { CycleDeps } from '../shared/cycle/run';
@@ -53,7 +54,7 @@ export function localCycleDeps(
     credentials: credentialResolver({
       baseDir: opts.baseDir,
       ...(opts.env !== undefined ? { env: opts.env } : {}),
-      ...(usesSecrets ? { secretsManager: new SecretsManagerClient({}) } : {}),
+      ...(usesSecrets ? { secretsManager: new SecretsManagerClient(awsClientConfig()) } : {}),
     }),
     close,
   };

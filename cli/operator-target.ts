@@ -17,6 +17,7 @@ import {
   type OperatorStore,
 } from '../shared/alerts/operator-store';
 import type { AlertStore } from '../shared/alerts/store';
+import { awsClientConfig } from '../shared/aws/client-config';
 import { ConfigError, errorMessage } from '../shared/errors';
 
 /** The stack output naming the alert table (infra/stacks/cpq-monitor-stack.ts). */
@@ -78,14 +79,14 @@ export async function operatorTarget(flags: TargetFlags): Promise<OperatorTarget
     import('@aws-sdk/client-dynamodb'),
     import('@aws-sdk/client-sts'),
   ]);
-  const region = flags.region !== undefined ? { region: flags.region } : {};
-  const tableName = flags.table ?? (await tableFromStack(flags.stack!, new CloudFormationClient(region)));
-  const doc = createAlertDocumentClient(new DynamoDBClient(region));
+  const config = awsClientConfig(flags.region !== undefined ? { region: flags.region } : {});
+  const tableName = flags.table ?? (await tableFromStack(flags.stack!, new CloudFormationClient(config)));
+  const doc = createAlertDocumentClient(new DynamoDBClient(config));
   return {
     operators: new DynamoDbOperatorStore(doc, tableName),
     alerts: new DynamoDbAlertStore(doc, { tableName }),
     where: `table ${tableName}`,
-    author: await callerIdentity(new STSClient(region)),
+    author: await callerIdentity(new STSClient(config)),
   };
 }
 

@@ -12,6 +12,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, SNSEvent } from 'aws-lambda';
 import { z } from 'zod';
+import { awsClientConfig } from '../shared/aws/client-config';
 import { ConfigError } from '../shared/errors';
 import {
   type Destination,
@@ -59,7 +60,10 @@ export interface ForwarderClients {
 
 /** Clients with the SDK's standard retries; region from the Lambda environment. */
 export function createForwarderClients(): ForwarderClients {
-  return { sns: new SNSClient({}), secretsManager: new SecretsManagerClient({}) };
+  return {
+    sns: new SNSClient(awsClientConfig()),
+    secretsManager: new SecretsManagerClient(awsClientConfig()),
+  };
 }
 
 /** The forward step for the configured integration (the PagerDuty endpoint follows its region). */

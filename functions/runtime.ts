@@ -20,6 +20,7 @@ import { z } from 'zod';
 import { createAlertDocumentClient, DynamoDbAlertStore } from '../shared/alerts/dynamodb-store';
 import { DynamoDbOperatorStore } from '../shared/alerts/operator-store';
 import { SnsNotifier } from '../shared/alerts/sns-notifier';
+import { type AwsClientOverrides, awsClientConfig } from '../shared/aws/client-config';
 import { credentialResolver } from '../shared/cycle/credentials';
 import { DynamoDbMemoryStore } from '../shared/cycle/memory';
 import { type CycleDeps, runCycle } from '../shared/cycle/run';
@@ -80,12 +81,16 @@ export interface AwsClients {
   secretsManager: SecretsManagerClient;
 }
 
-/** Clients with the SDK's standard retries; region from the Lambda environment. */
-export function createAwsClients(): AwsClients {
+/**
+ * Clients with connection and request timeouts and the SDK's bounded retries (the one place they
+ * are configured: shared/aws/client-config.ts); region and credentials from the Lambda environment.
+ * `overrides` points them elsewhere (tests: a loopback endpoint).
+ */
+export function createAwsClients(overrides: AwsClientOverrides = {}): AwsClients {
   return {
-    dynamodb: new DynamoDBClient({}),
-    sns: new SNSClient({}),
-    secretsManager: new SecretsManagerClient({}),
+    dynamodb: new DynamoDBClient(awsClientConfig(overrides)),
+    sns: new SNSClient(awsClientConfig(overrides)),
+    secretsManager: new SecretsManagerClient(awsClientConfig(overrides)),
   };
 }
 

@@ -82,7 +82,10 @@ export const ASSUMED = {
   interfaceEndpoints: 3,
 } as const;
 
-/** Fleet metrics written by default (docs/metrics.md): 9 x 2 roles + PathsDown x 2 + FindingsOpen x 6 + MonitorHeartbeat x 2. */
-export const FLEET_METRIC_COUNT = 9 * 2 + 2 + 6 + 2;
+/**
+ * Fleet metrics written by default (docs/metrics.md): 9 x 2 roles + PathsDown x 2 + FindingsOpen x 6
+ * + MonitorHeartbeat x 2 + PagesSent x 2 + PagesFailed x 2.
+ */
+export const FLEET_METRIC_COUNT = 9 * 2 + 2 + 6 + 2 + 2 + 2;
 /** Per-appliance metrics of an opted-in appliance: `standard`, and `detailed` (5 phase latencies more). */
 export const APPLIANCE_METRIC_COUNT = { standard: 7, detailed: 12 } as const;

@@ -13,6 +13,7 @@ import {
   type PutCommandInput,
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { CallOptions } from '../aws/client-config';
 import { errorMessage } from '../errors';
 import type { AlertRecord } from './state-machine';
 import { type AlertStore, AlertStoreError, isAlertRecord, type PutOutcome } from './store';
@@ -50,7 +51,7 @@ export class DynamoDbAlertStore implements AlertStore {
   }
 
   /** {@inheritDoc AlertStore.get} */
-  async get(ids: readonly string[]): Promise<Map<string, AlertRecord>> {
+  async get(ids: readonly string[], options: CallOptions = {}): Promise<Map<string, AlertRecord>> {
     const out = new Map<string, AlertRecord>();
     const unique = [...new Set(ids)];
     for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
@@ -70,6 +71,7 @@ export class DynamoDbAlertStore implements AlertStore {
             new BatchGetCommand({
               RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
             }),
+            options,
           );
         } catch (err) {
           throw new AlertStoreError(`cannot read alerts from ${this.tableName}: ${errorMessage(err)}`, {
@@ -86,7 +88,7 @@ export class DynamoDbAlertStore implements AlertStore {
   }
 
   /** {@inheritDoc AlertStore.listOpen} */
-  async listOpen(): Promise<AlertRecord[]> {
+  async listOpen(options: CallOptions = {}): Promise<AlertRecord[]> {
     const out: AlertRecord[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -102,6 +104,7 @@ export class DynamoDbAlertStore implements AlertStore {
             ExpressionAttributeValues: { ':ok': 'ok', ':zero': 0 },
             ExclusiveStartKey: start,
           }),
+          options,
         );
         for (const item of res.Items ?? []) if (isAlertRecord(item)) out.push(item);
         start = res.LastEvaluatedKey;
@@ -115,7 +118,7 @@ export class DynamoDbAlertStore implements AlertStore {
   }
 
   /** {@inheritDoc AlertStore.put} */
-  async put(record: AlertRecord, expectedVersion: number): Promise<PutOutcome> {
+  async put(record: AlertRecord, expectedVersion: number, options: CallOptions = {}): Promise<PutOutcome> {
     // A JSON round trip drops undefined fields, which the marshaller would otherwise reject
     // when the document client was not created with removeUndefinedValues.
     const stored = JSON.parse(JSON.stringify({ ...record, version: expectedVersion + 1 })) as AlertRecord;
@@ -134,7 +137,7 @@ export class DynamoDbAlertStore implements AlertStore {
             ExpressionAttributeValues: { ':expected': expectedVersion },
           };
     try {
-      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: stored, ...condition }));
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: stored, ...condition }), options);
       return { status: 'written', record: stored };
     } catch (err) {
       if ((err as { name?: string }).name === 'ConditionalCheckFailedException')

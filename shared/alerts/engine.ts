@@ -11,7 +11,9 @@
  * successful publish and the write that records it.
  */
 import pLimit from 'p-limit';
+import { type CallOptions, deadlineSignal } from '../aws/client-config';
 import { errorMessage } from '../errors';
+import { intermittentOf } from '../findings/ids';
 import { type Finding, type Severity, severityRank } from '../findings/types';
 import type { Logger } from '../log';
 import type { Ack, AckNote } from './acks';
@@ -21,6 +23,7 @@ import {
   type AlertPolicy,
   type AlertRecord,
   type AlertState,
+  lastErrorText,
   type Mute,
   type OutboxEntry,
   stepAlert,
@@ -55,6 +58,11 @@ export interface ProcessAlertsInput {
    * skips the alert for one cycle, but shows a conflict).
    */
   retriesFor?: (record: AlertRecord) => boolean;
+  /**
+   * Epoch ms by which the engine must be done: every store and notifier call is aborted then, and
+   * an alert whose turn comes later is left for the next cycle (`deferred`). Default: none.
+   */
+  deadline?: number;
 }
 
 /** What happened to one notification this cycle. */
@@ -82,8 +90,11 @@ export interface AlertOutcome {
   muted: Mute | null;
   /** The acknowledgement covering the open incident, if any. */
   ack?: AckNote;
-  /** `conflict`: another cycle changed it first and owns the transition; `error`: the store failed. */
-  status: 'updated' | 'unchanged' | 'conflict' | 'error';
+  /**
+   * `conflict`: another cycle changed it first and owns the transition; `error`: the store failed;
+   * `deferred`: not processed, the deadline came first (the next cycle steps it).
+   */
+  status: 'updated' | 'unchanged' | 'conflict' | 'error' | 'deferred';
   notifications: NotificationOutcome[];
   error?: string;
 }
@@ -97,11 +108,39 @@ export interface AlertReport {
   muted: number;
   conflicts: number;
   errors: number;
+  /** Alerts left for the next cycle because the deadline came first. */
+  deferred: number;
   /** Set when the store could not even be listed: nothing was processed. */
   error?: string;
 }
 
 const MARK_SENT_ATTEMPTS = 3;
+
+/**
+ * Time kept after the last publish for the write that records it: a publish is cut this long
+ * before the deadline, so its outcome (and the released lease) can still be stored.
+ */
+export const SETTLE_MS = 1000;
+
+/** Least time worth starting an alert with (a read-modify-write and a publish). */
+export const MIN_ALERT_MS = 250;
+
+/** The intermittent rule already counted its cycles: its alerts page and recover on the first cycle. */
+function policyFor(id: string, policy: AlertPolicy): AlertPolicy {
+  return intermittentOf(id) === undefined
+    ? policy
+    : { ...policy, failuresBeforePage: 1, successesBeforeRecovery: 1 };
+}
+
+/** Options of a store call: aborted at the deadline. */
+function storeCall(ctx: Pick<ProcessAlertsInput, 'deadline'>): CallOptions {
+  return ctx.deadline === undefined ? {} : { abortSignal: deadlineSignal(ctx.deadline) };
+}
+
+/** Options of a publish: aborted SETTLE_MS before the deadline. */
+function publishCall(ctx: Pick<ProcessAlertsInput, 'deadline'>): CallOptions {
+  return ctx.deadline === undefined ? {} : { abortSignal: deadlineSignal(ctx.deadline - SETTLE_MS) };
+}
 
 /** Runs one cycle of alerting; never throws (failures are in the report). */
 export async function processAlerts(input: ProcessAlertsInput): Promise<AlertReport> {
@@ -114,10 +153,12 @@ export async function processAlerts(input: ProcessAlertsInput): Promise<AlertRep
 
   let records: Map<string, AlertRecord>;
   try {
-    const open = await input.store.listOpen();
+    const open = await input.store.listOpen(storeCall(input));
     records = new Map(open.map((r) => [r.id, r]));
     const missing = [...failing.keys()].filter((id) => !records.has(id));
-    if (missing.length > 0) for (const [id, r] of await input.store.get(missing)) records.set(id, r);
+    if (missing.length > 0) {
+      for (const [id, r] of await input.store.get(missing, storeCall(input))) records.set(id, r);
+    }
   } catch (err) {
     input.logger?.error({ err: errorMessage(err) }, 'alert store unavailable: no alert processed');
     return { ...emptyReport(), error: errorMessage(err) };
@@ -138,7 +179,12 @@ export async function processAlerts(input: ProcessAlertsInput): Promise<AlertRep
         : checked.has(id)
           ? { kind: 'success' }
           : null;
-      return limit(() => processOne(id, records.get(id), alertInput, input));
+      return limit(() => {
+        if (input.deadline !== undefined && input.deadline - Date.now() < MIN_ALERT_MS) {
+          return Promise.resolve(deferredOutcome(id, records.get(id), alertInput));
+        }
+        return processOne(id, records.get(id), alertInput, input);
+      });
     }),
   );
 
@@ -147,6 +193,7 @@ export async function processAlerts(input: ProcessAlertsInput): Promise<AlertRep
     report.alerts.push(o);
     if (o.status === 'conflict') report.conflicts++;
     if (o.status === 'error') report.errors++;
+    if (o.status === 'deferred') report.deferred++;
     for (const n of o.notifications) {
       if (n.outcome === 'sent') report.sent++;
       if (n.outcome === 'failed') report.failed++;
@@ -158,7 +205,26 @@ export async function processAlerts(input: ProcessAlertsInput): Promise<AlertRep
 }
 
 function emptyReport(): AlertReport {
-  return { alerts: [], sent: 0, failed: 0, retried: 0, muted: 0, conflicts: 0, errors: 0 };
+  return { alerts: [], sent: 0, failed: 0, retried: 0, muted: 0, conflicts: 0, errors: 0, deferred: 0 };
+}
+
+/** The outcome of an alert the deadline left unprocessed. */
+function deferredOutcome(
+  id: string,
+  prev: AlertRecord | undefined,
+  alertInput: AlertInput | null,
+): AlertOutcome {
+  return {
+    id,
+    appliance: prev?.appliance ?? (alertInput?.kind === 'failure' ? alertInput.finding.appliance : id),
+    check: prev?.check ?? (alertInput?.kind === 'failure' ? alertInput.finding.check : ''),
+    before: prev?.state ?? null,
+    after: prev?.state ?? null,
+    severity: prev?.severity ?? null,
+    muted: prev?.muted ?? null,
+    status: 'deferred',
+    notifications: [],
+  };
 }
 
 async function processOne(
@@ -205,7 +271,7 @@ async function runOne(
     const ack = ctx.ackFor?.(id);
     const step = stepAlert(id, prev, alertInput, {
       now: ctx.now,
-      policy: ctx.policy,
+      policy: policyFor(id, ctx.policy),
       mute: ctx.muteFor(appliance, check, id),
       ...(ack !== undefined ? { ack } : {}),
       retentionDays: ctx.retentionDays,
@@ -246,7 +312,7 @@ async function runOne(
   });
   if (!changed && claimed.length === 0) return outcome;
 
-  const written = await ctx.store.put({ ...next, outbox }, prev?.version ?? 0);
+  const written = await ctx.store.put({ ...next, outbox }, prev?.version ?? 0, storeCall(ctx));
   if (written.status === 'conflict') {
     ctx.logger?.info({ alert: id }, 'alert changed by another cycle: skipping its transition');
     outcome.status = 'conflict';
@@ -270,15 +336,24 @@ async function runOne(
     }
     let res: NotifyResult;
     try {
-      res = await ctx.notifier.notify(entry.notification);
+      res = await ctx.notifier.notify(entry.notification, publishCall(ctx));
     } catch (err) {
       res = { ok: false, code: 'notifier_threw', message: errorMessage(err), retryable: true };
     }
     results.set(nid, res);
     if (!res.ok) {
       blocked = true;
-      ctx.logger?.warn(
-        { alert: id, notification: nid, code: res.code, err: res.message },
+      // An error record: a pager that cannot deliver is itself an incident (docs/alerts.md).
+      ctx.logger?.error(
+        {
+          alert: id,
+          notification: nid,
+          kind: entry.notification.kind,
+          severity: entry.notification.severity,
+          attempts: entry.attempts,
+          code: res.code,
+          err: res.message,
+        },
         'notification not delivered: the next cycle retries it',
       );
     }
@@ -287,7 +362,7 @@ async function runOne(
     const r = results.get(entry.notification.notificationId)!;
     const note = noteFor(entry, newNotification, r === 'held' ? 'held' : r.ok ? 'sent' : 'failed');
     if (r === 'held') note.attempts = entry.attempts - 1;
-    else if (!r.ok) note.error = `${r.code}: ${r.message}`;
+    else if (!r.ok) note.error = lastErrorText(`${r.code}: ${r.message}`);
     outcome.notifications.push(note);
   }
 
@@ -333,14 +408,14 @@ async function recordDeliveries(
           ...e,
           leaseUntil: null,
           attempts: r === 'held' ? e.attempts - 1 : e.attempts,
-          lastError: r === 'held' ? e.lastError : `${r.code}: ${r.message}`,
+          lastError: r === 'held' ? e.lastError : lastErrorText(`${r.code}: ${r.message}`),
         });
       }
     }
     if (!touched) return;
-    const put = await ctx.store.put({ ...current, outbox }, current.version);
+    const put = await ctx.store.put({ ...current, outbox }, current.version, storeCall(ctx));
     if (put.status === 'written') return;
-    current = (await ctx.store.get([written.id])).get(written.id);
+    current = (await ctx.store.get([written.id], storeCall(ctx))).get(written.id);
   }
   ctx.logger?.warn(
     { alert: written.id },

@@ -116,6 +116,11 @@ export function emailBodyOf(n: AlertNotification): string {
     );
     if (n.deferredBy) lines.push(`Held back: by maintenance "${field(n.deferredBy)}", which has ended`);
   }
+  if (n.coalesced !== undefined && n.coalesced > 0) {
+    lines.push(
+      `Flapping:  ${n.coalesced} earlier notification(s) of this alert could not be delivered; this one stands for them`,
+    );
+  }
   if (n.evidence.length > 0) {
     lines.push('', n.kind === 'recovery' ? 'Evidence when it failed:' : 'Evidence:');
     for (const e of capped(n.evidence)) lines.push(`  ${e}`);

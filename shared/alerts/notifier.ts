@@ -2,6 +2,7 @@
  * What the alert engine hands to a notifier: one notification per page, escalation, reminder or
  * recovery, self-contained (a subscriber needs nothing else to act on it).
  */
+import type { CallOptions } from '../aws/client-config';
 import type { Severity } from '../findings/types';
 
 /** Why a notification is sent. */
@@ -32,6 +33,11 @@ export interface AlertNotification {
   at: string;
   /** Set when the page was held back by a maintenance window that has since ended. */
   deferredBy?: string;
+  /**
+   * Earlier notifications of this alert that were never delivered (the notifier was down while it
+   * flapped) and that this one stands for; absent when none.
+   */
+  coalesced?: number;
 }
 
 /** Outcome of one delivery attempt. Never thrown; always returned. */
@@ -42,5 +48,5 @@ export type NotifyResult =
 /** Delivers notifications (SNS in AWS, a text stream for the CLI and demo). */
 export interface Notifier {
   /** Delivers one notification; failures are returned, not thrown. */
-  notify(notification: AlertNotification): Promise<NotifyResult>;
+  notify(notification: AlertNotification, options?: CallOptions): Promise<NotifyResult>;
 }

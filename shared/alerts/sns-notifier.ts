@@ -5,6 +5,7 @@
  * critical pages only).
  */
 import { PublishCommand, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
+import { type CallOptions, isAbortError } from '../aws/client-config';
 import { errorMessage } from '../errors';
 import { documentOf, emailBodyOf, smsOf, subjectOf } from './format';
 import type { AlertNotification, Notifier, NotifyResult } from './notifier';
@@ -98,11 +99,23 @@ export class SnsNotifier implements Notifier {
   ) {}
 
   /** {@inheritDoc Notifier.notify} */
-  async notify(n: AlertNotification): Promise<NotifyResult> {
+  async notify(n: AlertNotification, options: CallOptions = {}): Promise<NotifyResult> {
     try {
-      const res = await this.client.send(new PublishCommand(snsPublishInput(this.options.topicArn, n)));
+      const res = await this.client.send(
+        new PublishCommand(snsPublishInput(this.options.topicArn, n)),
+        options,
+      );
       return res.MessageId === undefined ? { ok: true } : { ok: true, messageId: res.MessageId };
     } catch (err) {
+      if (isAbortError(err)) {
+        // Cut by the cycle's deadline: SNS did not answer in time (the SDK's own attempts are bounded).
+        return {
+          ok: false,
+          code: 'deadline_exceeded',
+          message: `no answer from SNS before the cycle's deadline (${errorMessage(err)})`,
+          retryable: true,
+        };
+      }
       const e = err as { name?: string; $metadata?: { httpStatusCode?: number }; $fault?: string };
       const code = e.name ?? 'sns_publish_failed';
       const status = e.$metadata?.httpStatusCode ?? 0;

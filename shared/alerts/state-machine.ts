@@ -12,6 +12,12 @@
  * in the state; when it ends and the alert is still failing, the alert pages again. An
  * acknowledgement of the incident stops its reminders and that page again, not an escalation.
  * What was held back is kept in `withheld` (docs/alerts.md#silences).
+ *
+ * The record is bounded whatever happens (DynamoDB refuses items over 400 KB, and an alert whose
+ * record cannot be written can no longer page): the stored finding and every notification are
+ * capped in lines, characters and bytes, and the outbox keeps at most OUTBOX_MAX entries. While
+ * the notifier is down a flapping alert would queue a page and a recovery per flap; the older,
+ * never-delivered incidents are coalesced into the newest one (boundOutbox) and counted.
  */
 
 import { notificationId, parseFindingId } from '../findings/ids';
@@ -99,6 +105,11 @@ export interface AlertRecord {
   outbox: OutboxEntry[];
   /** Optimistic-concurrency version; 0 for a record never stored. */
   version: number;
+  /**
+   * Notifications removed from the outbox undelivered over the record's life: older incidents of
+   * a flapping alert coalesced into the newest one, or entries over OUTBOX_MAX. Absent when none.
+   */
+  dropped?: number;
   /** Epoch seconds after which a resolved record may be deleted (DynamoDB TTL). */
   expiresAt?: number;
   /** Set while an acknowledgement covers the open incident. */
@@ -258,6 +269,11 @@ export function stepAlert(
     notification = buildNotification(base, next, kind, now, ctx.policy, deferredBy);
     next.sequence = base.sequence + 1;
     next.outbox.push({ notification, attempts: 0, lastError: null, leaseUntil: null });
+    boundOutbox(next);
+    // The new notification may now carry the count of what it stands for.
+    const id = notification.notificationId;
+    notification =
+      next.outbox.find((e) => e.notification.notificationId === id)?.notification ?? notification;
     if (kind !== 'recovery') {
       next.pagedSeverity =
         base.pagedSeverity !== null && severityRank(base.pagedSeverity) > severityRank(notification.severity)
@@ -310,29 +326,116 @@ function reminderDue(rec: AlertRecord, ctx: StepContext): boolean {
 export const STORED_LINES = { evidence: 40, remediation: 20, chars: 400 } as const;
 
 /**
+ * Most UTF-8 bytes of a stored finding's summary, evidence and remediation together. The line caps
+ * alone allow 60 × 400 characters, up to 72 KB of three-byte characters, carried once in the
+ * finding and once per outbox entry; this cap keeps each copy near 10 KB.
+ */
+export const STORED_FINDING_BYTES = 10 * 1024;
+
+/** Most undelivered notifications an alert keeps (see boundOutbox). */
+export const OUTBOX_MAX = 6;
+
+/** Most characters of an outbox entry's last delivery error. */
+export const LAST_ERROR_CHARS = 300;
+
+/** An outbox entry's `lastError`, clipped to LAST_ERROR_CHARS. */
+export function lastErrorText(text: string): string {
+  return text.length <= LAST_ERROR_CHARS ? text : `${text.slice(0, LAST_ERROR_CHARS - 3)}...`;
+}
+
+/**
  * The finding as stored with the alert: evidence and remediation capped, so a huge log excerpt
  * cannot push a record past DynamoDB's 400 KB item limit (and stop the alert from paging).
  */
 export function compactFinding(f: Finding): Finding {
-  const cap = (lines: string[], max: number) => {
-    const out = lines
-      .slice(0, max)
-      .map((l) => (l.length > STORED_LINES.chars ? `${l.slice(0, STORED_LINES.chars - 3)}...` : l));
-    if (lines.length > max) out.push(`(${lines.length - max} more lines not kept)`);
-    return out;
-  };
+  const clipLine = (l: string) =>
+    l.length > STORED_LINES.chars ? `${l.slice(0, STORED_LINES.chars - 3)}...` : l;
   if (
     f.evidence.length <= STORED_LINES.evidence &&
     f.remediation.length <= STORED_LINES.remediation &&
-    [...f.evidence, ...f.remediation].every((l) => l.length <= STORED_LINES.chars)
+    f.summary.length <= STORED_LINES.chars &&
+    [...f.evidence, ...f.remediation].every((l) => l.length <= STORED_LINES.chars) &&
+    findingBytes(f.summary, f.evidence, f.remediation) <= STORED_FINDING_BYTES
   ) {
     return f;
   }
+  const summary = clipLine(f.summary);
+  const evidence = f.evidence.slice(0, STORED_LINES.evidence).map(clipLine);
+  const remediation = f.remediation.slice(0, STORED_LINES.remediation).map(clipLine);
+  const withNote = (kept: string[], total: number) =>
+    kept.length < total ? [...kept, `(${total - kept.length} more lines not kept)`] : kept;
+  const bytes = () =>
+    findingBytes(summary, withNote(evidence, f.evidence.length), withNote(remediation, f.remediation.length));
+  // Over the byte budget (long or wide lines): the last evidence lines go first, then remediation.
+  while (bytes() > STORED_FINDING_BYTES && evidence.length > 0) evidence.pop();
+  while (bytes() > STORED_FINDING_BYTES && remediation.length > 0) remediation.pop();
   return {
     ...f,
-    evidence: cap(f.evidence, STORED_LINES.evidence),
-    remediation: cap(f.remediation, STORED_LINES.remediation),
+    summary,
+    evidence: withNote(evidence, f.evidence.length),
+    remediation: withNote(remediation, f.remediation.length),
   };
+}
+
+function findingBytes(summary: string, evidence: readonly string[], remediation: readonly string[]): number {
+  let n = Buffer.byteLength(summary);
+  for (const l of evidence) n += Buffer.byteLength(l);
+  for (const l of remediation) n += Buffer.byteLength(l);
+  return n;
+}
+
+/** True when an outbox entry is known undelivered and no cycle is publishing it. */
+function droppable(e: OutboxEntry): boolean {
+  // A lease still set means a cycle is publishing it, or died doing so (it may have been sent).
+  return e.leaseUntil === null && (e.attempts === 0 || e.lastError !== null);
+}
+
+/**
+ * Keeps the outbox bounded (in place). While the notifier is down a flapping alert queues one
+ * incident (a page, maybe an escalation, a recovery) per flap: every older incident that is
+ * complete (ends in its recovery) and known undelivered is dropped, so on-call hears of the newest
+ * incident only, and its first notification says how many it stands for (`coalesced`). Past
+ * OUTBOX_MAX, the oldest undelivered non-recovery entries go too (a recovery that closes a page
+ * on-call may hold is never dropped). Every drop is counted in `dropped`.
+ */
+export function boundOutbox(rec: AlertRecord): void {
+  const incidents: OutboxEntry[][] = [];
+  for (const e of rec.outbox) {
+    const last = incidents[incidents.length - 1];
+    if (last !== undefined && last[0]!.notification.since === e.notification.since) last.push(e);
+    else incidents.push([e]);
+  }
+  const dropped: OutboxEntry[] = [];
+  while (incidents.length > 1) {
+    const oldest = incidents[0]!;
+    // Complete (ends in its recovery) and with its page still here: on-call never heard of it.
+    const complete =
+      oldest[0]!.notification.kind === 'page' && oldest[oldest.length - 1]!.notification.kind === 'recovery';
+    if (!complete || !oldest.every(droppable)) break;
+    dropped.push(...oldest);
+    incidents.shift();
+  }
+  let kept = incidents.flat();
+  while (kept.length > OUTBOX_MAX) {
+    const i = kept.findIndex((e) => droppable(e) && e.notification.kind !== 'recovery');
+    if (i < 0 || i === kept.length - 1) break;
+    dropped.push(kept[i]!);
+    kept = [...kept.slice(0, i), ...kept.slice(i + 1)];
+  }
+  if (dropped.length === 0) return;
+  const stood = dropped.reduce((n, e) => n + 1 + (e.notification.coalesced ?? 0), 0);
+  // The first kept notification of the newest incident speaks for what was dropped.
+  const newest = incidents[incidents.length - 1]![0]!.notification.since;
+  const at = kept.findIndex((e) => e.notification.since === newest && droppable(e));
+  if (at >= 0) {
+    const e = kept[at]!;
+    kept[at] = {
+      ...e,
+      notification: { ...e.notification, coalesced: (e.notification.coalesced ?? 0) + stood },
+    };
+  }
+  rec.outbox = kept;
+  rec.dropped = (rec.dropped ?? 0) + dropped.length;
 }
 
 /** The incident fields of an alert with no open incident, as of `now` (in the record's key order). */

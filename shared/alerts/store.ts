@@ -2,6 +2,7 @@
  * Where alert state lives between cycles. Every write is conditional on the version the writer
  * read, so two overlapping cycles cannot both take the same transition (and page twice).
  */
+import type { CallOptions } from '../aws/client-config';
 import { CpqMonitorError } from '../errors';
 import type { AlertRecord } from './state-machine';
 
@@ -11,14 +12,14 @@ export type PutOutcome = { status: 'written'; record: AlertRecord } | { status: 
 /** Persistent alert state, keyed by finding id. */
 export interface AlertStore {
   /** The stored records of these ids (absent ids are missing from the map), read consistently. */
-  get(ids: readonly string[]): Promise<Map<string, AlertRecord>>;
+  get(ids: readonly string[], options?: CallOptions): Promise<Map<string, AlertRecord>>;
   /** Every record that is not `ok` or still has undelivered notifications. */
-  listOpen(): Promise<AlertRecord[]>;
+  listOpen(options?: CallOptions): Promise<AlertRecord[]>;
   /**
    * Stores `record` with version `expectedVersion + 1` if the stored version is `expectedVersion`
    * (0: the record must not exist yet). Storage failures throw AlertStoreError.
    */
-  put(record: AlertRecord, expectedVersion: number): Promise<PutOutcome>;
+  put(record: AlertRecord, expectedVersion: number, options?: CallOptions): Promise<PutOutcome>;
 }
 
 /** The alert store could not be read or written (not a version conflict). */

@@ -8,7 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { IntermittentMemory } from '../alerts/intermittent';
 import { ALERT_TABLE } from '../alerts/table';
+import type { CallOptions } from '../aws/client-config';
 import { CpqMonitorError, errorMessage } from '../errors';
 import type { FindingsMemory } from '../findings/types';
 import type { TlsVersion } from '../tls/versions';
@@ -21,6 +23,8 @@ export interface CyclePart {
   outboundCiphers?: Record<string, string>;
   /** TLS versions their outbound methods enable, by appliance (SSH cycle). */
   outboundVersions?: Record<string, { minVersion: TlsVersion; maxVersion: TlsVersion }>;
+  /** The intermittent rule's windows of the checks this cycle kind evaluates, by finding id. */
+  intermittent?: IntermittentMemory;
   savedAt: string;
 }
 
@@ -33,8 +37,8 @@ export class MemoryStoreError extends CpqMonitorError {
 
 /** Persistent per-key memory of cycles. */
 export interface MemoryStore {
-  load(key: string): Promise<CyclePart | undefined>;
-  save(key: string, part: CyclePart): Promise<void>;
+  load(key: string, options?: CallOptions): Promise<CyclePart | undefined>;
+  save(key: string, part: CyclePart, options?: CallOptions): Promise<void>;
 }
 
 /** Memory in one local JSON file (CLI, demo), written atomically. */
@@ -97,7 +101,7 @@ export class DynamoDbMemoryStore implements MemoryStore {
     private readonly tableName: string,
   ) {}
 
-  async load(key: string): Promise<CyclePart | undefined> {
+  async load(key: string, options: CallOptions = {}): Promise<CyclePart | undefined> {
     try {
       const res = await this.doc.send(
         new GetCommand({
@@ -105,6 +109,7 @@ export class DynamoDbMemoryStore implements MemoryStore {
           Key: { [ALERT_TABLE.partitionKey]: MEMORY_ID_PREFIX + key },
           ConsistentRead: true,
         }),
+        options,
       );
       const body = res.Item?.memory;
       return typeof body === 'string' ? (JSON.parse(body) as CyclePart) : undefined;
@@ -118,7 +123,7 @@ export class DynamoDbMemoryStore implements MemoryStore {
     }
   }
 
-  async save(key: string, part: CyclePart): Promise<void> {
+  async save(key: string, part: CyclePart, options: CallOptions = {}): Promise<void> {
     try {
       // One string attribute: memory maps are keyed by appliance names, which DynamoDB map keys
       // would accept, but a string keeps the item's size predictable (400 KB limit).
@@ -131,6 +136,7 @@ export class DynamoDbMemoryStore implements MemoryStore {
             savedAt: part.savedAt,
           },
         }),
+        options,
       );
     } catch (err) {
       throw new MemoryStoreError(

@@ -6,12 +6,14 @@
  */
 
 import { type AlertReport, processAlerts } from '../alerts/engine';
+import { type IntermittentMemory, trackIntermittent } from '../alerts/intermittent';
 import type { Notifier } from '../alerts/notifier';
 import { loadOperatorState, type OperatorState, type OperatorStore } from '../alerts/operator-store';
 import { muteResolver } from '../alerts/silences';
 import type { AlertStore } from '../alerts/store';
 import { type ReaderDeps, readAppliance } from '../asyncos/reader';
 import type { ReadResult } from '../asyncos/types';
+import { type CallOptions, DeadlineError, deadlineSignal } from '../aws/client-config';
 import { errorMessage } from '../errors';
 import { evaluateFindings } from '../findings/evaluate';
 import { endsOf } from '../findings/ids';
@@ -45,7 +47,11 @@ export interface CycleInput {
   shard?: { index: number; count: number };
   /** Epoch ms by which the cycle must be done, alerts and metrics included. */
   deadline: number;
-  /** Time kept after the probes and reads for alerts, metrics and memory; default 5000 ms. */
+  /**
+   * Time kept after the probes and reads for alerts, metrics and memory; default 5000 ms. Of the
+   * tail, the last TAIL_MS.memory is the memory's and the TAIL_MS.metrics before it the metrics';
+   * the alerts get the rest (and whatever the probes and reads left unused).
+   */
   tailReserveMs?: number;
   /** Directory that relative files of the inventory (CA bundles) are resolved against. */
   baseDir?: string;
@@ -88,6 +94,15 @@ export interface CycleReport {
   problems: string[];
 }
 
+/**
+ * The end of the cycle, split between its last stages: the cycle memory is saved in the last
+ * `memory` ms, the metrics shipped in the `metrics` ms before; the alerts end before both. Every
+ * AWS call of a stage is aborted at the stage's end (its SDK client also bounds each attempt and
+ * the retries: shared/aws/client-config.ts), so a store or topic that never answers costs the
+ * stage its time, never the cycle its summary. Loading the memory at the start gets `load` ms.
+ */
+export const TAIL_MS = { metrics: 1000, memory: 1000, load: 5000 } as const;
+
 /** Runs one cycle. Never throws for an appliance's failure; throws only for a broken inventory selection. */
 export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<CycleReport> {
   const inv = input.inventory;
@@ -110,7 +125,12 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
   }
 
   // Memory: each kind owns its part; both parts are read.
-  const parts = await loadParts(deps.memory, memoryKey, problems);
+  const parts = await loadParts(
+    deps.memory,
+    memoryKey,
+    problems,
+    Math.min(Date.now() + TAIL_MS.load, input.deadline - TAIL_MS.memory),
+  );
   const memory = recall(parts);
 
   // Reads first: what they show of each appliance's outbound TLS (cipher list and methods) is
@@ -137,21 +157,49 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
   const checked = evaluated.checked.filter(owns);
 
   const operators = await loadOperators(deps.operators, problems);
-  const alerts = await alert(inv, shard, findings, checked, now, operators, deps);
-  if (alerts.error !== undefined) problems.push(`alerts not processed: ${alerts.error}`);
+  // Intermittent failures: each cycle kind keeps the windows of the checks it evaluates.
+  const intermittent = trackIntermittent({
+    prev: recallIntermittent(parts, input.kind),
+    findings,
+    checked,
+    policy: inv.alerting.intermittent,
+    failuresBeforePage: inv.alerting.failuresBeforePage,
+    roleOf: (name) => inv.appliances.find((a) => a.name === name)?.role ?? 'esa',
+  });
 
+  const memoryStart = input.deadline - TAIL_MS.memory;
+  const metricsStart = memoryStart - TAIL_MS.metrics;
+  const alerts = await alert(
+    inv,
+    shard,
+    [...findings, ...intermittent.findings],
+    [...checked, ...intermittent.checked],
+    now,
+    operators,
+    deps,
+    metricsStart,
+  );
+  problems.push(...alertProblems(alerts));
+
+  // Metrics go out as EMF lines on stdout: no AWS call, nothing a silent endpoint could hold.
   const seen = { listener, config: ownConfig, findings, paths: evaluated.paths };
-  const metrics = await shipMetrics(input, seen, shard, now, bounds, deps.sink);
+  const pages = { sent: alerts.sent, failed: alerts.failed };
+  const metrics = await shipMetrics(input, seen, shard, now, bounds, deps.sink, pages);
   for (const e of metrics.report.errors) problems.push(`metrics not shipped: ${e.message}`);
 
   // Memory: what this cycle learned, for the next one.
+  const save: CallOptions = { abortSignal: deadlineSignal(input.deadline) };
   if (doProbes) {
-    const part = { findings: { listeners: evaluated.memory.listeners } };
-    await saveParts(deps.memory, `probe/${memoryKey}`, part, clock, problems);
+    const part = { findings: { listeners: evaluated.memory.listeners }, intermittent: intermittent.memory };
+    await saveParts(deps.memory, `probe/${memoryKey}`, part, clock, problems, save);
   }
   if (doReads) {
-    const part = { findings: ownSshMemory(shard, evaluated.memory), ...outbound };
-    await saveParts(deps.memory, `ssh/${memoryKey}`, part, clock, problems);
+    const part = {
+      findings: ownSshMemory(shard, evaluated.memory),
+      ...outbound,
+      intermittent: intermittent.memory,
+    };
+    await saveParts(deps.memory, `ssh/${memoryKey}`, part, clock, problems, save);
   }
 
   for (const p of problems) deps.logger?.warn({ problem: p }, 'cycle problem');
@@ -185,7 +233,8 @@ async function readOne(
   const startedAt = new Date().toISOString();
   let auth: Awaited<ReturnType<CredentialResolver>>;
   try {
-    auth = await deps.credentials(a);
+    // A secret store that never answers must not hold the read past its time.
+    auth = await beforeDeadline(deps.credentials(a), Date.now() + timeoutMs);
   } catch (err) {
     // The appliance was never contacted: say why in the result the rules read.
     const why =
@@ -266,6 +315,7 @@ function alert(
   now: Date,
   operators: OperatorState,
   deps: CycleDeps,
+  deadline: number,
 ): Promise<AlertReport> {
   const retries = retriesFor(shard);
   const acks = new Map(operators.acks.map((a) => [a.alertId, a]));
@@ -278,6 +328,7 @@ function alert(
     ackFor: (id) => acks.get(id),
     store: deps.store,
     notifier: deps.notifier,
+    deadline,
     ...(retries !== undefined ? { retriesFor: (r: { id: string }) => retries(endsOf(r.id)) } : {}),
     ...(deps.logger !== undefined ? { logger: deps.logger } : {}),
   });
@@ -303,6 +354,7 @@ async function shipMetrics(
   now: Date,
   bounds: WorkBounds,
   sink: MetricSink,
+  pages: { sent: number; failed: number },
 ): Promise<CycleReport['metrics']> {
   const inv = input.inventory;
   // The heartbeat says "this cycle did all its work": a cycle that ran out of time sends none, so
@@ -316,6 +368,7 @@ async function shipMetrics(
     owned: shard.owned.map((a) => a.name),
     now,
     cycle: input.kind,
+    pages,
   }).filter((d) => bounds.skipped.length === 0 || d.name !== 'MonitorHeartbeat');
   const records = applianceRecords({
     inventory: inv,
@@ -344,6 +397,56 @@ async function loadOperators(store: OperatorStore | undefined, problems: string[
   }
 }
 
+/**
+ * The promise's value, or a DeadlineError once `deadline` passes. For calls that take no abort
+ * signal; whatever they still do afterwards is bounded by their own timeouts.
+ */
+function beforeDeadline<T>(p: Promise<T>, deadline: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new DeadlineError(deadline)), Math.max(0, deadline - Date.now()));
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}
+
+/** What the alert stage could not do, one sentence each: the cycle's problems. */
+function alertProblems(alerts: AlertReport): string[] {
+  const out: string[] = [];
+  if (alerts.error !== undefined) out.push(`alerts not processed: ${alerts.error}`);
+  for (const a of alerts.alerts) {
+    for (const n of a.notifications) {
+      if (n.outcome !== 'failed') continue;
+      out.push(
+        `${n.kind} ${n.notificationId ?? '?'} of alert ${a.id} not delivered (attempt ${n.attempts}, retried next cycle): ${n.error ?? 'unknown error'}`,
+      );
+    }
+    if (a.status === 'error') out.push(`alert ${a.id} not processed: ${a.error ?? 'unknown error'}`);
+  }
+  const deferred = alerts.alerts.filter((a) => a.status === 'deferred').map((a) => a.id);
+  if (deferred.length > 0) {
+    out.push(`alerts left for the next cycle (deadline reached): ${deferred.join(', ')}`);
+  }
+  return out;
+}
+
+/** The intermittent windows this cycle kind continues. */
+function recallIntermittent(
+  parts: { probe?: CyclePart; ssh?: CyclePart },
+  kind: CycleKind,
+): IntermittentMemory {
+  if (kind === 'probe') return parts.probe?.intermittent ?? {};
+  if (kind === 'ssh') return parts.ssh?.intermittent ?? {};
+  return { ...(parts.probe?.intermittent ?? {}), ...(parts.ssh?.intermittent ?? {}) };
+}
+
 /** The findings memory the two parts of the previous cycles make up. */
 function recall(parts: { probe?: CyclePart; ssh?: CyclePart }): FindingsMemory {
   return {
@@ -359,15 +462,26 @@ async function loadParts(
   store: MemoryStore,
   key: string,
   problems: string[],
+  deadline: number,
 ): Promise<{ probe?: CyclePart; ssh?: CyclePart }> {
   const out: { probe?: CyclePart; ssh?: CyclePart } = {};
-  for (const kind of ['probe', 'ssh'] as const) {
-    try {
-      const part = await store.load(`${kind}/${key}`);
-      if (part !== undefined) out[kind] = part;
-    } catch (err) {
-      problems.push(`cycle memory ${kind}/${key} unreadable, starting without it: ${errorMessage(err)}`);
-    }
+  const options: CallOptions = { abortSignal: deadlineSignal(deadline) };
+  // Both parts at once (one wait, not two, when the store does not answer); problems in order.
+  const loaded = await Promise.all(
+    (['probe', 'ssh'] as const).map(async (kind) => {
+      try {
+        return { kind, part: await store.load(`${kind}/${key}`, options) };
+      } catch (err) {
+        return {
+          kind,
+          problem: `cycle memory ${kind}/${key} unreadable, starting without it: ${errorMessage(err)}`,
+        };
+      }
+    }),
+  );
+  for (const l of loaded) {
+    if (l.problem !== undefined) problems.push(l.problem);
+    else if (l.part !== undefined) out[l.kind] = l.part;
   }
   return out;
 }
@@ -378,9 +492,10 @@ async function saveParts(
   part: Omit<CyclePart, 'savedAt'>,
   clock: () => Date,
   problems: string[],
+  options: CallOptions,
 ): Promise<void> {
   try {
-    await store.save(key, { ...part, savedAt: clock().toISOString() });
+    await store.save(key, { ...part, savedAt: clock().toISOString() }, options);
   } catch (err) {
     problems.push(
       `cycle memory ${key} not saved (queue growth and log cursors restart): ${errorMessage(err)}`,

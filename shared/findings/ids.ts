@@ -5,6 +5,7 @@
  *   path finding  `<from>-><to>/<check>`         e.g. `esa1->sma1/cpq_tls_anonymous`
  *   path          `<from>-><to>`                 `<to>` is the listener's appliance
  *   notification  `<finding id>#<sequence>`      the alert id is the finding id
+ *   intermittent  `<subject>/intermittent.<check>`  e.g. `sma1/intermittent.cpq_listener_refused`
  *
  * Unambiguous because appliance names are letters, digits, `.`, `_` and `-` (no `/`, no `>`)
  * and check names are snake_case.
@@ -72,4 +73,19 @@ export function ownerOf(id: string): string {
 /** The id of an alert's `sequence`-th notification (from 1): unique per alert, stable across retries. */
 export function notificationId(alertId: string, sequence: number): string {
   return `${alertId}#${sequence}`;
+}
+
+const INTERMITTENT = 'intermittent';
+
+/** The id of the intermittent alert of a finding id: `<subject>/intermittent.<check>` (same subject, so same owner). */
+export function intermittentId(id: string): string {
+  const { subject, check } = parseFindingId(id);
+  return `${subject}/${INTERMITTENT}.${check}`;
+}
+
+/** The finding id an intermittent alert id watches; undefined for any other id. */
+export function intermittentOf(id: string): string | undefined {
+  const { subject, check } = parseFindingId(id);
+  const prefix = `${INTERMITTENT}.`;
+  return check.startsWith(prefix) ? `${subject}/${check.slice(prefix.length)}` : undefined;
 }

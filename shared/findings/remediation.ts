@@ -227,6 +227,11 @@ const FIXES: Record<CheckName, FixText> = {
     `On ${c.appliance}: \`interfaceconfig\` — the interface "${c.name ?? '?'}" chosen for the quarantine at cluster level is not there`,
     `Add it on ${c.appliance} (Network → IP Interfaces, same name), or choose an interface every machine has in ${PVO_ESA}; \`commit\``,
   ],
+  intermittent: (c) => [
+    `Treat it as ${c.name ?? 'the failing check'} on ${c.appliance}, seen only part of the time: follow that check's runbook section, and look for what changes between cycles`,
+    'Usual suspects: a listener or interface restarting, one of several addresses behind the name failing (DNS round robin, a load balancer), a firewall or NAT table filling up, an appliance under load (`status`, `tophosts`)',
+    `The failing cycles and their causes are in the evidence; \`cpq-monitor check --watch 60\` against ${c.appliance} shows each cycle`,
+  ],
 };
 
 /** The fix for one check, with names filled in. */

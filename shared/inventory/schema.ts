@@ -31,6 +31,9 @@ export const DEFAULTS = {
   /** Longest silence `cpq-monitor silence add` accepts (docs/alerts.md#silences). */
   maxSilenceDays: 7,
   runbookUrl: 'docs/runbook.md',
+  /** The intermittent rule: K failing of the last N cycles (docs/alerts.md#intermittent-failures). */
+  intermittentFailures: 3,
+  intermittentCycles: 10,
   shardSize: 50,
   logRetentionDays: 30,
   logLevel: 'info',
@@ -214,6 +217,22 @@ const alerting = z.strictObject({
   runbookUrl: z.string().min(1).default(DEFAULTS.runbookUrl),
   /** Longest run-time silence, in days; every silence ends (docs/alerts.md#silences). */
   maxSilenceDays: z.number().int().min(1).max(90).default(DEFAULTS.maxSilenceDays),
+  /** A check failing in `failures` of the last `cycles` cycles, never enough in a row to page, pages once. */
+  intermittent: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      failures: z.number().int().min(2).default(DEFAULTS.intermittentFailures),
+      // Bounded: the windows travel in the cycle memory, one DynamoDB item.
+      cycles: z.number().int().min(2).max(60).default(DEFAULTS.intermittentCycles),
+    })
+    .refine((v) => v.failures <= v.cycles, {
+      message: 'expected failures at most cycles (K failing cycles of the last N)',
+    })
+    .default({
+      enabled: true,
+      failures: DEFAULTS.intermittentFailures,
+      cycles: DEFAULTS.intermittentCycles,
+    }),
 });
 
 /** A Teams channel id as the Chatbot configuration takes it (URL-encoded `:` and `@`). */

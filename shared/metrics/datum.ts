@@ -33,9 +33,9 @@ export const FLEET_METRICS = {
   PathsDown: 'Count',
   FindingsOpen: 'Count',
   MonitorHeartbeat: 'Count',
-  /** Reserved: notifications delivered by an invocation (dimension Cycle); not written yet. */
+  /** Notifications delivered by an invocation (dimension Cycle), 0 included. */
   PagesSent: 'Count',
-  /** Reserved: notifications that still failed (dimension Cycle); not written yet. */
+  /** Notifications that still failed after the SDK's retries (dimension Cycle), 0 included; alarm at ≥ 1. */
   PagesFailed: 'Count',
 } as const satisfies Record<string, MetricUnit>;
 

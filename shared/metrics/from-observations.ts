@@ -37,6 +37,11 @@ export interface MetricsForCycleInput {
   now: Date;
   /** Default: `probe` with only probes, `ssh` with only SSH reads, `full` with both. */
   cycle?: CycleKind;
+  /**
+   * Notifications the alert stage delivered and failed to deliver (after the SDK's retries): the
+   * `PagesSent`/`PagesFailed` metrics, 0 included. A `full` cycle counts them under `probe`.
+   */
+  pages?: { sent: number; failed: number };
 }
 
 /** Probe phases reported as `HandshakeLatency` with a `Phase` dimension at `detailed`. */
@@ -100,6 +105,12 @@ export function metricsForCycle(input: MetricsForCycleInput): MetricDatum[] {
       out.push(datum('FindingsOpen', counts[s], { [DIMENSION.cycle]: c, [DIMENSION.severity]: s }, ts));
     }
     out.push(datum('MonitorHeartbeat', 1, { [DIMENSION.cycle]: c }, ts));
+  }
+  if (input.pages !== undefined) {
+    // The alert stage runs once per invocation: its counts go under one cycle, so Sum adds up.
+    const c = beats[0]!;
+    out.push(datum('PagesSent', input.pages.sent, { [DIMENSION.cycle]: c }, ts));
+    out.push(datum('PagesFailed', input.pages.failed, { [DIMENSION.cycle]: c }, ts));
   }
 
   for (const obs of input.listener) {

@@ -4,6 +4,8 @@ import {
   compactFinding,
   type Mute,
   runbookLink,
+  STORED_FINDING_BYTES,
+  STORED_LINES,
   stepAlert,
 } from '../../../shared/alerts/state-machine';
 import type { Severity } from '../../../shared/findings/types';
@@ -303,9 +305,15 @@ describe('records and notifications', () => {
       { kind: 'failure', finding: huge },
       { now: at(0), policy: { ...POLICY, failuresBeforePage: 1 } },
     );
-    expect(r.record!.finding!.evidence).toHaveLength(41);
-    expect(r.record!.finding!.evidence[40]).toBe('(4960 more lines not kept)');
-    expect(r.record!.finding!.evidence[0]).toHaveLength(400);
+    const kept = r.record!.finding!.evidence;
+    // As many 400-character lines as fit the byte budget, then one line counting the rest.
+    expect(kept.length).toBeGreaterThan(10);
+    expect(kept.length).toBeLessThanOrEqual(STORED_LINES.evidence + 1);
+    expect(kept[kept.length - 1]).toBe(`(${5000 - (kept.length - 1)} more lines not kept)`);
+    expect(kept[0]).toHaveLength(400);
+    const f = r.record!.finding!;
+    const bytes = [f.summary, ...f.evidence, ...f.remediation].reduce((n, l) => n + Buffer.byteLength(l), 0);
+    expect(bytes).toBeLessThanOrEqual(STORED_FINDING_BYTES);
     expect(Buffer.byteLength(JSON.stringify(r.record))).toBeLessThan(100_000);
     const small = finding();
     expect(compactFinding(small)).toBe(small);

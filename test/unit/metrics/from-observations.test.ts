@@ -190,6 +190,35 @@ describe('metricsForCycle: fleet metrics (the default)', () => {
   });
 });
 
+describe('metricsForCycle: pages', () => {
+  it('writes PagesSent and PagesFailed every cycle, 0 included, under one cycle so Sum adds up', () => {
+    const probe = metricsForCycle({
+      inventory: inventory(),
+      listener: [listener('sma1', probeOk())],
+      config: [],
+      findings: [],
+      now: NOW,
+      pages: { sent: 0, failed: 2 },
+    });
+    expect(lines(probe).filter((l) => l.startsWith('Pages'))).toEqual([
+      'PagesFailed{Cycle=probe}=2 Count',
+      'PagesSent{Cycle=probe}=0 Count',
+    ]);
+    const full = metricsForCycle({
+      inventory: inventory(),
+      listener: [listener('sma1', probeOk())],
+      config: [config('sma1', {})],
+      findings: [],
+      now: NOW,
+      pages: { sent: 3, failed: 0 },
+    });
+    expect(lines(full).filter((l) => l.startsWith('Pages'))).toEqual([
+      'PagesFailed{Cycle=probe}=0 Count',
+      'PagesSent{Cycle=probe}=3 Count',
+    ]);
+  });
+});
+
 describe('metricsForCycle: per-appliance metrics (opt-in)', () => {
   it('are written for an appliance that opts in, and for no other', () => {
     const inv = inventory();
