@@ -13,8 +13,9 @@ import { type CycleReport, runCycle } from '../shared/cycle/run';
 import { EXIT } from '../shared/errors';
 import { loadInventory } from '../shared/inventory/load';
 import { renderCycle } from './cycle-report';
+import { watchHint } from './lab-world';
 import { localCycleDeps } from './local-cycle';
-import { println, table } from './output';
+import { println, RUN_COMMAND, table } from './output';
 
 /** One scripted fault: how to break the world, how to mend it, and what should page. */
 interface Scenario {
@@ -178,8 +179,8 @@ async function runDemo(flags: DemoFlags): Promise<number> {
         ? 'Every fault paged with its cause and fix, and every page was followed by its recovery.'
         : 'Some fault did not page or did not recover: see above.',
     );
-    println('Try it by hand: cpq-monitor lab --inventory config/lab.yaml, then in another shell');
-    println('  CPQ_LAB_PASSWORD=ironport cpq-monitor check --inventory config/lab.yaml');
+    println(`Try it by hand: ${RUN_COMMAND} lab --inventory config/lab.yaml, then in another shell`);
+    println(`  ${watchHint('config/lab.yaml')}`);
     return ok ? EXIT.ok : EXIT.critical;
   } finally {
     await deps.close();
