@@ -133,7 +133,16 @@ export async function openShellSession(opts: SessionOptions): Promise<OpenOutcom
         fail('session_failed', `${opts.host}:${opts.port} closed the connection before the shell opened`);
       }
     });
-    client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, reply) => {
+    // A demand for a new password is answered by nobody: the monitor never sets a password, and
+    // the current one typed at "New password:" would be sent as the new one.
+    const passwordChange = () =>
+      fail('auth_failed', `the appliance demands a password change for ${opts.username}; nothing was sent`);
+    client.on('change password', () => passwordChange());
+    client.on('keyboard-interactive', (name, instructions, _lang, prompts, reply) => {
+      if ([name, instructions, ...prompts.map((p) => p.prompt)].some(demandsPasswordChange)) {
+        passwordChange();
+        return;
+      }
       // Only a password prompt gets the password; anything else gets an empty answer.
       const password = 'password' in opts.auth ? opts.auth.password : '';
       reply(prompts.map((p) => (/pass(word|phrase)/i.test(p.prompt) ? password : '')));
@@ -165,7 +174,10 @@ export async function openShellSession(opts: SessionOptions): Promise<OpenOutcom
             return;
           }
           session.close();
-          if (first.state === 'unexpected_prompt') {
+          if (first.state === 'unexpected_prompt' && demandsPasswordChange(first.question)) {
+            // The in-shell variant: the CLI asks for a new password before its first prompt.
+            passwordChange();
+          } else if (first.state === 'unexpected_prompt') {
             fail(
               'unexpected_prompt',
               `after login the shell stopped at a question the monitor does not answer (nothing was typed): ${JSON.stringify(first.question)}`,
@@ -209,6 +221,16 @@ export async function openShellSession(opts: SessionOptions): Promise<OpenOutcom
       fail('session_failed', `cannot start the SSH session: ${errorMessage(err)}`);
     }
   });
+}
+
+/**
+ * True when a login or shell text asks for a new password (expired, must be changed): a
+ * keyboard-interactive prompt such as `New password:`, or the CLI's own question after login.
+ */
+export function demandsPasswordChange(text: string): boolean {
+  return /\b(?:new|change|expired|re-?enter|retype|confirm)\b[^\n]{0,40}\bpass(?:word|phrase)|\bpass(?:word|phrase)\b[^\n]{0,40}\b(?:expired|must be changed|change required)/i.test(
+    text,
+  );
 }
 
 async function defaultLookup(host: string): Promise<{ address: string; family: number }> {
