@@ -12,6 +12,7 @@ import { isFingerprint } from '../shared/asyncos/fingerprint';
 import { fetchHostKey, READ_DEFAULTS, readAppliance } from '../shared/asyncos/reader';
 import type { ReadOptions, ReadResult, SshAuth } from '../shared/asyncos/types';
 import { ConfigError, EXIT, errorMessage } from '../shared/errors';
+import { printable } from '../shared/text';
 import { collect, exitCodeFor, formatMs, intOption, parseTarget, printJson, println } from './output';
 import { cliName, formatFacts } from './parse';
 
@@ -185,6 +186,21 @@ export function register(program: Command): void {
     });
 }
 
+/** Most matching log lines a readable report shows (the last ones; `--json` has them all). */
+const MAX_GREP_LINES = 200;
+
+/** The lines a grep matched, each made safe to print (peer text: no escapes, no control characters). */
+function matchingLines(raw: string): string[] {
+  const all = raw.split('\n').filter((l) => l.trim() !== '');
+  const shown = all.slice(-MAX_GREP_LINES);
+  return [
+    all.length > shown.length
+      ? `Matching lines (last ${shown.length} of ${all.length}; --json has all):`
+      : `Matching lines (${all.length}):`,
+    ...shown.map((l) => `  ${printable(l.trimEnd())}`),
+  ];
+}
+
 /** The readable report of one read. */
 export function formatReadReport(r: ReadResult, commands: CommandRequest[]): string {
   const lines = [
@@ -199,6 +215,7 @@ export function formatReadReport(r: ReadResult, commands: CommandRequest[]): str
     lines.push('', `== ${d.line} == ${c.code}${c.code === 'ok' ? '' : `: ${c.message}`}`);
     const parsed = parsedCommand(d.line, c);
     if (parsed !== undefined) lines.push(formatFacts(parsed));
+    if (parsed?.command === 'grep') lines.push(...matchingLines(c.raw));
     else if (c.raw.trim() !== '')
       lines.push(`raw output (last lines):\n${c.raw.trimEnd().split('\n').slice(-8).join('\n')}`);
   }
