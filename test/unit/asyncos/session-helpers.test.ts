@@ -49,7 +49,10 @@ describe('allow-list', () => {
     [{ name: 'status', arg: 'detail; commit' }, /takes no argument/],
     [{ name: 'tophosts', arg: '9' }, /sort/],
     [{ name: 'hoststatus', arg: 'a.example.com; resume' }, /host name/],
-    [{ name: 'grep', arg: 'x" mail_logs\ncommit' }, /refuses """ \(character 2\): a quote would end the quoted pattern/],
+    [
+      { name: 'grep', arg: 'x" mail_logs\ncommit' },
+      /refuses """ \(character 2\): a quote would end the quoted pattern/,
+    ],
     [{ name: 'grep', arg: 'x'.repeat(129) }, /129 characters long; at most 128/],
     [{ name: 'grep', arg: 'CPQ', log: '../etc/passwd' }, /may read only/],
   ])('refuses %j', (req, reason) => {
