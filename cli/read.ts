@@ -49,6 +49,8 @@ export function commandsFromFlags(
   hoststatus: string[] = [],
 ): CommandRequest[] {
   const out: CommandRequest[] = [];
+  /** The option each request came from, so a refusal names it. */
+  const from = new Map<CommandRequest, string>();
   for (const item of list
     .split(',')
     .map((s) => s.trim())
@@ -58,13 +60,23 @@ export function commandsFromFlags(
     if (command?.readItem === undefined || (given !== undefined && !command.readItem.takesArg))
       throw new ConfigError(`--commands: "${item}" ${NOT_AN_ITEM}`);
     const arg = given ?? command.readItem.defaultArg;
-    out.push(arg === undefined ? { name: command.name } : { name: command.name, arg });
+    const req: CommandRequest = arg === undefined ? { name: command.name } : { name: command.name, arg };
+    from.set(req, `--commands "${item}"`);
+    out.push(req);
   }
-  for (const pattern of grep) out.push({ name: 'grep', arg: pattern });
-  for (const host of hoststatus) out.push({ name: 'hoststatus', arg: host });
+  for (const pattern of grep) {
+    const req: CommandRequest = { name: 'grep', arg: pattern };
+    from.set(req, `--grep ${JSON.stringify(pattern)}`);
+    out.push(req);
+  }
+  for (const host of hoststatus) {
+    const req: CommandRequest = { name: 'hoststatus', arg: host };
+    from.set(req, `--hoststatus ${JSON.stringify(host)}`);
+    out.push(req);
+  }
   for (const req of out) {
     const d = commandLine(req);
-    if (!d.allowed) throw new ConfigError(`refused: ${d.reason}`);
+    if (!d.allowed) throw new ConfigError(`${from.get(req) ?? '--commands'} refused: ${d.reason}`);
   }
   if (out.length === 0) throw new ConfigError('no command to run');
   return out;

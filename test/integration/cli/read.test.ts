@@ -85,7 +85,7 @@ describe('cpq-monitor read', () => {
   it('read --grep with ";" is refused, naming the character and why', async () => {
     const r = await cli(readLab(lab.fingerprint, '--grep', 'CPQ;resume'), { LAB_PW: PASSWORD });
     expect(r.code).toBe(3);
-    expect(r.stderr).toContain('grep pattern refuses ";" (character 4)');
+    expect(r.stderr).toContain('--grep "CPQ;resume" refused: grep pattern refuses ";" (character 4)');
     expect(r.stderr).toContain('start of a second one');
   });
 

@@ -43,7 +43,7 @@ describe('probeOptionsFromFlags', () => {
     expect(probeOptionsFromFlags('esa1', { port: 2525 }).port).toBe(2525);
   });
 
-  it.each<[string, Parameters<typeof probeOptionsFromFlags>[1], string]>([
+  it.each<[string, Parameters<typeof probeOptionsFromFlags>[1], RegExp]>([
     ['esa1:7026', { port: 7025 }, /--port 7025.*given twice|given twice.*--port 7025/],
     ['esa1', { pin: ['abc'] }, /^--pin "abc" is not a SHA-256 fingerprint/],
     ['esa1', { ca: '/nonexistent/ca.pem' }, /^--ca \/nonexistent\/ca.pem: cannot read the file/],
