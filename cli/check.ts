@@ -2,7 +2,7 @@
  * `cpq-monitor check --inventory FILE`: the monitoring cycle the Lambdas run, from here: probes,
  * SSH reads, findings, alerts (console) and metrics (EMF lines). Exit code by the worst finding.
  */
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConsoleNotifier } from '../shared/alerts/console-notifier';
 import { type CycleKind, runCycle } from '../shared/cycle/run';
@@ -10,13 +10,13 @@ import { ConfigError, EXIT } from '../shared/errors';
 import { loadInventory } from '../shared/inventory/load';
 import type { Inventory } from '../shared/inventory/schema';
 import { cycleJson, exitCodeOfCycle, renderCycle } from './cycle-report';
-import { localCycleDeps } from './local-cycle';
+import { localCycleDeps, memoryPathFor } from './local-cycle';
 import { intOption, printJson, println } from './output';
 
 interface CheckFlags {
   inventory: string;
   json?: boolean;
-  state: string;
+  state?: string;
   watch?: number;
   cycle: string;
   emf: string;
@@ -35,7 +35,10 @@ export function register(program: Command): void {
       '--json',
       'print each cycle as one JSON document { kind, startedAt, durationMs, findings, alerts, metrics, paths, explained, skipped, problems, muted, acknowledged }; pages go to stderr',
     )
-    .option('--state <file>', 'alert state file (cycle memory goes beside it)', '.cpq-monitor/state.json')
+    .option(
+      '--state <file>',
+      'alert state file (cycle memory goes beside it); default .cpq-monitor/NAME.state.json beside the inventory NAME, so each inventory keeps its own',
+    )
     .option(
       '--watch <seconds>',
       'repeat every N seconds (5 or more) until Ctrl-C',
@@ -58,19 +61,29 @@ export function register(program: Command): void {
       }
       const inventory = loadInventory(flags.inventory);
       const deps = localCycleDeps(inventory, {
-        statePath: resolve(flags.state),
+        statePath: resolve(flags.state ?? defaultStatePath(flags.inventory)),
         emf: resolve(flags.emf),
         baseDir: dirname(resolve(flags.inventory)),
         // With --json, stdout carries only the documents; pages go to stderr.
         notifier: new ConsoleNotifier(flags.json ? process.stderr : process.stdout),
       });
       const timeout = flags.timeout ?? defaultCycleTimeoutMs(inventory);
+      // SIGINT/SIGTERM end the running cycle early (nothing new starts; alerts and memory are
+      // still saved together) and the command exits 130/143, as a shell expects.
       let stop = false;
-      const onSignal = () => {
+      let caught: NodeJS.Signals | undefined;
+      const interrupted = new AbortController();
+      const onSignal = (signal: NodeJS.Signals) => {
         stop = true;
+        caught ??= signal;
+        interrupted.abort();
       };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
+      const statePath = resolve(flags.state ?? defaultStatePath(flags.inventory));
+      const stateLine = `alert state: ${statePath} (cycle memory: ${memoryPathFor(statePath)})`;
+      if (flags.json) process.stderr.write(`${stateLine}\n`);
+      else println(stateLine);
       try {
         do {
           const report = await runCycle(
@@ -82,6 +95,7 @@ export function register(program: Command): void {
               // default); a short --timeout must still leave most of itself to the I/O.
               tailReserveMs: Math.min(5000, Math.floor(timeout / 4)),
               baseDir: dirname(resolve(flags.inventory)),
+              signal: interrupted.signal,
             },
             deps,
           );
@@ -96,8 +110,19 @@ export function register(program: Command): void {
         process.off('SIGTERM', onSignal);
         await deps.close();
       }
+      if (caught !== undefined) process.exitCode = caught === 'SIGINT' ? 130 : 143;
       if (process.exitCode === undefined) process.exitCode = EXIT.ok;
     });
+}
+
+/**
+ * The default alert state file of an inventory: beside it, named after it
+ * (`dir/.cpq-monitor/lab.yaml.state.json`), so two inventories never share alerts, wherever the
+ * command runs from.
+ */
+export function defaultStatePath(inventoryFile: string): string {
+  const abs = resolve(inventoryFile);
+  return join(dirname(abs), '.cpq-monitor', `${basename(abs)}.state.json`);
 }
 
 /**

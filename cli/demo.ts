@@ -15,8 +15,9 @@ import { EXIT } from '../shared/errors';
 import { loadInventory } from '../shared/inventory/load';
 import { ackAlert } from './ack';
 import { mutedOf, renderCycle } from './cycle-report';
+import { watchHint } from './lab-world';
 import { localCycleDeps } from './local-cycle';
-import { println, table } from './output';
+import { println, RUN_COMMAND, table } from './output';
 import { renderMutes, silenceAdd, silenceList } from './silence';
 
 /** Minutes between reminders in the demo when the lab inventory sets none. */
@@ -263,8 +264,8 @@ async function runDemo(flags: DemoFlags): Promise<number> {
         ? 'Every fault paged with its cause and fix and recovered; the silenced one paged nothing, and the ack held back the reminder.'
         : 'Some fault did not page or did not recover: see above.',
     );
-    println('Try it by hand: cpq-monitor lab --inventory config/lab.yaml, then in another shell');
-    println('  CPQ_LAB_PASSWORD=ironport cpq-monitor check --inventory config/lab.yaml');
+    println(`Try it by hand: ${RUN_COMMAND} lab --inventory config/lab.yaml, then in another shell`);
+    println(`  ${watchHint('config/lab.yaml')}`);
     return ok ? EXIT.ok : EXIT.critical;
   } finally {
     await deps.close();

@@ -9,7 +9,7 @@ import { SSH_FAULTS, type SshFault } from '../lab/ssh-server';
 import { LAB_DEFAULT_PASSWORD, type LabWorld, startLabWorld } from '../lab/world';
 import { ConfigError, errorMessage } from '../shared/errors';
 import { loadInventory } from '../shared/inventory/load';
-import { println, table } from './output';
+import { println, RUN_COMMAND, table } from './output';
 
 const ANONYMOUS = 'aNULL:HIGH:MEDIUM:-SSLv2';
 const FIXED = 'HIGH:MEDIUM:-SSLv2:-aNULL';
@@ -23,11 +23,21 @@ const HELP = `commands (APPLIANCE is a name from the inventory):
   ssh APPLIANCE FAULT        ${SSH_FAULTS.join(', ')}
   help, quit`;
 
+/** The console's verbs that take an appliance name. */
+const VERBS = new Set(['suspend', 'resume', 'ciphers', 'queue', 'listener', 'ssh']);
+
+/** The line a banner prints for watching a lab of `file` from another shell. */
+export function watchHint(file: string): string {
+  return `CPQ_LAB_PASSWORD=${LAB_DEFAULT_PASSWORD} ${RUN_COMMAND} check --inventory ${file} --watch 10`;
+}
+
 /** Applies one console line to the world; returns what to print. */
 export async function labCommand(world: LabWorld, line: string): Promise<string> {
   const [verb, name, ...rest] = line.trim().split(/\s+/);
   if (!verb) return '';
   if (verb === 'help') return HELP;
+  // The verb first: "bogus cmd" is an unknown command, not a lookup of an appliance named "cmd".
+  if (!VERBS.has(verb)) return `unknown command "${verb}" (help lists the commands)`;
   if (name === undefined) return `"${verb}" needs an appliance name (help lists the commands)`;
   const a = world.get(name);
   switch (verb) {
@@ -98,9 +108,7 @@ export async function runLabWorld(file: string): Promise<void> {
         `note: ${drift.map((a) => a.name).join(', ')} got a fresh host key (no lab/host-keys/<name>.key): pin the one above`,
       );
     }
-    println(
-      `In another shell: CPQ_LAB_PASSWORD=${LAB_DEFAULT_PASSWORD} cpq-monitor check --inventory ${file} --watch 10`,
-    );
+    println(`In another shell: ${watchHint(file)}`);
     println(HELP);
     await new Promise<void>((resolve) => {
       const rl = createInterface({ input: process.stdin, terminal: false });

@@ -2,6 +2,8 @@
  * The cpq-monitor command. Each sub-command lives in its own file and registers itself here.
  * Exit codes follow the monitoring-plugin convention: 0 ok, 1 warning, 2 critical, 3 unknown.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../shared/errors';
 import { register as registerAck } from './ack';
@@ -17,8 +19,17 @@ import { register as registerSilence } from './silence';
 
 const program = new Command('cpq-monitor')
   .description('Monitor the Cisco ESA/SMA centralized quarantine (CPQ) path')
+  .version(packageVersion(), '-V, --version', 'print the version of cpq-monitor and exit')
   .showHelpAfterError()
   .exitOverride();
+
+/** The version in package.json (the one place it is kept). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
+    version?: unknown;
+  };
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+}
 
 // Sub-commands: one line each.
 registerProbe(program);

@@ -4,6 +4,12 @@ import Table from 'cli-table3';
 import { ConfigError, EXIT, type Status } from '../shared/errors';
 import { inertJson, terminalText } from '../shared/text';
 
+/**
+ * How a banner tells the reader to run the command: `npx` finds the repository's own bin without
+ * `npm link` (a bare `cpq-monitor` works only after linking).
+ */
+export const RUN_COMMAND = 'npx cpq-monitor';
+
 /** Monitoring-plugin exit code of a status (0 ok, 1 warning, 2 critical). */
 export function exitCodeFor(status: Status): number {
   return EXIT[status];

@@ -10,6 +10,7 @@ import {
   checkProbeOptions,
   clientTlsSettings,
   PROBE_DEFAULTS,
+  type ProbeOptionField,
   probeHint,
   probeListener,
 } from '../shared/probes';
@@ -40,6 +41,14 @@ interface ProbeFlags {
   expiryWarnDays?: number;
   json?: boolean;
 }
+
+/** The command-line option behind each probe option, so every option error names it. */
+const PROBE_OPTION_FLAGS: Record<ProbeOptionField, string> = {
+  ciphers: '--ciphers',
+  minVersion: '--tls-min',
+  maxVersion: '--tls-max',
+  ca: '--ca',
+};
 
 /** Turns the command line into probe options; every problem is a ConfigError (exit 3). */
 export function probeOptionsFromFlags(target: string, flags: ProbeFlags): ProbeOptions {
@@ -79,7 +88,7 @@ export function probeOptionsFromFlags(target: string, flags: ProbeFlags): ProbeO
     ...(flags.expiryWarnDays !== undefined ? { expiryWarnDays: flags.expiryWarnDays } : {}),
   };
   const problem = checkProbeOptions(opts);
-  if (problem) throw new ConfigError(problem);
+  if (problem) throw new ConfigError(`${PROBE_OPTION_FLAGS[problem.field]}: ${problem.message}`);
   return opts;
 }
 

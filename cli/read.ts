@@ -12,6 +12,7 @@ import { isFingerprint } from '../shared/asyncos/fingerprint';
 import { fetchHostKey, READ_DEFAULTS, readAppliance } from '../shared/asyncos/reader';
 import type { ReadOptions, ReadResult, SshAuth } from '../shared/asyncos/types';
 import { ConfigError, EXIT, errorMessage } from '../shared/errors';
+import { printable } from '../shared/text';
 import { collect, exitCodeFor, formatMs, intOption, parseTarget, printJson, println } from './output';
 import { cliName, formatFacts } from './parse';
 
@@ -48,6 +49,8 @@ export function commandsFromFlags(
   hoststatus: string[] = [],
 ): CommandRequest[] {
   const out: CommandRequest[] = [];
+  /** The option each request came from, so a refusal names it. */
+  const from = new Map<CommandRequest, string>();
   for (const item of list
     .split(',')
     .map((s) => s.trim())
@@ -57,13 +60,23 @@ export function commandsFromFlags(
     if (command?.readItem === undefined || (given !== undefined && !command.readItem.takesArg))
       throw new ConfigError(`--commands: "${item}" ${NOT_AN_ITEM}`);
     const arg = given ?? command.readItem.defaultArg;
-    out.push(arg === undefined ? { name: command.name } : { name: command.name, arg });
+    const req: CommandRequest = arg === undefined ? { name: command.name } : { name: command.name, arg };
+    from.set(req, `--commands "${item}"`);
+    out.push(req);
   }
-  for (const pattern of grep) out.push({ name: 'grep', arg: pattern });
-  for (const host of hoststatus) out.push({ name: 'hoststatus', arg: host });
+  for (const pattern of grep) {
+    const req: CommandRequest = { name: 'grep', arg: pattern };
+    from.set(req, `--grep ${JSON.stringify(pattern)}`);
+    out.push(req);
+  }
+  for (const host of hoststatus) {
+    const req: CommandRequest = { name: 'hoststatus', arg: host };
+    from.set(req, `--hoststatus ${JSON.stringify(host)}`);
+    out.push(req);
+  }
   for (const req of out) {
     const d = commandLine(req);
-    if (!d.allowed) throw new ConfigError(`refused: ${d.reason}`);
+    if (!d.allowed) throw new ConfigError(`${from.get(req) ?? '--commands'} refused: ${d.reason}`);
   }
   if (out.length === 0) throw new ConfigError('no command to run');
   return out;
@@ -185,6 +198,21 @@ export function register(program: Command): void {
     });
 }
 
+/** Most matching log lines a readable report shows (the last ones; `--json` has them all). */
+const MAX_GREP_LINES = 200;
+
+/** The lines a grep matched, each made safe to print (peer text: no escapes, no control characters). */
+function matchingLines(raw: string): string[] {
+  const all = raw.split('\n').filter((l) => l.trim() !== '');
+  const shown = all.slice(-MAX_GREP_LINES);
+  return [
+    all.length > shown.length
+      ? `Matching lines (last ${shown.length} of ${all.length}; --json has all):`
+      : `Matching lines (${all.length}):`,
+    ...shown.map((l) => `  ${printable(l.trimEnd())}`),
+  ];
+}
+
 /** The readable report of one read. */
 export function formatReadReport(r: ReadResult, commands: CommandRequest[]): string {
   const lines = [
@@ -199,6 +227,7 @@ export function formatReadReport(r: ReadResult, commands: CommandRequest[]): str
     lines.push('', `== ${d.line} == ${c.code}${c.code === 'ok' ? '' : `: ${c.message}`}`);
     const parsed = parsedCommand(d.line, c);
     if (parsed !== undefined) lines.push(formatFacts(parsed));
+    if (parsed?.command === 'grep') lines.push(...matchingLines(c.raw));
     else if (c.raw.trim() !== '')
       lines.push(`raw output (last lines):\n${c.raw.trimEnd().split('\n').slice(-8).join('\n')}`);
   }

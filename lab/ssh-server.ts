@@ -19,7 +19,11 @@ export type SshFault =
   | 'hang_after_login'
   | 'hang_in_command'
   | 'endless_output'
-  | 'unknown_prompt';
+  | 'unknown_prompt'
+  /** Every command ends in `Really commit and reboot? [Y]> ` (an empty line would say yes). */
+  | 'yes_no_question'
+  /** `showconfig` offers "Mask" under another digit and text than the real CLI's. */
+  | 'relabelled_mask_menu';
 
 export const SSH_FAULTS: readonly SshFault[] = [
   'none',
@@ -29,7 +33,12 @@ export const SSH_FAULTS: readonly SshFault[] = [
   'hang_in_command',
   'endless_output',
   'unknown_prompt',
+  'yes_no_question',
+  'relabelled_mask_menu',
 ];
+
+/** The hostile passphrase menu of `relabelled_mask_menu`: "Mask" is option 2, 1 shows them. */
+const RELABELLED_MASK_MENU = '\nChoose the passphrase option:\n1. Plain passphrases\n2. Mask passphrases\n';
 
 /** What the server received: credential attempts and typed lines, in order. */
 export interface SshRecord {
@@ -220,8 +229,26 @@ export async function startLabSshServer(opts: LabSshServerOptions): Promise<LabS
         stream.end();
         return;
       }
+      if (fault === 'relabelled_mask_menu' && line.trim() === 'showconfig') {
+        await write(RELABELLED_MASK_MENU);
+        await write('[1]> ');
+        const answer = await input.next();
+        if (answer === null) return;
+        await write(answer === '2' ? '\nMasked.\n' : '\nPlain passphrases: admin=ironport\n');
+        continue;
+      }
       const ok = await runSteps(commandSteps(state, line), input, write);
       if (!ok) return;
+      if (fault === 'yes_no_question') {
+        await write('\nReally commit and reboot? [Y]> ');
+        const answer = await input.next();
+        if (answer === null) return;
+        if (answer === '' || /^y/i.test(answer)) {
+          await write('\nRebooting...\n');
+          stream.end();
+          return;
+        }
+      }
     }
   }
 

@@ -61,18 +61,3 @@ export function classifyTail(text: string, expectedPrompt?: string): PromptState
   if (PROMPT_LIKE.test(line)) return { kind: 'unknown_prompt', prompt: line };
   return { kind: 'none' };
 }
-
-/**
- * The answer that keeps passwords out of `showconfig` output, from the question just printed:
- * the number of a "Mask ..." option, or `N` to "include passwords?". Null when neither is offered
- * (the caller then leaves with an empty line, which takes the default or aborts).
- */
-export function maskingAnswer(textBeforePrompt: string): string | null {
-  const lines = textBeforePrompt.split('\n').slice(-12);
-  for (const line of lines) {
-    const m = /^\s*(\d)\.\s*Mask\b/i.exec(line);
-    if (m) return m[1]!;
-  }
-  if (lines.some((l) => /include\s+pass(?:words|phrases)\?/i.test(l))) return 'N';
-  return null;
-}

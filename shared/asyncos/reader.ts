@@ -118,7 +118,6 @@ async function read(
       const outcome = await session.run(line, {
         timeoutMs: Math.max(1, Math.min(commandTimeoutMs, remaining)),
         maxBytes,
-        maskPasswords: command.masksPasswords === true,
       });
       const result = commandResult(command, line, outcome, remaining < commandTimeoutMs, opts);
       commands[line] = result;
@@ -190,11 +189,11 @@ function commandResult(
         parsed: null,
         raw,
       };
-    case 'unknown_prompt':
+    case 'unexpected_prompt':
       return {
         status: 'critical',
-        code: 'unexpected_output',
-        message: `"${line}" stopped at an unrecognised prompt "${outcome.prompt.trim()}"; nothing was answered`,
+        code: 'unexpected_prompt',
+        message: `"${line}" stopped at a question the monitor does not answer (nothing was typed): ${JSON.stringify(outcome.question)}`,
         parsed: null,
         raw,
       };

@@ -1,16 +1,19 @@
 /**
  * One SSH session to an AsyncOS CLI: connect with a pinned host key, authenticate, open a PTY
  * shell, wait for the prompt, then run allow-listed command lines one at a time, paging through
- * `-Press Any Key For More-` and leaving menus with an empty line. Every wait has a deadline;
- * nothing here throws for a network or protocol failure, outcomes are data.
+ * `-Press Any Key For More-` and answering only the menus the command is known to print, each
+ * recognised by its exact text (./commands/menus.ts); any other question ends the session with
+ * nothing typed. Every wait has a deadline; nothing here throws for a network or protocol
+ * failure, outcomes are data.
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { CpqMonitorError, errorMessage } from '../errors';
-import { isAllowedAnswer, isAllowedCommandLine } from './allowlist';
+import { commandTyping, isAllowedAnswer, isAllowedCommandLine } from './allowlist';
+import { type KnownMenu, matchMenu } from './commands';
 import { fingerprintFromHex, isPinned } from './fingerprint';
-import { classifyTail, lastLine, MAX_PROMPT_CHARS, maskingAnswer, type PromptState } from './prompt';
+import { classifyTail, lastLine, MAX_PROMPT_CHARS, type PromptState } from './prompt';
 import { removePagerLines, TerminalDecoder } from './terminal';
 import type { ReadCode, SshAuth } from './types';
 
@@ -43,20 +46,21 @@ export type RunOutcome =
   | { state: 'timeout'; output: string }
   | { state: 'overflow'; output: string }
   | { state: 'closed'; output: string }
-  | { state: 'unknown_prompt'; output: string; prompt: string }
+  /** A question or prompt the command is not known to print; `question` is its text, nothing was typed. */
+  | { state: 'unexpected_prompt'; output: string; question: string }
   | { state: 'menu_loop'; output: string };
 
 export interface RunOptions {
   timeoutMs: number;
   maxBytes: number;
-  /** Answer the showconfig password question with its masking choice. */
-  maskPasswords?: boolean;
 }
 
 /** Most menus a single command may walk through before it is judged stuck in a loop. */
 const MAX_MENU_ANSWERS = 6;
 /** Most pages a single command may page through (a cap on top of the byte cap). */
 const MAX_PAGES = 10_000;
+/** Lines of text kept above an unexpected question as its evidence. */
+const QUESTION_CONTEXT_LINES = 6;
 
 /** Connects, verifies the host key, authenticates and opens the shell; waits for the first prompt. */
 export async function openShellSession(opts: SessionOptions): Promise<OpenOutcome> {
@@ -129,7 +133,16 @@ export async function openShellSession(opts: SessionOptions): Promise<OpenOutcom
         fail('session_failed', `${opts.host}:${opts.port} closed the connection before the shell opened`);
       }
     });
-    client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, reply) => {
+    // A demand for a new password is answered by nobody: the monitor never sets a password, and
+    // the current one typed at "New password:" would be sent as the new one.
+    const passwordChange = () =>
+      fail('auth_failed', `the appliance demands a password change for ${opts.username}; nothing was sent`);
+    client.on('change password', () => passwordChange());
+    client.on('keyboard-interactive', (name, instructions, _lang, prompts, reply) => {
+      if ([name, instructions, ...prompts.map((p) => p.prompt)].some(demandsPasswordChange)) {
+        passwordChange();
+        return;
+      }
       // Only a password prompt gets the password; anything else gets an empty answer.
       const password = 'password' in opts.auth ? opts.auth.password : '';
       reply(prompts.map((p) => (/pass(word|phrase)/i.test(p.prompt) ? password : '')));
@@ -161,10 +174,13 @@ export async function openShellSession(opts: SessionOptions): Promise<OpenOutcom
             return;
           }
           session.close();
-          if (first.state === 'unknown_prompt') {
+          if (first.state === 'unexpected_prompt' && demandsPasswordChange(first.question)) {
+            // The in-shell variant: the CLI asks for a new password before its first prompt.
+            passwordChange();
+          } else if (first.state === 'unexpected_prompt') {
             fail(
-              'unexpected_output',
-              `after login the shell stopped at an unrecognised prompt "${first.prompt.trim()}"`,
+              'unexpected_prompt',
+              `after login the shell stopped at a question the monitor does not answer (nothing was typed): ${JSON.stringify(first.question)}`,
             );
           } else if (first.state === 'closed') {
             fail('session_failed', `${opts.host} closed the shell right after login`);
@@ -205,6 +221,16 @@ export async function openShellSession(opts: SessionOptions): Promise<OpenOutcom
       fail('session_failed', `cannot start the SSH session: ${errorMessage(err)}`);
     }
   });
+}
+
+/**
+ * True when a login or shell text asks for a new password (expired, must be changed): a
+ * keyboard-interactive prompt such as `New password:`, or the CLI's own question after login.
+ */
+export function demandsPasswordChange(text: string): boolean {
+  return /\b(?:new|change|expired|re-?enter|retype|confirm)\b[^\n]{0,40}\bpass(?:word|phrase)|\bpass(?:word|phrase)\b[^\n]{0,40}\b(?:expired|must be changed|change required)/i.test(
+    text,
+  );
 }
 
 async function defaultLookup(host: string): Promise<{ address: string; family: number }> {
@@ -276,7 +302,8 @@ export class ShellSession {
 
   /** Types one allow-listed command line and collects its output up to the next prompt. */
   run(line: string, opts: RunOptions): Promise<RunOutcome> {
-    if (!isAllowedCommandLine(line)) {
+    const command = commandTyping(line);
+    if (command === undefined) {
       return Promise.reject(
         new CpqMonitorError(
           'command_refused',
@@ -284,7 +311,7 @@ export class ShellSession {
         ),
       );
     }
-    return this.collect(opts, line);
+    return this.collect(opts, line, command.menus ?? []);
   }
 
   private type(text: string): boolean {
@@ -296,7 +323,27 @@ export class ShellSession {
     return true;
   }
 
-  private collect(opts: RunOptions, line: string | null): Promise<RunOutcome> {
+  /** The question on screen: the prompt line and a few lines above it, for evidence. */
+  private question(prompt: string): string {
+    const above = this.linesAbovePrompt()
+      .filter((l) => l.trim() !== '')
+      .slice(-QUESTION_CONTEXT_LINES);
+    return [...above, prompt].join('\n').trim();
+  }
+
+  /** The decoded lines before the line in progress (the prompt). */
+  private linesAbovePrompt(): string[] {
+    const text = this.decoder.text;
+    const lines = text.slice(0, text.length - this.decoder.currentLine.length).split('\n');
+    lines.pop(); // the empty piece after the last newline
+    return lines;
+  }
+
+  private collect(
+    opts: RunOptions,
+    line: string | null,
+    known: readonly KnownMenu[] = [],
+  ): Promise<RunOutcome> {
     this.decoder.reset();
     if (this.closed) return Promise.resolve({ state: 'closed', output: '' });
     return new Promise<RunOutcome>((resolve) => {
@@ -304,16 +351,15 @@ export class ShellSession {
       let answeredAt = -1;
       let menus = 0;
       let pages = 0;
-      let maskAnswered = false;
       let quiet: NodeJS.Timeout | undefined;
       const timer = setTimeout(() => end('timeout'), Math.max(1, opts.timeoutMs));
-      const end = (state: RunOutcome['state'], prompt?: string) => {
+      const end = (state: RunOutcome['state'], question?: string) => {
         clearTimeout(timer);
         clearTimeout(quiet);
         this.onData = null;
         this.onClose = null;
         const output = this.output(line, state === 'done');
-        if (state === 'unknown_prompt') resolve({ state, output, prompt: prompt ?? '' });
+        if (state === 'unexpected_prompt') resolve({ state, output, question: question ?? '' });
         else resolve({ state, output } as RunOutcome);
       };
       const examine = () => {
@@ -332,15 +378,15 @@ export class ShellSession {
             this.type('');
             return;
           case 'menu': {
+            // Only a menu this command is known to print, recognised by its exact text, gets an
+            // answer; anything else (`Really commit and reboot? [Y]> `, a relabelled option) ends
+            // the session before a key is typed: an empty line would take whatever default it has.
+            const menu = matchMenu(known, this.linesAbovePrompt(), tail.prompt);
+            if (menu === null || !isAllowedAnswer(menu.answer))
+              return end('unexpected_prompt', this.question(tail.prompt));
             if (++menus > MAX_MENU_ANSWERS) return end('menu_loop');
             answeredAt = length;
-            const mask = opts.maskPasswords && !maskAnswered ? maskingAnswer(this.decoder.text) : null;
-            if (mask !== null && isAllowedAnswer(mask)) {
-              maskAnswered = true;
-              this.type(mask);
-            } else {
-              this.type('');
-            }
+            this.type(menu.answer);
             return;
           }
           case 'unknown_prompt':
@@ -348,7 +394,7 @@ export class ShellSession {
             clearTimeout(quiet);
             quiet = setTimeout(() => {
               const now = this.tail();
-              if (now.kind === 'unknown_prompt') end('unknown_prompt', now.prompt);
+              if (now.kind === 'unknown_prompt') end('unexpected_prompt', this.question(now.prompt));
             }, this.quietMs);
             return;
           case 'none':

@@ -18,6 +18,8 @@ export type ReadCode =
   | 'session_failed'
   | 'command_timeout'
   | 'unexpected_output'
+  /** The appliance asked a question the command is not known to ask; nothing was typed at it. */
+  | 'unexpected_prompt'
   /** The monitor could not get its own SSH secret: no connection was attempted. */
   | 'credentials_unavailable';
 

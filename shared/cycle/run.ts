@@ -55,6 +55,12 @@ export interface CycleInput {
   tailReserveMs?: number;
   /** Directory that relative files of the inventory (CA bundles) are resolved against. */
   baseDir?: string;
+  /**
+   * Ends the cycle early (SIGINT/SIGTERM in the CLI): no further probe or read starts, those in
+   * flight end within their own timeouts, and the alert and memory stages still run, so state and
+   * memory are saved together. The work not started is listed as skipped.
+   */
+  signal?: AbortSignal;
 }
 
 export interface CycleDeps {
@@ -118,6 +124,11 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
     deadline: input.deadline - (input.tailReserveMs ?? 5000),
     skipped: [],
   };
+  const interrupt = () => {
+    bounds.deadline = Math.min(bounds.deadline, Date.now());
+  };
+  if (input.signal?.aborted) interrupt();
+  input.signal?.addEventListener('abort', interrupt, { once: true });
 
   const shard = selectShard(inv, doReads, input.appliances);
   if (shard.unknown.length > 0) {

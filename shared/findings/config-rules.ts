@@ -18,7 +18,8 @@ import type { CheckName, Finding, LogCursor, QueueSample } from './types';
 /**
  * Every session code of the reader → the SSH check it raises (null: none) and the SSH checks it
  * proves were evaluated (a session that never connected says nothing about the host key or the
- * credentials). `command_timeout` and `unexpected_output` keep the commands that did complete;
+ * credentials). `command_timeout`, `unexpected_output` and `unexpected_prompt` keep the commands
+ * that did complete;
  * the commands that did not raise `ssh_read_incomplete` (from the incomplete-read rule).
  */
 export const READ_CODE_DECISIONS: Record<ReadCode, { fires: CheckName | null; evaluated: CheckName[] }> = {
@@ -52,6 +53,10 @@ export const READ_CODE_DECISIONS: Record<ReadCode, { fires: CheckName | null; ev
     evaluated: ['ssh_credentials_unavailable', 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
   },
   unexpected_output: {
+    fires: null,
+    evaluated: ['ssh_credentials_unavailable', 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
+  },
+  unexpected_prompt: {
     fires: null,
     evaluated: ['ssh_credentials_unavailable', 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
   },

@@ -30,7 +30,12 @@ export interface ReadFacts extends ReadsByName {
 }
 
 /** Session codes after which command results are still worth reading (the session itself worked). */
-const SESSION_USABLE = new Set<ReadResult['code']>(['ok', 'command_timeout', 'unexpected_output']);
+const SESSION_USABLE = new Set<ReadResult['code']>([
+  'ok',
+  'command_timeout',
+  'unexpected_output',
+  'unexpected_prompt',
+]);
 
 function usable(r: CommandResult): boolean {
   return r.code === 'ok' && r.parsed !== null && r.parsed !== undefined;

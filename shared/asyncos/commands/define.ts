@@ -4,6 +4,7 @@
  * Each command file defines one of these; `index.ts` lists them (the registry).
  */
 import type { ParseOptions, ParseOutcome } from '../parsers/common';
+import type { KnownMenu } from './menus';
 
 /** The exact line to type for a request, or why it is refused. */
 export type AllowDecision = { allowed: true; line: string } | { allowed: false; reason: string };
@@ -34,8 +35,11 @@ export interface CommandDescriptor<N extends string = string, F = unknown, K ext
   readonly aliases: readonly string[];
   /** How `read --commands` offers it; absent when only its own flag requests it (hoststatus). */
   readonly readItem?: ReadItem;
-  /** True when it asks whether to mask passwords: the reader answers "mask" and nothing else. */
-  readonly masksPasswords?: boolean;
+  /**
+   * The menus and questions this command prints, each with its exact text and the one answer
+   * the reader gives (./menus.ts); any other question ends the session with nothing typed.
+   */
+  readonly menus?: readonly KnownMenu[];
   /** The allow rule: the exact line to type for these arguments, or why they are refused. */
   line(args: CommandArgs): AllowDecision;
   /** The arguments a typed line stands for, when it is this command's (the inverse of `line`). */
@@ -63,12 +67,12 @@ export function refuse(reason: string): AllowDecision {
 
 /**
  * A command typed as its bare name (any argument refused) and offered by `read --commands`; `more`
- * adds aliases or the password-masking answer.
+ * adds aliases or the menus it prints.
  */
 export function bareCommand<const N extends string, F>(
   name: N,
   parse: (raw: string, opts: ParseOptions) => ParseOutcome<F>,
-  more: Partial<Pick<CommandDescriptor, 'aliases' | 'masksPasswords'>> = {},
+  more: Partial<Pick<CommandDescriptor, 'aliases' | 'menus'>> = {},
 ): CommandDescriptor<N, F> {
   return {
     name,

@@ -19,6 +19,7 @@ import { versionCommand } from './version';
 
 export type { AllowDecision, CommandArgs, CommandDescriptor, ReadItem } from './define';
 export { DEFAULT_MAILLOG_PATTERN } from './grep';
+export { type KnownMenu, matchMenu } from './menus';
 export { DEFAULT_TOPHOSTS_SORT } from './tophosts';
 
 /** Every command, in the order the CLI lists them. */

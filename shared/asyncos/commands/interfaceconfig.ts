@@ -1,5 +1,8 @@
 /** `interfaceconfig`: the interface listing (names, addresses, host names), left through its menu. */
 import { parseInterfaceconfig } from '../parsers/interfaceconfig';
 import { bareCommand } from './define';
+import { OPERATION_MENU } from './menus';
 
-export const interfaceconfigCommand = bareCommand('interfaceconfig', parseInterfaceconfig);
+export const interfaceconfigCommand = bareCommand('interfaceconfig', parseInterfaceconfig, {
+  menus: [OPERATION_MENU],
+});

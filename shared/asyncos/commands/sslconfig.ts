@@ -1,5 +1,6 @@
 /** `sslconfig`: inbound and outbound TLS methods and cipher lists (left through its menu). */
 import { parseSslconfig } from '../parsers/sslconfig';
 import { bareCommand } from './define';
+import { OPERATION_MENU } from './menus';
 
-export const sslconfigCommand = bareCommand('sslconfig', parseSslconfig);
+export const sslconfigCommand = bareCommand('sslconfig', parseSslconfig, { menus: [OPERATION_MENU] });

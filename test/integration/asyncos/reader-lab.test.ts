@@ -187,12 +187,41 @@ describe('readAppliance against the lab CLI', () => {
     expect(r.commands.status!.raw.length).toBeGreaterThan(1000);
   });
 
-  it('unexpected_output on an unrecognised prompt, answering nothing', async () => {
+  it('unexpected_prompt on an unrecognised prompt, answering nothing', async () => {
     lab.setFault('unknown_prompt');
     const r = await readAppliance(opts(), { quietMs: 200 });
-    expect(r.code).toBe('unexpected_output');
-    expect(r.message).toMatch(/unrecognised prompt "admin@esa1.example.com:~\$"/);
+    expect(r.code).toBe('unexpected_prompt');
+    expect(r.message).toMatch(/does not answer \(nothing was typed\).*admin@esa1.example.com:~\$/);
     expect(lab.record.lines).toEqual([]);
+  });
+
+  it('never answers a yes/no question with its default: unexpected_prompt, the question as evidence', async () => {
+    lab.setFault('yes_no_question');
+    const r = await readAppliance(opts({ commands: [{ name: 'version' }, { name: 'status' }] }));
+    expect(r).toMatchObject({ status: 'critical', code: 'unexpected_prompt' });
+    expect(r.commands.version).toMatchObject({ status: 'critical', code: 'unexpected_prompt', parsed: null });
+    expect(r.commands.version!.message).toContain('Really commit and reboot? [Y]>');
+    expect(r.commands.status!.message).toMatch(/not run: the session ended earlier \(unexpected_prompt\)/);
+    // The command line was typed, then nothing: no empty line (which would mean "yes").
+    expect(lab.record.lines).toEqual(['version']);
+  });
+
+  it('does not pick a digit labelled "Mask" in a menu that is not the known one', async () => {
+    lab.setFault('relabelled_mask_menu');
+    const r = await readAppliance(opts({ commands: [{ name: 'showconfig' }] }));
+    expect(r.code).toBe('unexpected_prompt');
+    expect(r.commands.showconfig!.message).toContain('1. Plain passphrases');
+    expect(r.commands.showconfig!.message).toContain('2. Mask passphrases');
+    expect(lab.record.lines).toEqual(['showconfig']);
+  });
+
+  it('answers the real passphrase menu with its mask choice, and the operation menus with an empty line', async () => {
+    const r = await readAppliance(opts({ commands: [{ name: 'showconfig' }, { name: 'sslconfig' }] }));
+    expect(r.code).toBe('ok');
+    // Besides pager keys (empty lines while output pages), only the mask choice and the leaving line.
+    expect(lab.record.lines.slice(0, 2)).toEqual(['showconfig', '1']);
+    expect(lab.record.lines.filter((l) => l !== '')).toEqual(['showconfig', '1', 'sslconfig']);
+    expect(lab.record.lines.at(-1)).toBe('');
   });
 
   it('fetches the host key without authenticating', async () => {

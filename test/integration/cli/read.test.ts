@@ -70,6 +70,25 @@ describe('cpq-monitor read', () => {
     expect(out.stdout + out.stderr).not.toContain(PASSWORD);
   });
 
+  it('read --grep prints the matching lines, made safe to print', async () => {
+    const r = await cli(readLab(lab.fingerprint, '--commands', 'version', '--grep', 'CPQ'), {
+      LAB_PW: PASSWORD,
+    });
+    expect(r.stderr).toBe('');
+    const section = r.stdout.slice(r.stdout.indexOf('== grep -e "CPQ" mail_logs =='));
+    expect(section).toMatch(/Matching lines \(\d+\):\n {2}\S/);
+    const shown = section.split('\n').filter((l) => l.startsWith('  ') && l.includes('CPQ'));
+    expect(shown.length).toBeGreaterThan(0);
+    expect(r.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  });
+
+  it('read --grep with ";" is refused, naming the character and why', async () => {
+    const r = await cli(readLab(lab.fingerprint, '--grep', 'CPQ;resume'), { LAB_PW: PASSWORD });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('--grep "CPQ;resume" refused: grep pattern refuses ";" (character 4)');
+    expect(r.stderr).toContain('start of a second one');
+  });
+
   it('exits 2 with the cause on a host key mismatch, and 3 on usage errors', async () => {
     const mismatch = await cli(readLab(lab.changedFingerprint), { LAB_PW: PASSWORD });
     expect(mismatch.code).toBe(2);

@@ -197,7 +197,7 @@ describe('cpq-monitor init against the lab', () => {
         if (!cluster) {
           expect(run.code).toBe(2);
           expect(run.stdout).toMatch(
-            /unexpected_output: after login the shell stopped at an unrecognised prompt/,
+            /unexpected_prompt: after login the shell stopped at a question the monitor does not answer/,
           );
           return;
         }

@@ -20,7 +20,7 @@ function fakeShell() {
   return { session, stream, written };
 }
 
-describe('the shell session types only allow-listed lines', () => {
+describe('the shell session types only allow-listed lines and known answers', () => {
   it.each([
     'suspendlistener',
     'commit',
@@ -49,6 +49,25 @@ describe('the shell session types only allow-listed lines', () => {
     stream.emit('data', '\r\nesa1> ');
     await expect(done).resolves.toMatchObject({ state: 'done' });
     expect(written).toEqual(['sslconfig\n', '\n']);
+  });
+
+  it('types nothing at a question the command is not known to ask', async () => {
+    const { session, stream, written } = fakeShell();
+    const done = session.run('status', { timeoutMs: 1000, maxBytes: 10_000 });
+    stream.emit('data', 'status\r\nSystem status: Online\r\nReally commit and reboot? [Y]> ');
+    const outcome = await done;
+    expect(outcome.state).toBe('unexpected_prompt');
+    if (outcome.state === 'unexpected_prompt')
+      expect(outcome.question).toMatch(/System status: Online\nReally commit and reboot\? \[Y\]>$/);
+    expect(written).toEqual(['status\n']);
+  });
+
+  it('types nothing at the operation menu under a prompt with a default', async () => {
+    const { session, stream, written } = fakeShell();
+    const done = session.run('sslconfig', { timeoutMs: 1000, maxBytes: 10_000 });
+    stream.emit('data', 'sslconfig\r\nChoose the operation you want to perform:\r\n- GUI - Edit\r\n[Y]> ');
+    await expect(done).resolves.toMatchObject({ state: 'unexpected_prompt' });
+    expect(written).toEqual(['sslconfig\n']);
   });
 });
 

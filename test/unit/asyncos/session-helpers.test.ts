@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import { commandLine, isAllowedAnswer, isAllowedCommandLine } from '../../../shared/asyncos/allowlist';
+import { COMMANDS, commandNamed, matchMenu } from '../../../shared/asyncos/commands';
+import { OPERATION_MENU } from '../../../shared/asyncos/commands/menus';
 import {
   fingerprintFromHex,
   fingerprintOfKeyBlob,
   isFingerprint,
   isPinned,
 } from '../../../shared/asyncos/fingerprint';
-import { classifyTail, maskingAnswer } from '../../../shared/asyncos/prompt';
+import { classifyTail } from '../../../shared/asyncos/prompt';
 import {
   cleanTerminalText,
   normaliseOutput,
@@ -47,8 +49,11 @@ describe('allow-list', () => {
     [{ name: 'status', arg: 'detail; commit' }, /takes no argument/],
     [{ name: 'tophosts', arg: '9' }, /sort/],
     [{ name: 'hoststatus', arg: 'a.example.com; resume' }, /host name/],
-    [{ name: 'grep', arg: 'x" mail_logs\ncommit' }, /without quotes/],
-    [{ name: 'grep', arg: 'x'.repeat(129) }, /1-128/],
+    [
+      { name: 'grep', arg: 'x" mail_logs\ncommit' },
+      /refuses """ \(character 2\): a quote would end the quoted pattern/,
+    ],
+    [{ name: 'grep', arg: 'x'.repeat(129) }, /129 characters long; at most 128/],
     [{ name: 'grep', arg: 'CPQ', log: '../etc/passwd' }, /may read only/],
   ])('refuses %j', (req, reason) => {
     const d = commandLine(req as never);
@@ -58,7 +63,7 @@ describe('allow-list', () => {
 
   it('knows which answers may be typed', () => {
     expect(['', 'N', '1'].every(isAllowedAnswer)).toBe(true);
-    expect(['Y', 'OUTBOUND', '10', 'commit'].some(isAllowedAnswer)).toBe(false);
+    expect(['Y', 'y', '2', 'OUTBOUND', '10', 'commit'].some(isAllowedAnswer)).toBe(false);
     expect(isAllowedCommandLine('suspendlistener')).toBe(false);
     expect(isAllowedCommandLine('tail mail_logs')).toBe(false);
   });
@@ -185,12 +190,45 @@ describe('prompt classification', () => {
     expect(classifyTail('x\nesa1> ', 'esa1> ').kind).toBe('cli');
   });
 
-  it('finds the masking answer of showconfig in both layouts', () => {
+  it('recognises the known menus by their exact text only', () => {
+    const show = commandNamed('showconfig')!;
+    const showMenus = show.menus ?? [];
+    const lines = (t: string) => t.split('\n');
+    const real = lines(
+      'showconfig\n\nChoose the passphrase option:\n1. Mask passphrases (Files with masked passphrases cannot be loaded using loadconfig command)\n2. Encrypt passphrases',
+    );
+    expect(matchMenu(showMenus, real, '[1]> ')?.answer).toBe('1');
+    // The same text under another prompt, a relabelled option or a shortened line is not the menu.
+    expect(matchMenu(showMenus, real, '[2]> ')).toBeNull();
     expect(
-      maskingAnswer('Choose the passphrase option:\n1. Mask passphrases (...)\n2. Encrypt passphrases\n'),
-    ).toBe('1');
-    expect(maskingAnswer('Choose:\n1. Encrypt passwords\n2. Mask passwords\n')).toBe('2');
-    expect(maskingAnswer('Do you want to include passwords? Please be aware ... [N]> ')).toBe('N');
-    expect(maskingAnswer('Choose the operation you want to perform:\n- NEW - Create')).toBeNull();
+      matchMenu(showMenus, lines('Choose:\n1. Encrypt passwords\n2. Mask passwords'), '[1]> '),
+    ).toBeNull();
+    expect(
+      matchMenu(
+        showMenus,
+        lines('Choose the passphrase option:\n1. Mask passphrases (...)\n2. Encrypt passphrases'),
+        '[1]> ',
+      ),
+    ).toBeNull();
+    expect(matchMenu(showMenus, [], 'Really commit and reboot? [Y]> ')).toBeNull();
+
+    const ops = lines(
+      'Choose the operation you want to perform:\n- GUI - Edit GUI HTTPS ssl settings.\n- OUTBOUND - Edit Outbound SMTP ssl settings.',
+    );
+    expect(matchMenu([OPERATION_MENU], ops, '[]> ')?.answer).toBe('');
+    expect(matchMenu([OPERATION_MENU], ops, '[Y]> ')).toBeNull();
+    expect(
+      matchMenu([OPERATION_MENU], lines('Choose the operation you want to perform:'), '[]> '),
+    ).toBeNull();
+    expect(matchMenu([OPERATION_MENU], [...ops, 'Really commit?'], '[]> ')).toBeNull();
+  });
+
+  it('never takes a default: an empty answer only where the prompt offers none', () => {
+    for (const command of COMMANDS) {
+      for (const menu of command.menus ?? []) {
+        if (menu.answer === '') expect(menu.prompt).toBe('[]> ');
+        expect(isAllowedAnswer(menu.answer)).toBe(true);
+      }
+    }
   });
 });

@@ -43,13 +43,17 @@ describe('probeOptionsFromFlags', () => {
     expect(probeOptionsFromFlags('esa1', { port: 2525 }).port).toBe(2525);
   });
 
-  it.each<[string, Parameters<typeof probeOptionsFromFlags>[1], string]>([
-    ['esa1:7026', { port: 7025 }, 'given twice'],
-    ['esa1', { pin: ['abc'] }, 'not a SHA-256 fingerprint'],
-    ['esa1', { ca: '/nonexistent/ca.pem' }, 'cannot read the file'],
-    ['esa1', { ciphers: 'NOT-A-CIPHER' }, 'OpenSSL refuses'],
-    ['esa1', { tlsMin: 'TLSv1.3', tlsMax: 'TLSv1.2' }, 'above maximum'],
-  ])('%s %j is a usage error', (target, flags, text) => {
+  it.each<[string, Parameters<typeof probeOptionsFromFlags>[1], RegExp]>([
+    ['esa1:7026', { port: 7025 }, /--port 7025.*given twice|given twice.*--port 7025/],
+    ['esa1', { pin: ['abc'] }, /^--pin "abc" is not a SHA-256 fingerprint/],
+    ['esa1', { ca: '/nonexistent/ca.pem' }, /^--ca \/nonexistent\/ca.pem: cannot read the file/],
+    ['esa1', { ciphers: 'BOGUS' }, /^--ciphers: OpenSSL refuses the cipher list "BOGUS"/],
+    [
+      'esa1',
+      { tlsMin: 'TLSv1.3', tlsMax: 'TLSv1.2' },
+      /^--tls-min: minimum TLS version TLSv1.3 is above maximum/,
+    ],
+  ])('%s %j is a usage error naming the option', (target, flags, text) => {
     expect(() => probeOptionsFromFlags(target, flags)).toThrow(text);
   });
 });

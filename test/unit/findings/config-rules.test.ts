@@ -62,6 +62,11 @@ describe('SSH session codes', () => {
       'ssh_read_incomplete',
       [CRED, 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
     ],
+    [
+      'unexpected_prompt',
+      'ssh_read_incomplete',
+      [CRED, 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
+    ],
     // The monitor lacked its own secret: nothing about the appliance was learned.
     ['credentials_unavailable', CRED, [CRED]],
   ];
@@ -72,7 +77,7 @@ describe('SSH session codes', () => {
 
   test.each(ROWS)('%s raises %s', (code, check, sshChecked) => {
     // Prepare: the read carries a status that would raise listeners_suspended if it were trusted.
-    const failedSession = !['ok', 'command_timeout', 'unexpected_output'].includes(code);
+    const failedSession = !['ok', 'command_timeout', 'unexpected_output', 'unexpected_prompt'].includes(code);
     const commands: Record<string, CommandResult> = failedSession ? { status: SUSPENDED } : {};
     const r = read(commands, {
       code,

@@ -1,0 +1,100 @@
+/**
+ * `cpq-monitor check` at its edges: a signal in the middle of a slow cycle, and where the alert
+ * state goes when --state is not given. Child processes against a lab world in this process.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LabWorld, startLabWorld } from '../../../lab/world';
+import { loadInventory } from '../../../shared/inventory/load';
+import { BIN, cpqMonitor } from '../onboarding/run-cli';
+
+const LAB = join(__dirname, '../../../config/lab.yaml');
+const PASSWORD = 'lab-edges-pw-0b7d';
+
+let world: LabWorld;
+let dir: string;
+let inventoryFile: string;
+
+beforeAll(async () => {
+  world = await startLabWorld(loadInventory(LAB), { ephemeralPorts: true, password: PASSWORD });
+  dir = mkdtempSync(join(tmpdir(), 'cpq-check-edges-'));
+  inventoryFile = join(dir, 'fleet-a.json');
+  writeFileSync(inventoryFile, JSON.stringify(world.inventory));
+});
+
+afterAll(async () => {
+  await world.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function exitOf(child: ChildProcess): Promise<{ code: number | null; stdout: string }> {
+  let stdout = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    stdout += d.toString('utf8');
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+  return new Promise((resolve) =>
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout });
+    }),
+  );
+}
+
+describe('cpq-monitor check, signalled mid-cycle', () => {
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)('%s ends the cycle, saves state and memory, exits %i', async (signal, expected) => {
+    // A command that never returns keeps the cycle busy until its command timeout.
+    world.get('esa1').ssh.setFault('hang_in_command');
+    const lines = world.get('esa1').ssh.record.lines;
+    const before = lines.length;
+    const state = join(dir, `${signal}.json`);
+    try {
+      const child = spawn(
+        process.execPath,
+        [BIN, 'check', '--inventory', inventoryFile, '--state', state, '--emf', join(dir, 'm.jsonl')],
+        {
+          env: { ...process.env, CPQ_LAB_PASSWORD: PASSWORD, LOG_LEVEL: 'silent' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      const done = exitOf(child);
+      // Signal once the hung read has started (its command line reached the lab).
+      while (lines.length === before) await new Promise((r) => setTimeout(r, 50));
+      child.kill(signal);
+      const r = await done;
+      expect(r.code).toBe(expected);
+      // The cycle's alert stage and memory ran: both files are whole JSON documents.
+      expect(() => JSON.parse(readFileSync(state, 'utf8'))).not.toThrow();
+      expect(() => JSON.parse(readFileSync(join(dir, `${signal}.memory.json`), 'utf8'))).not.toThrow();
+    } finally {
+      world.get('esa1').ssh.setFault('none');
+    }
+  });
+});
+
+describe('cpq-monitor check, default state file', () => {
+  it('keeps each inventory its own state beside it and says where', async () => {
+    const other = join(dir, 'other');
+    mkdirSync(other, { recursive: true });
+    const r = await cpqMonitor(
+      ['check', '--inventory', inventoryFile, '--cycle', 'probe', '--emf', join(dir, 'e.jsonl')],
+      {
+        env: { CPQ_LAB_PASSWORD: PASSWORD },
+        cwd: other,
+      },
+    );
+    const expected = join(dir, '.cpq-monitor', 'fleet-a.json.state.json');
+    expect(r.stdout).toContain(`alert state: ${expected}`);
+    // A supported Node prints no SDK notice about Node versions (the check builds AWS SDK clients).
+    expect(r.stderr).not.toContain('NodeVersionSupportWarning');
+    // A cycle without alerts writes its memory (the state file comes with the first alert).
+    expect(existsSync(join(dir, '.cpq-monitor', 'fleet-a.json.state.memory.json'))).toBe(true);
+    // Nothing was written relative to the working directory.
+    expect(existsSync(join(other, '.cpq-monitor', 'state.json'))).toBe(false);
+  });
+});
