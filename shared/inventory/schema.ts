@@ -187,6 +187,9 @@ const alerting = z.strictObject({
   runbookUrl: z.string().min(1).default(DEFAULTS.runbookUrl),
 });
 
+/** A phone number as SNS takes it for SMS. */
+const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number like +15551234567');
+
 /** AWS deployment settings (read by infra/ only). */
 const deploy = z.strictObject({
   vpc: z
@@ -225,11 +228,23 @@ const deploy = z.strictObject({
     .strictObject({
       email: z.array(z.email()).default([]),
       https: z.array(z.url({ protocol: /^https$/ })).default([]),
-      sms: z
-        .array(z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number like +15551234567'))
-        .default([]),
+      sms: z.array(e164).default([]),
     })
     .default({ email: [], https: [], sms: [] }),
+  /**
+   * A second paging channel for when the paging topic itself is broken (key disabled, policy
+   * changed, deleted): its own topic and key, notified directly by every watchdog alarm. Default:
+   * none (docs/deploy.md, "When the paging topic itself is broken").
+   */
+  fallback: z
+    .strictObject({
+      email: z.array(z.email()).default([]),
+      sms: z.array(e164).default([]),
+    })
+    .refine((f) => f.email.length + f.sms.length > 0, {
+      message: 'expected at least one email address or sms number (or leave fallback out)',
+    })
+    .optional(),
 });
 
 export const inventorySchema = z
