@@ -5,8 +5,8 @@
  * (heartbeat included) and no cycle memory is written. What it would have sent is counted.
  */
 import type { AlertNotification, Notifier, NotifyResult } from '../shared/alerts/notifier';
-import type { AlertStore, PutOutcome } from '../shared/alerts/store';
 import type { AlertRecord } from '../shared/alerts/state-machine';
+import type { AlertStore, PutOutcome } from '../shared/alerts/store';
 import type { MemoryStore } from '../shared/cycle/memory';
 import type { CycleDeps, CycleReport } from '../shared/cycle/run';
 import { type MetricSink, newSinkReport, type SinkReport } from '../shared/metrics/sink';
@@ -31,7 +31,8 @@ export function dryRunDeps(deps: CycleDeps): CycleDeps & { wouldNotify: AlertNot
     save: () => Promise.resolve(),
   };
   const sink: MetricSink = {
-    put: (data): Promise<SinkReport> => Promise.resolve(newSinkReport({ data: data.length, entries: 0, requests: 0 })),
+    put: (data): Promise<SinkReport> =>
+      Promise.resolve(newSinkReport({ data: data.length, entries: 0, requests: 0 })),
   };
   return { ...deps, notifier, store, memory, sink, wouldNotify };
 }
