@@ -10,6 +10,7 @@ import { register as registerLab } from './lab';
 import { register as registerParse } from './parse';
 import { register as registerProbe } from './probe';
 import { register as registerRead } from './read';
+import { register as registerVerify } from './verify';
 
 const program = new Command('cpq-monitor')
   .description('Monitor the Cisco ESA/SMA centralized quarantine (CPQ) path')
@@ -23,6 +24,7 @@ registerCheck(program);
 registerDemo(program);
 registerRead(program);
 registerParse(program);
+registerVerify(program);
 
 async function main(argv: string[]): Promise<void> {
   try {

@@ -13,7 +13,13 @@ import { FailureQueue } from '../constructs/failure-queue';
 import { Network } from '../constructs/network';
 import { Schedules } from '../constructs/schedules';
 import { Watchdog } from '../constructs/watchdog';
-import { activeCycles, type CycleName, cycleShards, deployProblems } from '../deploy-plan';
+import {
+  activeCycles,
+  type CycleName,
+  cycleIntervalMinutes,
+  cycleShards,
+  deployProblems,
+} from '../deploy-plan';
 
 /** The inventory and where it came from (named in errors). */
 export interface CpqMonitorStackProps extends StackProps {
@@ -107,6 +113,9 @@ export class CpqMonitorStack extends Stack {
     for (const [cycle, cf] of Object.entries(this.functions) as [CycleName, CycleFunction][]) {
       new CfnOutput(this, STACK_OUTPUTS.functionName[cycle], { value: cf.function.functionName });
       new CfnOutput(this, STACK_OUTPUTS.logGroupName[cycle], { value: cf.logGroup.logGroupName });
+      new CfnOutput(this, STACK_OUTPUTS.intervalMinutes[cycle], {
+        value: String(cycleIntervalMinutes(inv, cycle)),
+      });
     }
     new CfnOutput(this, STACK_OUTPUTS.relayLogGroupName, {
       value: this.watchdog.relay.logGroup.logGroupName,

@@ -4,6 +4,9 @@
  * the command (which reads them), so the two cannot drift apart.
  */
 
+/** The stack's name unless `-c stackName=...` (deploy) or `--stack` (verify) says otherwise. */
+export const DEFAULT_STACK_NAME = 'CpqMonitor';
+
 /** Output keys of the stack. */
 export const STACK_OUTPUTS = {
   alertTopicArn: 'AlertTopicArn',
@@ -12,6 +15,7 @@ export const STACK_OUTPUTS = {
   metricsNamespace: 'MetricsNamespace',
   functionName: { probe: 'ProbeCycleFunctionName', ssh: 'SshCycleFunctionName' },
   logGroupName: { probe: 'ProbeCycleLogGroupName', ssh: 'SshCycleLogGroupName' },
+  intervalMinutes: { probe: 'ProbeCycleIntervalMinutes', ssh: 'SshCycleIntervalMinutes' },
   relayLogGroupName: 'AlarmRelayLogGroupName',
 } as const;
 
