@@ -58,7 +58,7 @@ export async function handleAlarmEvent(event: unknown, config: RelayConfig, sns:
     );
     return outcome;
   } catch (err) {
-    logger?.error({ alarm: detail?.alarmName, err }, 'alarm not relayed');
+    logger?.error({ alarm: detail?.alarmName, alarmState: detail?.state?.value, err }, 'alarm not relayed');
     throw err;
   }
 }

@@ -426,6 +426,7 @@ async function fireAlarm(
       }),
     );
     let relayed = relayLog === undefined;
+    let relayFailed = false;
     let action: string | undefined;
     const delivered = await waitFor(
       async () => {
@@ -440,7 +441,8 @@ async function fireAlarm(
           for (const e of events.events ?? []) {
             const msg = parseJson(e.message)?.msg;
             if (msg === 'alarm relayed') relayed = true;
-            if (msg === 'alarm not relayed') action = 'relay failed (see its log)';
+            // Lambda retries a failed relay: keep waiting, a later attempt may succeed.
+            if (msg === 'alarm not relayed') relayFailed = true;
           }
         }
         if (direct && action === undefined) {
@@ -461,14 +463,18 @@ async function fireAlarm(
       sleep,
     );
     const what = state === 'ALARM' ? 'page' : 'recovery';
-    const actionFailed = action !== undefined && /^Failed|relay failed/i.test(action);
+    const actionFailed = action !== undefined && /^Failed/i.test(action);
     if (!delivered || actionFailed) {
       lines.push(
         bad(
           `${check} (${what})`,
           'critical',
           [
-            relayed ? 'relayed to the paging topic' : `not relayed within ${Math.round(timeoutMs / 1000)} s`,
+            relayed
+              ? 'relayed to the paging topic'
+              : relayFailed
+                ? `the relay failed to publish it ("alarm not relayed" in ${relayLog})`
+                : `not relayed within ${Math.round(timeoutMs / 1000)} s`,
             direct
               ? action === undefined
                 ? 'no direct action seen'

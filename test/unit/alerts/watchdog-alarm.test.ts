@@ -171,7 +171,9 @@ describe('alarm relay handler', () => {
       code: 'relay_publish_failed',
       message: expect.stringContaining('KMSDisabledException'),
     });
-    expect(log.lines()).toEqual([expect.objectContaining({ msg: 'alarm not relayed', alarm: ALARM })]);
+    expect(log.lines()).toEqual([
+      expect.objectContaining({ msg: 'alarm not relayed', alarm: ALARM, alarmState: 'ALARM' }),
+    ]);
   });
 
   it('rejects an event that is not an alarm state change', async () => {

@@ -389,6 +389,29 @@ describe('each line fails on its own', () => {
         })),
     },
     {
+      name: 'the relay cannot publish the fired alarm',
+      check: `fire ${HEARTBEAT} (page)`,
+      status: 'critical',
+      detail:
+        /the relay failed to publish it \("alarm not relayed" in \/cpq-monitor\/CpqMonitor\/alarm-relay\)/,
+      fix: /alarm relay failed/,
+      options: { fireAlarm: true },
+      breakIt: () =>
+        logs.on(FilterLogEventsCommand).callsFake((input: { filterPattern?: string }) => ({
+          events: input.filterPattern?.includes('cycle done')
+            ? [cycleDone(0, 1)]
+            : [
+                {
+                  message: JSON.stringify({
+                    msg: 'alarm not relayed',
+                    alarm: HEARTBEAT,
+                    alarmState: 'ALARM',
+                  }),
+                },
+              ],
+        })),
+    },
+    {
       name: 'the fired alarm cannot notify the fallback topic',
       check: `fire ${HEARTBEAT} (recovery)`,
       status: 'critical',
