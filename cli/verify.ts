@@ -6,9 +6,8 @@
  */
 import type { Command } from 'commander';
 import { EXIT } from '../shared/errors';
-import { createVerifyClients } from '../shared/verify/clients';
 import { DEFAULT_STACK_NAME } from '../shared/verify/stack';
-import { type CheckLine, VerifyError, verifyStack } from '../shared/verify/verify';
+import type { CheckLine } from '../shared/verify/verify';
 import { exitCodeFor, intOption, printJson, println } from './output';
 
 interface VerifyFlags {
@@ -60,6 +59,9 @@ export function register(program: Command): void {
     )
     .option('--json', 'print { stackName, status, lines } as JSON')
     .action(async (flags: VerifyFlags) => {
+      // Loaded on use: six AWS SDK clients would slow every other command's start.
+      const { createVerifyClients } = await import('../shared/verify/clients');
+      const { VerifyError, verifyStack } = await import('../shared/verify/verify');
       try {
         const result = await verifyStack(createVerifyClients(flags.region), {
           stackName: flags.stack,
