@@ -1,6 +1,6 @@
 /**
  * Cycle benchmark: one full monitoring cycle (probes + SSH reads + findings + alerts with a file
- * store + metrics to a CloudWatchSink over a mocked CloudWatchClient) over a lab world of N
+ * store + metrics as EMF lines and appliance records, counted as a log would carry them) over a lab world of N
  * appliances. The world (default 50 SMAs with 9 ESAs each = 500) runs in a child process, so the
  * RSS printed is the monitor's own. A few faults are injected so that alerts and findings do real
  * work. Figures only: it never passes or fails on time (targets, README.md "Benchmark": < 15 s, < 256 MB).
@@ -10,8 +10,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { mockClient } from 'aws-sdk-client-mock';
 import { startLabWorld } from '../lab/world';
 import { ConsoleNotifier } from '../shared/alerts/console-notifier';
 import { FileAlertStore } from '../shared/alerts/file-store';
@@ -20,7 +18,7 @@ import { FileMemoryStore } from '../shared/cycle/memory';
 import { type CycleReport, runCycle } from '../shared/cycle/run';
 import { parseInventory } from '../shared/inventory/load';
 import type { Inventory } from '../shared/inventory/schema';
-import { CloudWatchSink, PUT_METRIC_DATA_LIMITS } from '../shared/metrics/cloudwatch-sink';
+import { EmfSink } from '../shared/metrics/emf-sink';
 import {
   type BenchSection,
   parseIntegerOptions,
@@ -163,8 +161,7 @@ async function run(args: string[]): Promise<void> {
   for (const f of faultsFor(opts.smas)) out(`  fault injected: ${f.appliance}: ${f.what}`);
 
   const dir = mkdtempSync(join(tmpdir(), 'cpq-bench-cycle-'));
-  const cw = mockClient(CloudWatchClient);
-  cw.on(PutMetricDataCommand).resolves({});
+  const log = new Writable({ write: (_chunk, _enc, done) => done() });
   let pageBytes = 0;
   const pages = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -176,15 +173,12 @@ async function run(args: string[]): Promise<void> {
     store: new FileAlertStore(join(dir, 'alerts.json')),
     memory: new FileMemoryStore(join(dir, 'memory.json')),
     notifier: new ConsoleNotifier(pages),
-    sink: new CloudWatchSink(new CloudWatchClient({ region: 'eu-west-1' }), {
-      namespace: world.inventory.monitor.namespace,
-    }),
+    sink: new EmfSink(log, { namespace: world.inventory.monitor.namespace }),
     credentials: credentialResolver({ env: { [PASSWORD_ENV]: PASSWORD } }),
   };
 
   try {
     for (let c = 1; c <= opts.cycles; c++) {
-      cw.resetHistory();
       const rss = sampleRss();
       const cpu0 = process.cpuUsage();
       t = performance.now();
@@ -201,7 +195,6 @@ async function run(args: string[]): Promise<void> {
       const wall = (performance.now() - t) / 1000;
       const cpu = process.cpuUsage(cpu0);
       const m = report.metrics.report;
-      const floor = Math.ceil(m.entries / PUT_METRIC_DATA_LIMITS.entries);
       const sev = counts(report.findings.map((f) => f.severity));
       out(`\ncycle ${c} of ${opts.cycles}: full (probes + SSH reads), concurrency ${opts.concurrency}`);
       out(`  appliances      ${report.appliances.length} (context reads ${report.context.length})`);
@@ -214,7 +207,7 @@ async function run(args: string[]): Promise<void> {
         `  alerts          ${report.alerts.alerts.length} touched, ${report.alerts.sent} notifications sent (${pageBytes} bytes of console text so far), ${report.alerts.errors} errors`,
       );
       out(
-        `  metrics         ${m.data} data -> ${m.entries} entries -> PutMetricData calls ${cw.commandCalls(PutMetricDataCommand).length} (sink: ${m.calls} calls, ${m.retries} retries; fewest the 1000-entry limit allows: ${floor})`,
+        `  metrics         ${m.data} data -> ${m.entries} EMF documents, ${m.emfBytes} bytes; ${m.records} appliance records, ${m.recordBytes} bytes (${(m.recordBytes / Math.max(1, m.records)).toFixed(0)} B each)`,
       );
       out(`  skipped         ${report.skipped.length}; problems ${report.problems.length}`);
       for (const p of report.problems.slice(0, 5)) out(`    problem: ${p}`);
@@ -226,7 +219,6 @@ async function run(args: string[]): Promise<void> {
       out(`  lab process     peak RSS ${world.peakRssMb()?.toFixed(1) ?? '?'} MB (not the monitor's)`);
     }
   } finally {
-    cw.restore();
     await world.stop();
     rmSync(dir, { recursive: true, force: true });
   }

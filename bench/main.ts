@@ -5,9 +5,11 @@
 import { cycleBench } from './cycle';
 import type { BenchSection } from './harness';
 import { probeBench } from './probe';
+import { scaleBench } from './scale';
 import { sshBench } from './ssh';
+import { synthBench } from './synth';
 
-const SECTIONS: BenchSection[] = [probeBench, sshBench, cycleBench];
+const SECTIONS: BenchSection[] = [probeBench, sshBench, cycleBench, scaleBench, synthBench];
 
 async function main(argv: string[]): Promise<void> {
   const [first, ...rest] = argv;

@@ -72,7 +72,9 @@ export function renderCycle(r: CycleReport): string {
     `alerts: ${a.sent} sent, ${a.failed} failed (kept for the next cycle), ${a.retried} retried, ${a.muted} muted by maintenance`,
   );
   const m = r.metrics.report;
-  out.push(`metrics: ${m.data} data points as ${m.requests} EMF documents`);
+  out.push(
+    `metrics: ${m.data} data points as ${m.entries} EMF documents, ${m.records} appliance records (${m.emfBytes + m.recordBytes} bytes)`,
+  );
   if (r.explained.length > 0)
     out.push(`folded into another finding: ${r.explained.map((e) => `${e.id} (by ${e.by})`).join(', ')}`);
   if (r.skipped.length > 0) out.push(`not done before the deadline: ${r.skipped.join(', ')}`);

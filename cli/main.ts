@@ -5,7 +5,9 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../shared/errors';
 import { register as registerCheck } from './check';
+import { register as registerCost } from './cost';
 import { register as registerDemo } from './demo';
+import { register as registerInit } from './init';
 import { register as registerLab } from './lab';
 import { register as registerParse } from './parse';
 import { register as registerProbe } from './probe';
@@ -25,6 +27,8 @@ registerDemo(program);
 registerRead(program);
 registerParse(program);
 registerVerify(program);
+registerCost(program);
+registerInit(program);
 
 async function main(argv: string[]): Promise<void> {
   try {

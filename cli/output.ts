@@ -1,4 +1,5 @@
 /** Formatting helpers shared by the CLI commands: exit codes, tables, numbers, argument parsers. */
+import { isIP } from 'node:net';
 import Table from 'cli-table3';
 import { ConfigError, EXIT, type Status } from '../shared/errors';
 import { inertJson, terminalText } from '../shared/text';
@@ -50,4 +51,21 @@ export function println(text = ''): void {
 /** Writes a JSON document to stdout: lossless, with every character a terminal could act on escaped. */
 export function printJson(value: unknown, indent?: number): void {
   process.stdout.write(`${inertJson(value, indent)}\n`);
+}
+
+/** Splits `host`, `host:port`, `[v6]`, `[v6]:port` or a bare IPv6 literal. */
+export function parseTarget(target: string): { host: string; port?: number } {
+  const t = target.trim();
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(t);
+  if (bracketed) return { host: bracketed[1]!, ...(bracketed[2] ? { port: parsePort(bracketed[2]) } : {}) };
+  if (isIP(t) === 6) return { host: t };
+  const m = /^([^:]+):(\d+)$/.exec(t);
+  if (m) return { host: m[1]!, port: parsePort(m[2]!) };
+  if (t === '' || t.includes(':'))
+    throw new ConfigError(`cannot read "${target}" as HOST, HOST:PORT or [IPv6]:PORT`);
+  return { host: t };
+}
+
+function parsePort(text: string): number {
+  return intOption('the port', 1, 65535)(text);
 }

@@ -6,10 +6,15 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { type ParseKind, parseCommandOutput } from '../shared/asyncos/parsers';
+import {
+  COMMANDS,
+  type CommandFacts,
+  commandOfKind,
+  type ParseKind,
+  parseTagged,
+  type RegisteredCommand,
+} from '../shared/asyncos/commands';
 import type {
-  InterfaceconfigFacts,
-  ListenerconfigFacts,
   MailLogFacts,
   ShowconfigFacts,
   SslconfigFacts,
@@ -19,34 +24,24 @@ import type {
 import { ConfigError, EXIT, errorMessage } from '../shared/errors';
 import { printJson, println, table } from './output';
 
-/** Kinds `parse` accepts, with the aliases people type. */
-const KINDS: Record<string, ParseKind> = {
-  status: 'status',
-  'status-detail': 'status detail',
-  'status detail': 'status detail',
-  tophosts: 'tophosts',
-  showconfig: 'showconfig',
-  sslconfig: 'sslconfig',
-  listenerconfig: 'listenerconfig',
-  interfaceconfig: 'interfaceconfig',
-  mail_logs: 'mail_logs',
-  grep: 'mail_logs',
-  version: 'version',
-  hoststatus: 'hoststatus',
-};
+/** What the CLI calls a command: its first alias, else its name (`status-detail`, `mail_logs`). */
+export function cliName(command: RegisteredCommand): string {
+  return command.aliases[0] ?? command.name;
+}
+
+/** Names `parse` accepts that can be typed without quotes, in the registry's order. */
+function kindNames(): string[] {
+  return COMMANDS.flatMap((c) => [...c.aliases, c.name]).filter((k) => !k.includes(' '));
+}
 const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 
 /** The parse kind for a name given on the command line, or a usage error (exit 3). */
 export function parseKind(name: string): ParseKind {
-  const kind = KINDS[name];
-  if (kind === undefined) {
-    throw new ConfigError(
-      `unknown kind "${name}"; expected one of: ${Object.keys(KINDS)
-        .filter((k) => !k.includes(' '))
-        .join(', ')}`,
-    );
+  const command = commandOfKind(name);
+  if (command === undefined) {
+    throw new ConfigError(`unknown kind "${name}"; expected one of: ${kindNames().join(', ')}`);
   }
-  return kind;
+  return command.kind ?? command.name;
 }
 
 async function readInput(source: string): Promise<string> {
@@ -73,10 +68,7 @@ export function register(program: Command): void {
   program
     .command('parse')
     .description('Parse saved AsyncOS CLI output and print its facts')
-    .argument(
-      '<kind>',
-      'status | status-detail | tophosts | showconfig | sslconfig | listenerconfig | interfaceconfig | mail_logs | version | hoststatus',
-    )
+    .argument('<kind>', COMMANDS.map(cliName).join(' | '))
     .argument('<file>', 'file with the output, or - for standard input')
     .option('--cpq-queue <name>', 'name of the ESA queue toward the SMA in tophosts', 'the.cpq.host')
     .option(
@@ -93,19 +85,19 @@ export function register(program: Command): void {
       ) => {
         const kind = parseKind(name);
         const raw = await readInput(file);
-        const out = parseCommandOutput(kind, raw, {
+        const out = parseTagged(commandOfKind(kind)!, raw, {
           cpqQueueName: flags.cpqQueue,
           releaseQueueName: flags.releaseQueue,
         });
         if (flags.json) {
           printJson(
             out.ok
-              ? { kind, code: 'ok', message: `${kind} parsed`, parsed: out.facts }
+              ? { kind, code: 'ok', message: `${kind} parsed`, parsed: out.value.facts }
               : { kind, code: 'unexpected_output', message: out.reason, parsed: null },
             2,
           );
         } else if (out.ok) {
-          println(formatFacts(kind, out.facts));
+          println(formatFacts(out.value));
         } else {
           process.stderr.write(`cpq-monitor parse: unexpected_output: ${out.reason}\n`);
         }
@@ -117,44 +109,35 @@ export function register(program: Command): void {
 const dash = (v: unknown) => (v === null || v === undefined || v === '' ? '-' : String(v));
 
 /** Readable rendering of one command's facts. */
-export function formatFacts(kind: ParseKind, facts: unknown): string {
-  switch (kind) {
+export function formatFacts(f: CommandFacts): string {
+  switch (f.command) {
     case 'status':
     case 'status detail':
-      return formatStatus(facts as StatusFacts);
+      return formatStatus(f.facts);
     case 'tophosts':
-      return formatTophosts(facts as TophostsFacts);
+      return formatTophosts(f.facts);
     case 'showconfig':
-      return formatShowconfig(facts as ShowconfigFacts);
+      return formatShowconfig(f.facts);
     case 'sslconfig':
-      return formatSslconfig(facts as SslconfigFacts);
+      return formatSslconfig(f.facts);
     case 'listenerconfig':
       return table(
         ['#', 'Listener', 'Interface', 'IP', 'Protocol', 'Port', 'Type'],
-        (facts as ListenerconfigFacts).listeners.map((l) => [
-          l.index,
-          l.name,
-          l.interface,
-          dash(l.ip),
-          l.protocol,
-          l.port,
-          l.type,
-        ]),
+        f.facts.listeners.map((l) => [l.index, l.name, l.interface, dash(l.ip), l.protocol, l.port, l.type]),
       );
     case 'interfaceconfig': {
-      const f = facts as InterfaceconfigFacts;
       const t = table(
         ['Interface', 'IP', 'Netmask', 'Hostname'],
-        f.interfaces.map((i) => [i.name, i.ip, dash(i.netmask), dash(i.hostname)]),
+        f.facts.interfaces.map((i) => [i.name, i.ip, dash(i.netmask), dash(i.hostname)]),
       );
-      return f.machine === null ? t : `Machine: ${f.machine}\n${t}`;
+      return f.facts.machine === null ? t : `Machine: ${f.facts.machine}\n${t}`;
     }
     case 'grep':
-    case 'mail_logs':
-      return formatMailLog(facts as MailLogFacts);
+      return formatMailLog(f.facts);
     default:
-      return Object.entries(facts as Record<string, string>)
-        .map(([k, v]) => `${`${k}:`.padEnd(24)}${v}`)
+      // Facts that are labelled values (version, hoststatus), and any command without its own layout.
+      return Object.entries(f.facts)
+        .map(([k, v]) => `${`${k}:`.padEnd(24)}${typeof v === 'string' ? v : JSON.stringify(v)}`)
         .join('\n');
   }
 }

@@ -13,35 +13,17 @@ import {
   probeHint,
   probeListener,
 } from '../shared/probes';
-import type { ProbeOptions, ProbeResult, TlsVersion } from '../shared/probes/types';
+import type { ProbeOptions, ProbeResult } from '../shared/probes/types';
 import { normalizeFingerprint256 } from '../shared/tls/fingerprint';
-import { collect, exitCodeFor, formatMs, intOption, printJson, println } from './output';
-
-const TLS_VERSIONS: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
-
-/** Splits `host`, `host:port`, `[v6]`, `[v6]:port` or a bare IPv6 literal. */
-export function parseTarget(target: string): { host: string; port?: number } {
-  const t = target.trim();
-  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(t);
-  if (bracketed) return { host: bracketed[1]!, ...(bracketed[2] ? { port: parsePort(bracketed[2]) } : {}) };
-  if (isIP(t) === 6) return { host: t };
-  const m = /^([^:]+):(\d+)$/.exec(t);
-  if (m) return { host: m[1]!, port: parsePort(m[2]!) };
-  if (t === '' || t.includes(':'))
-    throw new ConfigError(`cannot read "${target}" as HOST, HOST:PORT or [IPv6]:PORT`);
-  return { host: t };
-}
-
-function parsePort(text: string): number {
-  return intOption('the port', 1, 65535)(text);
-}
+import { isTlsVersion, TLS_VERSIONS, type TlsVersion } from '../shared/tls/versions';
+import { collect, exitCodeFor, formatMs, intOption, parseTarget, printJson, println } from './output';
 
 function tlsVersion(flag: string) {
   return (value: string): TlsVersion => {
-    if (!(TLS_VERSIONS as readonly string[]).includes(value)) {
+    if (!isTlsVersion(value)) {
       throw new ConfigError(`${flag} must be one of ${TLS_VERSIONS.join(', ')}, not "${value}"`);
     }
-    return value as TlsVersion;
+    return value;
   };
 }
 

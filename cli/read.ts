@@ -7,28 +7,21 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { commandLine } from '../shared/asyncos/allowlist';
+import { COMMANDS, type CommandRequest, parsedCommand } from '../shared/asyncos/commands';
 import { isFingerprint } from '../shared/asyncos/fingerprint';
 import { fetchHostKey, READ_DEFAULTS, readAppliance } from '../shared/asyncos/reader';
-import type { CommandName, CommandRequest, ReadOptions, ReadResult, SshAuth } from '../shared/asyncos/types';
+import type { ReadOptions, ReadResult, SshAuth } from '../shared/asyncos/types';
 import { ConfigError, EXIT, errorMessage } from '../shared/errors';
-import { collect, exitCodeFor, formatMs, intOption, printJson, println } from './output';
-import { formatFacts } from './parse';
-import { parseTarget } from './probe';
+import { collect, exitCodeFor, formatMs, intOption, parseTarget, printJson, println } from './output';
+import { cliName, formatFacts } from './parse';
 
-/** The mail_logs pattern `--commands mail_logs` greps for: CPQ traffic and its failures. */
-export const DEFAULT_MAILLOG_PATTERN = 'CPQ|TLS|Connection Error|Centralized Policy|application fault';
 const DEFAULT_COMMANDS = 'status,tophosts,showconfig,sslconfig';
-const NAMES: Record<string, CommandName> = {
-  version: 'version',
-  status: 'status',
-  'status-detail': 'status detail',
-  'status detail': 'status detail',
-  tophosts: 'tophosts',
-  showconfig: 'showconfig',
-  sslconfig: 'sslconfig',
-  listenerconfig: 'listenerconfig',
-  interfaceconfig: 'interfaceconfig',
-};
+/** Commands `--commands` offers, by every name people type for them. */
+const OFFERED = COMMANDS.filter((c) => c.readItem !== undefined);
+const BY_ITEM = new Map(OFFERED.flatMap((c) => [c.name, ...c.aliases].map((n) => [n, c] as const)));
+/** The items as the CLI lists them, with the argument some take (`tophosts:SORT`). */
+const ITEMS = OFFERED.map((c) => ({ name: cliName(c), hint: c.readItem?.hint }));
+const NOT_AN_ITEM = `is not one of ${ITEMS.map((i) => i.name).join(', ')} (${ITEMS.flatMap((i) => (i.hint === undefined ? [] : [`${i.name}:${i.hint}`])).join(', ')} allowed)`;
 
 interface ReadFlags {
   port?: number;
@@ -59,16 +52,12 @@ export function commandsFromFlags(
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '')) {
-    const [name = '', arg] = item.split(':', 2);
-    let req: CommandRequest;
-    if (name === 'mail_logs' || name === 'grep') req = { name: 'grep', arg: arg ?? DEFAULT_MAILLOG_PATTERN };
-    else if (name === 'tophosts') req = arg === undefined ? { name: 'tophosts' } : { name: 'tophosts', arg };
-    else if (NAMES[name] !== undefined && arg === undefined) req = { name: NAMES[name] };
-    else
-      throw new ConfigError(
-        `--commands: "${item}" is not one of ${[...Object.keys(NAMES).filter((k) => !k.includes(' ')), 'mail_logs'].join(', ')} (tophosts:SORT allowed)`,
-      );
-    out.push(req);
+    const [name = '', given] = item.split(':', 2);
+    const command = BY_ITEM.get(name);
+    if (command?.readItem === undefined || (given !== undefined && !command.readItem.takesArg))
+      throw new ConfigError(`--commands: "${item}" ${NOT_AN_ITEM}`);
+    const arg = given ?? command.readItem.defaultArg;
+    out.push(arg === undefined ? { name: command.name } : { name: command.name, arg });
   }
   for (const pattern of grep) out.push({ name: 'grep', arg: pattern });
   for (const host of hoststatus) out.push({ name: 'hoststatus', arg: host });
@@ -81,7 +70,10 @@ export function commandsFromFlags(
 }
 
 /** Credentials from the flags: a password from an environment variable, or a key file. */
-export function authFromFlags(flags: ReadFlags, env: NodeJS.ProcessEnv = process.env): SshAuth {
+export function authFromFlags(
+  flags: Pick<ReadFlags, 'passwordEnv' | 'key' | 'passphraseEnv'>,
+  env: NodeJS.ProcessEnv = process.env,
+): SshAuth {
   if ((flags.passwordEnv === undefined) === (flags.key === undefined)) {
     throw new ConfigError('give exactly one of --password-env VAR or --key FILE');
   }
@@ -124,7 +116,7 @@ export function register(program: Command): void {
     .option('--host-key <SHA256:...>', 'pinned host key fingerprint (repeatable, for rotation)', collect)
     .option(
       '--commands <list>',
-      'comma-separated: version,status,status-detail,tophosts[:SORT],showconfig,sslconfig,listenerconfig,interfaceconfig,mail_logs',
+      `comma-separated: ${ITEMS.map((i) => (i.hint === undefined ? i.name : `${i.name}[:${i.hint}]`)).join(',')}`,
       DEFAULT_COMMANDS,
     )
     .option('--grep <pattern>', 'grep mail_logs for this pattern (repeatable)', collect)
@@ -205,7 +197,8 @@ export function formatReadReport(r: ReadResult, commands: CommandRequest[]): str
     const c = r.commands[d.line];
     if (c === undefined) continue;
     lines.push('', `== ${d.line} == ${c.code}${c.code === 'ok' ? '' : `: ${c.message}`}`);
-    if (c.parsed !== null) lines.push(formatFacts(req.name, c.parsed));
+    const parsed = parsedCommand(d.line, c);
+    if (parsed !== undefined) lines.push(formatFacts(parsed));
     else if (c.raw.trim() !== '')
       lines.push(`raw output (last lines):\n${c.raw.trimEnd().split('\n').slice(-8).join('\n')}`);
   }

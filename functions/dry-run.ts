@@ -9,7 +9,7 @@ import type { AlertRecord } from '../shared/alerts/state-machine';
 import type { AlertStore, PutOutcome } from '../shared/alerts/store';
 import type { MemoryStore } from '../shared/cycle/memory';
 import type { CycleDeps, CycleReport } from '../shared/cycle/run';
-import { type MetricSink, newSinkReport, type SinkReport } from '../shared/metrics/sink';
+import type { MetricSink, SinkReport } from '../shared/metrics/sink';
 
 /** Dependencies of a dry run: reads go to the real stores, writes and sends go nowhere. */
 export function dryRunDeps(deps: CycleDeps): CycleDeps & { wouldNotify: AlertNotification[] } {
@@ -32,7 +32,7 @@ export function dryRunDeps(deps: CycleDeps): CycleDeps & { wouldNotify: AlertNot
   };
   const sink: MetricSink = {
     put: (data): Promise<SinkReport> =>
-      Promise.resolve(newSinkReport({ data: data.length, entries: 0, requests: 0 })),
+      Promise.resolve({ data: data.length, entries: 0, records: 0, emfBytes: 0, recordBytes: 0, errors: [] }),
   };
   return { ...deps, notifier, store, memory, sink, wouldNotify };
 }

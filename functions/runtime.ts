@@ -6,13 +6,12 @@
  * here, with the zod schema below (middy's validator would be a second, JSON-schema copy of it).
  * Errors must reach Lambda, so a failed event goes to the dead-letter queue: an error-handling
  * middleware would turn them into a response. The logs are pino lines and the summary carries the
- * request id, so no logger or metrics context middleware is needed (the metrics go out through
- * the CloudWatch sink). middy core still does one thing: it ends an invocation that runs past its
+ * request id, so no logger or metrics context middleware is needed (the metrics go out as
+ * Embedded Metric Format lines on stdout). middy core still does one thing: it ends an invocation that runs past its
  * time with a named TimeoutError just before Lambda's own timeout. A middleware that earns its
  * place goes on that wrapper.
  */
 import { readFileSync } from 'node:fs';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -24,10 +23,10 @@ import { credentialResolver } from '../shared/cycle/credentials';
 import { DynamoDbMemoryStore } from '../shared/cycle/memory';
 import { type CycleDeps, runCycle } from '../shared/cycle/run';
 import { ConfigError, errorMessage } from '../shared/errors';
-import { parseInventoryText } from '../shared/inventory/load';
+import { parseInventoryJson } from '../shared/inventory/load';
 import { APPLIANCE_NAME, type Inventory } from '../shared/inventory/schema';
 import { createLogger } from '../shared/log';
-import { CloudWatchSink } from '../shared/metrics/cloudwatch-sink';
+import { EmfSink } from '../shared/metrics/emf-sink';
 import { dryRunDeps, dryRunResults } from './dry-run';
 
 const envSchema = z.object({
@@ -51,7 +50,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): z.infer<typeof envSchema>
   } catch (err) {
     throw new ConfigError(`cannot read INVENTORY_FILE ${parsed.data.INVENTORY_FILE}: ${errorMessage(err)}`);
   }
-  return { ...parsed.data, inventory: parseInventoryText(text, parsed.data.INVENTORY_FILE) };
+  // The bundled inventory.json is written by the stack (JSON.stringify): JSON.parse, not YAML, at cold start.
+  return { ...parsed.data, inventory: parseInventoryJson(text, parsed.data.INVENTORY_FILE) };
 }
 
 /** The event a schedule sends: which cycle, which shard, which appliances. */
@@ -91,7 +91,6 @@ export const dryRunEventSchema = z.strictObject({
 export interface AwsClients {
   dynamodb: DynamoDBClient;
   sns: SNSClient;
-  cloudwatch: CloudWatchClient;
   secretsManager: SecretsManagerClient;
 }
 
@@ -100,7 +99,6 @@ export function createAwsClients(): AwsClients {
   return {
     dynamodb: new DynamoDBClient({}),
     sns: new SNSClient({}),
-    cloudwatch: new CloudWatchClient({}),
     secretsManager: new SecretsManagerClient({}),
   };
 }
@@ -112,7 +110,9 @@ export function awsCycleDeps(config: ReturnType<typeof configFromEnv>, clients: 
     store: new DynamoDbAlertStore(doc, { tableName: config.ALERT_TABLE_NAME }),
     memory: new DynamoDbMemoryStore(doc, config.ALERT_TABLE_NAME),
     notifier: new SnsNotifier(clients.sns, { topicArn: config.ALERT_TOPIC_ARN }),
-    sink: new CloudWatchSink(clients.cloudwatch, { namespace: config.inventory.monitor.namespace }),
+    // EMF on stdout: Lambda ships it to the function's log group and CloudWatch extracts the
+    // metrics there, so the functions make no CloudWatch API call (docs/metrics.md).
+    sink: new EmfSink(process.stdout, { namespace: config.inventory.monitor.namespace }),
     credentials: credentialResolver({ secretsManager: clients.secretsManager }),
     logger: createLogger('cpq-monitor'),
   };
@@ -152,6 +152,7 @@ export async function handleCycle(
       kind: event.cycle,
       appliances: event.appliances,
       memoryKey: `shard-${event.shard.index}-of-${event.shard.count}`,
+      shard: event.shard,
       deadline: Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS,
     },
     deps,
@@ -168,7 +169,8 @@ export async function handleCycle(
     pagesSent: report.alerts.sent,
     pagesFailed: report.alerts.failed,
     metrics: report.metrics.report.data,
-    metricCalls: report.metrics.report.calls,
+    records: report.metrics.report.records,
+    logBytes: report.metrics.report.emfBytes + report.metrics.report.recordBytes,
     skipped: report.skipped,
     problems: report.problems,
     durationMs: report.durationMs,

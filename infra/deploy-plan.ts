@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import { ConfigError } from '../shared/errors';
 import { type Appliance, DEFAULTS, type Inventory, pathGroups } from '../shared/inventory';
+import { AWS_LIMITS, RESOLVED_BOUNDS } from './limits';
 
 /** The two scheduled cycles (metric dimension `Cycle`, schedule input `cycle`). */
 export type CycleName = 'probe' | 'ssh';
@@ -29,8 +30,6 @@ export interface EgressRule {
 /** Security groups a Lambda ENI may carry (AWS default quota) and outbound rules per group (default quota). */
 export const MAX_SECURITY_GROUPS = 5;
 export const RULES_PER_SECURITY_GROUP = 60;
-/** EventBridge target input limit, in characters: a shard's input must fit. */
-export const MAX_TARGET_INPUT_CHARS = 8192;
 /** Retention values CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -169,6 +168,70 @@ export function sshSecretIds(inv: Inventory): string[] {
   return [...new Set(ids)];
 }
 
+/**
+ * IAM characters the SSH role may spend naming secrets one by one: the role's inline policies
+ * share 10,240 characters, and its other statements (network interfaces, logs, table, topic, key)
+ * take about 2,500 at their longest (measured on the resolved template, see test/infra/limits.test.ts).
+ */
+export const SECRET_LIST_BUDGET_CHARS = 6_000;
+
+/** Characters one secret adds to a policy that names it (its longest resolved ARN, quoted, a comma). */
+export function namedSecretChars(id: string): number {
+  if (id.startsWith('arn:')) return id.length + 3;
+  const b = RESOLVED_BOUNDS;
+  // arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME-??????
+  return (
+    `arn::secretsmanager:::secret:-??????`.length +
+    b['AWS::Partition'] +
+    b['AWS::Region'] +
+    b['AWS::AccountId'] +
+    id.length +
+    3
+  );
+}
+
+/** The name part of a secret id (a name, or the name after `:secret:` in an ARN). */
+export function secretName(id: string): string {
+  return id.startsWith('arn:') ? id.slice(id.indexOf(':secret:') + ':secret:'.length) : id;
+}
+
+/**
+ * How the SSH function's secrets grant fits IAM: with `deploy.sshSecrets` every secret must be
+ * under its prefix (otherwise the function is denied at run time); without it, the secrets named
+ * one by one must fit the role's policy budget.
+ */
+export function sshSecretProblems(inv: Inventory): string[] {
+  const ids = sshSecretIds(inv);
+  const abac = inv.deploy?.sshSecrets;
+  if (abac !== undefined) {
+    const outside = ids.filter((id) => !secretName(id).startsWith(abac.prefix));
+    return outside.length === 0
+      ? []
+      : [
+          `deploy.sshSecrets.prefix: ${outside.length} secret(s) are not under "${abac.prefix}" and could not be read (first: ${outside[0]}); rename them or choose a prefix that holds them all`,
+        ];
+  }
+  const chars = ids.reduce((sum, id) => sum + namedSecretChars(id), 0);
+  return chars <= SECRET_LIST_BUDGET_CHARS
+    ? []
+    : [
+        `deploy.sshSecrets: ${ids.length} SSH secrets named one by one need ${chars.toLocaleString('en-US')} characters of IAM policy, over the ${SECRET_LIST_BUDGET_CHARS.toLocaleString('en-US')} the SSH role has for them (IAM allows ${AWS_LIMITS.inlinePolicyCharsPerRole.toLocaleString('en-US')} per role); set deploy.sshSecrets.prefix (e.g. cpq-monitor/ssh/) and tag the secrets (docs/deploy.md, "SSH secrets at scale")`,
+      ];
+}
+
+/** Availability zones the interface endpoints go to: `deploy.endpointAzs`, else every subnet's zone. */
+export function endpointAzCount(inv: Inventory): number {
+  return inv.deploy?.endpointAzs ?? subnetCount(inv);
+}
+
+/** Subnets the functions run in: the imported ones, or the 2 of the stack's own VPC. */
+export function subnetCount(inv: Inventory): number {
+  return inv.deploy?.vpc?.subnetIds.length ?? OWN_VPC_AZS;
+}
+
+/** Availability zones (one isolated subnet each) of the VPC the stack creates when none is imported. */
+export const OWN_VPC_AZS = 2;
+
 /** Whether the stack creates the VPC endpoints: always for its own VPC, on request for an imported one. */
 export function createsEndpoints(inv: Inventory): boolean {
   return inv.deploy?.vpc === undefined || inv.deploy.vpc.endpoints;
@@ -225,13 +288,19 @@ export function deployProblems(inv: Inventory): string[] {
     );
   }
   for (const cycle of activeCycles(inv)) {
-    const longest = Math.max(...cycleShards(inv, cycle).map((s) => JSON.stringify(s).length));
-    if (longest > MAX_TARGET_INPUT_CHARS) {
+    const longest = Math.max(...cycleShards(inv, cycle).map((s) => Buffer.byteLength(JSON.stringify(s))));
+    if (longest > AWS_LIMITS.scheduleInputBytes) {
       problems.push(
-        `deploy.shardSize: a ${cycle} shard's schedule input is ${longest} characters, over the ${MAX_TARGET_INPUT_CHARS} limit; lower shardSize`,
+        `deploy.shardSize: a ${cycle} shard's schedule input is ${longest} bytes, over EventBridge Scheduler's ${AWS_LIMITS.scheduleInputBytes}-byte payload limit; lower shardSize`,
       );
     }
   }
+  if (deploy?.endpointAzs !== undefined && deploy.endpointAzs > subnetCount(inv)) {
+    problems.push(
+      `deploy.endpointAzs: ${deploy.endpointAzs} zones asked for, but the functions run in ${subnetCount(inv)} subnet(s); at most that many`,
+    );
+  }
+  problems.push(...sshSecretProblems(inv));
   return problems;
 }
 

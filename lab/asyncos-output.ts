@@ -3,6 +3,7 @@
  * every allow-listed command (with its menus) in the layouts docs/domain.md#asyncos-commands-the-monitor-uses
  * describes. Lines end in `\n` here; the SSH server turns them into CRLF.
  */
+import { type CommandName, commandOfLine } from '../shared/asyncos/commands';
 import { cipherListAllowsAnonymous } from '../shared/tls/ciphers';
 import { type ApplianceState, systemStatusText } from './appliance-state';
 
@@ -480,34 +481,31 @@ export function hoststatusText(state: ApplianceState, host: string, now = new Da
   ].join('\n');
 }
 
+/**
+ * The simulated output of every command in the registry, by command: the compiler asks for an
+ * entry here when a command is added. `arg` is the rest of the line after the command's name.
+ */
+const LAB_COMMANDS: { [N in CommandName]: (state: ApplianceState, arg: string) => Step[] } = {
+  version: (state) => [{ out: versionText(state) }],
+  status: (state) => [{ out: statusText(state, false) }],
+  'status detail': (state) => [{ out: statusText(state, true) }],
+  tophosts: tophostsSteps,
+  showconfig: showconfigSteps,
+  sslconfig: sslconfigSteps,
+  listenerconfig: listenerconfigSteps,
+  interfaceconfig: interfaceconfigSteps,
+  hoststatus: (state, host) => [{ out: hoststatusText(state, host) }],
+  grep: (state, arg) => {
+    const m = /^(?:-i\s+)?-e\s+"([^"]*)"\s+(\S+)$/.exec(arg);
+    return [{ out: m ? grepText(state, m[1]!, m[2]!) : '\nUsage: grep [-i] [-e regex] LOG\n' }];
+  },
+};
+
 /** The steps of one command line, or an "unknown command" reply. */
 export function commandSteps(state: ApplianceState, line: string): Step[] {
-  const [cmd = '', ...rest] = line.trim().split(/\s+/);
-  const arg = rest.join(' ');
-  switch (cmd) {
-    case '':
-      return [];
-    case 'version':
-      return [{ out: versionText(state) }];
-    case 'status':
-      return [{ out: statusText(state, arg === 'detail') }];
-    case 'tophosts':
-      return tophostsSteps(state, arg);
-    case 'showconfig':
-      return showconfigSteps(state);
-    case 'sslconfig':
-      return sslconfigSteps(state);
-    case 'listenerconfig':
-      return listenerconfigSteps(state);
-    case 'interfaceconfig':
-      return interfaceconfigSteps(state);
-    case 'hoststatus':
-      return [{ out: hoststatusText(state, arg) }];
-    case 'grep': {
-      const m = /^(?:-i\s+)?-e\s+"([^"]*)"\s+(\S+)$/.exec(arg);
-      return [{ out: m ? grepText(state, m[1]!, m[2]!) : '\nUsage: grep [-i] [-e regex] LOG\n' }];
-    }
-    default:
-      return [{ out: `\nUnknown command or missing feature key: ${cmd}\n` }];
-  }
+  const [cmd = ''] = line.trim().split(/\s+/);
+  if (cmd === '') return [];
+  const match = commandOfLine(line);
+  if (match === undefined) return [{ out: `\nUnknown command or missing feature key: ${cmd}\n` }];
+  return LAB_COMMANDS[match.command.name](state, match.rest);
 }

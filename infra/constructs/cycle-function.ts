@@ -1,8 +1,8 @@
 /**
  * One monitoring cycle as a Lambda: bundled by the local esbuild, ARM64, in the VPC, with its log
  * group, failure queue and reserved concurrency. Every environment variable it sets comes with the
- * permission it implies (table → read/write, topic → publish, inventory → metrics namespace, SSH
- * secrets → read of exactly those).
+ * permission it implies (table → read/write, topic → publish, SSH secrets → read of exactly those).
+ * Metrics need no permission: they are EMF lines in the function's own log group.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -168,16 +168,18 @@ export class CycleFunction extends Construct {
         }),
       );
     }
-    // PutMetricData has no resource-level permissions: the namespace condition is the only scope.
-    role.addToPolicy(
-      new PolicyStatement({
-        sid: 'PutMetricsInOwnNamespace',
-        actions: ['cloudwatch:PutMetricData'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'cloudwatch:namespace': inv.monitor.namespace } },
-      }),
-    );
-    if (props.cycle === 'ssh') {
+    const byTag = inv.deploy?.sshSecrets;
+    if (props.cycle === 'ssh' && byTag !== undefined) {
+      // Attribute-based: any secret under the prefix that carries the tag (docs/deploy.md, "SSH secrets at scale").
+      role.addToPolicy(
+        new PolicyStatement({
+          sid: 'ReadTaggedSshSecrets',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: secretPrefixArns(Stack.of(this), sshSecretIds(inv), byTag.prefix),
+          conditions: { StringEquals: { [`secretsmanager:ResourceTag/${byTag.tagKey}`]: byTag.tagValue } },
+        }),
+      );
+    } else if (props.cycle === 'ssh') {
       const ids = sshSecretIds(inv);
       if (ids.length > 0) {
         role.addToPolicy(
@@ -196,20 +198,20 @@ export class CycleFunction extends Construct {
  * ARN of a secret named in the inventory: an ARN as given; a name gets Secrets Manager's random
  * six-character suffix as `-??????` (exactly six characters, so `name` never matches `name-other`).
  */
-export function secretArn(stack: Stack, id: string): string {
+export function secretArn(stack: Stack, id: string, field = 'ssh.credentials.secretId'): string {
   // IAM reads `*` and `?` in a resource as wildcards: a secret id holding one (or an ARN naming no
   // single secret) would grant far more than the one secret the inventory names.
   if (id.startsWith('arn:')) {
     if (!SECRET_ARN.test(id)) {
       throw new ConfigError(
-        `ssh.credentials.secretId "${id}" is not the ARN of one secret (arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME, no wildcards)`,
+        `${field} "${id}" is not the ARN of one secret (arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME, no wildcards)`,
       );
     }
     return id;
   }
   if (!SECRET_NAME.test(id)) {
     throw new ConfigError(
-      `ssh.credentials.secretId "${id}" is not a Secrets Manager secret name (1-512 of A-Z a-z 0-9 / _ + = . @ -, no wildcards)`,
+      `${field} "${id}" is not a Secrets Manager secret name (1-512 of A-Z a-z 0-9 / _ + = . @ -, no wildcards)`,
     );
   }
   return stack.formatArn({
@@ -218,6 +220,27 @@ export function secretArn(stack: Stack, id: string): string {
     resourceName: `${id}-??????`,
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
+}
+
+/**
+ * `PREFIX*` in this stack's account and region, and in those of any secret given as a full ARN (each
+ * already validated by `secretArn`): the resources of the attribute-based grant.
+ */
+export function secretPrefixArns(stack: Stack, ids: readonly string[], prefix: string): string[] {
+  for (const id of ids) secretArn(stack, id);
+  const bases = new Set<string>();
+  for (const id of ids.filter((i) => i.startsWith('arn:'))) bases.add(id.slice(0, id.indexOf(':secret:')));
+  const own = ids.some((id) => !id.startsWith('arn:'))
+    ? [
+        stack.formatArn({
+          service: 'secretsmanager',
+          resource: 'secret',
+          resourceName: `${prefix}*`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ]
+    : [];
+  return [...own, ...[...bases].map((base) => `${base}:secret:${prefix}*`)];
 }
 
 /** The characters Secrets Manager allows in a secret name. */

@@ -22,7 +22,15 @@ import {
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Inventory } from '../../shared/inventory';
-import { applianceEgressRules, createsEndpoints, ENDPOINT_RULES, groupEgressRules } from '../deploy-plan';
+import {
+  activeCycles,
+  applianceEgressRules,
+  createsEndpoints,
+  ENDPOINT_RULES,
+  endpointAzCount,
+  groupEgressRules,
+  OWN_VPC_AZS,
+} from '../deploy-plan';
 import { retentionDays } from './log-retention';
 
 /** Network settings come from the inventory's `deploy` section (already merged with context). */
@@ -31,19 +39,28 @@ export interface NetworkProps {
   readonly inventory: Inventory;
 }
 
-/** The interface endpoints the cycles call: metrics, paging, SSH secrets, logs. */
+/**
+ * The interface endpoints the functions call: SNS (pages) and Secrets Manager (SSH credentials).
+ * Metrics leave as Embedded Metric Format log lines and logs are shipped by Lambda itself, outside
+ * the functions' network interfaces: neither needs an endpoint. DynamoDB has a (free) gateway one.
+ */
 export const INTERFACE_ENDPOINTS = {
-  Monitoring: InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING,
   Sns: InterfaceVpcEndpointAwsService.SNS,
   SecretsManager: InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
-  Logs: InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
 } as const;
+
+/** The interface endpoints this inventory needs: Secrets Manager only when some appliance is read over SSH. */
+export function interfaceEndpointsFor(inv: Inventory): (keyof typeof INTERFACE_ENDPOINTS)[] {
+  return activeCycles(inv).includes('ssh') ? ['Sns', 'SecretsManager'] : ['Sns'];
+}
 
 /** VPC, subnets, the functions' security groups and (optionally) the VPC endpoints. */
 export class Network extends Construct {
   readonly vpc: IVpc;
-  /** The private subnets the functions (and endpoints) use. */
+  /** The private subnets the functions use. */
   readonly subnets: SubnetSelection;
+  /** The subnets the interface endpoints are placed in (`deploy.endpointAzs` of the functions' subnets). */
+  readonly endpointSubnets: SubnetSelection;
   /** The functions' security groups; egress rules are spread over them to stay under the per-group quota. */
   readonly securityGroups: SecurityGroup[];
   /** The endpoints' security group, when the stack creates endpoints. */
@@ -65,7 +82,7 @@ export class Network extends Construct {
       this.subnets = { subnets: this.vpc.privateSubnets };
     } else {
       const vpc = new Vpc(this, 'Vpc', {
-        maxAzs: 2,
+        maxAzs: OWN_VPC_AZS,
         natGateways: 0,
         subnetConfiguration: [{ name: 'monitor', subnetType: SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
         // Restricting the default group needs a custom-resource Lambda; nothing here uses that group.
@@ -84,6 +101,8 @@ export class Network extends Construct {
       this.subnets = { subnetType: SubnetType.PRIVATE_ISOLATED };
     }
 
+    const functionSubnets = imported !== undefined ? this.vpc.privateSubnets : this.vpc.isolatedSubnets;
+    this.endpointSubnets = { subnets: functionSubnets.slice(0, endpointAzCount(inv)) };
     const endpoints = createsEndpoints(inv);
     const groups = groupEgressRules(applianceEgressRules(inv), ENDPOINT_RULES);
     this.securityGroups = groups.map((rules, i) => {
@@ -113,11 +132,12 @@ export class Network extends Construct {
         Port.tcp(443),
         'HTTPS to DynamoDB through the gateway endpoint',
       );
-      for (const [name, service] of Object.entries(INTERFACE_ENDPOINTS)) {
+      for (const name of interfaceEndpointsFor(inv)) {
         new InterfaceVpcEndpoint(this, `${name}Endpoint`, {
           vpc: this.vpc,
-          service,
-          subnets: this.subnets,
+          service: INTERFACE_ENDPOINTS[name],
+          // One zone's endpoint serves the functions in every zone; it is billed per zone.
+          subnets: this.endpointSubnets,
           securityGroups: [endpointSg],
           // `open` would allow the whole VPC CIDR, which an imported VPC does not carry; the functions suffice.
           open: false,

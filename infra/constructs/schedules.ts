@@ -1,8 +1,10 @@
 /**
  * EventBridge Scheduler schedules: one per shard of each cycle, at the inventory's rate, invoking
- * the cycle's function with `{ cycle, shard: { index, count }, appliances }`.
+ * the cycle's function with `{ cycle, shard: { index, count }, appliances }`. Schedules are the one
+ * part of the stack that grows with the fleet, so they live in nested stacks of at most
+ * `SCHEDULES_PER_NESTED_STACK`: the main template stays the same size for 10 or 10,000 appliances.
  */
-import { Aws } from 'aws-cdk-lib';
+import { Aws, NestedStack } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
@@ -10,6 +12,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Inventory } from '../../shared/inventory';
 import { type CycleName, cycleIntervalMinutes, cycleShards, type ShardInput } from '../deploy-plan';
+import { enforceLimits } from '../limits';
 
 /** The functions to schedule, by cycle (a cycle without appliances has none). */
 export interface SchedulesProps {
@@ -19,6 +22,12 @@ export interface SchedulesProps {
   readonly failureQueue: IQueue;
 }
 
+/**
+ * Schedules per nested stack: 200 schedules of 50 appliances are about 250 KB and 200 resources,
+ * well inside CloudFormation's 1 MB and 500 resources per template (checked at synth).
+ */
+export const SCHEDULES_PER_NESTED_STACK = 200;
+
 /** `rate(1 minute)` / `rate(5 minutes)`: Scheduler's rate syntax wants the singular for 1. */
 export function rateExpression(minutes: number): string {
   return `rate(${minutes} ${minutes === 1 ? 'minute' : 'minutes'})`;
@@ -27,6 +36,9 @@ export function rateExpression(minutes: number): string {
 /** The schedules, one per shard, and the role Scheduler assumes to invoke the functions. */
 export class Schedules extends Construct {
   readonly schedules: { input: ShardInput; schedule: CfnSchedule }[] = [];
+  /** The nested stacks holding the schedules, in order. */
+  readonly stacks: NestedStack[] = [];
+  readonly role: Role;
 
   constructor(scope: Construct, id: string, props: SchedulesProps) {
     super(scope, id);
@@ -37,15 +49,25 @@ export class Schedules extends Construct {
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
     });
+    this.role = role;
     // Exactly the function ARNs: grantInvoke would add `:*` (every version and alias), which no schedule uses.
     const functionArns = Object.values(props.functions).map((f) => f.functionArn);
     role.addToPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: functionArns }));
     props.failureQueue.grantSendMessages(role);
 
+    const all: { cycle: CycleName; fn: IFunction; interval: number; input: ShardInput }[] = [];
     for (const [cycle, fn] of Object.entries(props.functions) as [CycleName, IFunction][]) {
       const interval = cycleIntervalMinutes(props.inventory, cycle);
-      for (const input of cycleShards(props.inventory, cycle)) {
-        const schedule = new CfnSchedule(this, `${cycle}-shard-${input.shard.index}`, {
+      for (const input of cycleShards(props.inventory, cycle)) all.push({ cycle, fn, interval, input });
+    }
+    for (let start = 0; start < all.length; start += SCHEDULES_PER_NESTED_STACK) {
+      const nested = new NestedStack(this, `Shards${this.stacks.length + 1}`, {
+        description: `cpq-monitor schedules ${start + 1}-${Math.min(all.length, start + SCHEDULES_PER_NESTED_STACK)} of ${all.length}`,
+      });
+      enforceLimits(nested, { indented: true });
+      this.stacks.push(nested);
+      for (const { cycle, fn, interval, input } of all.slice(start, start + SCHEDULES_PER_NESTED_STACK)) {
+        const schedule = new CfnSchedule(nested, `${cycle}-shard-${input.shard.index}`, {
           description: `cpq-monitor ${cycle} cycle, shard ${input.shard.index + 1} of ${input.shard.count} (${input.appliances.length} appliances)`,
           scheduleExpression: rateExpression(interval),
           flexibleTimeWindow: { mode: 'OFF' },
@@ -59,9 +81,10 @@ export class Schedules extends Construct {
             deadLetterConfig: { arn: props.failureQueue.queueArn },
           },
         });
-        schedule.node.addDependency(role);
         this.schedules.push({ input, schedule });
       }
+      // The role and its policy exist before any schedule names it.
+      nested.node.addDependency(role);
     }
   }
 }

@@ -1,15 +1,18 @@
 /**
  * cpq-monitor in one stack: network, alerting, the cycle functions and their schedules, the
- * watchdog alarms and the dashboards, all derived from one validated inventory.
+ * watchdog alarms and the dashboard, all derived from one validated inventory. The schedules sit
+ * in nested stacks (the only part that grows with the fleet); every template is checked against
+ * CloudFormation's, IAM's, Scheduler's and Lambda's limits at synth (infra/limits.ts).
  */
 import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { type Inventory, InventoryError } from '../../shared/inventory';
 import { STACK_OUTPUTS } from '../../shared/verify/stack';
 import { Alerting } from '../constructs/alerting';
-import { CycleFunction } from '../constructs/cycle-function';
+import { CycleFunction, secretPrefixArns } from '../constructs/cycle-function';
 import { Dashboards } from '../constructs/dashboard';
 import { FailureQueue } from '../constructs/failure-queue';
+import { Integrations } from '../constructs/integrations';
 import { Network } from '../constructs/network';
 import { Schedules } from '../constructs/schedules';
 import { Watchdog } from '../constructs/watchdog';
@@ -19,7 +22,9 @@ import {
   cycleIntervalMinutes,
   cycleShards,
   deployProblems,
+  sshSecretIds,
 } from '../deploy-plan';
+import { enforceLimits } from '../limits';
 
 /** The inventory and where it came from (named in errors). */
 export interface CpqMonitorStackProps extends StackProps {
@@ -38,6 +43,7 @@ export class CpqMonitorStack extends Stack {
   readonly schedules: Schedules;
   readonly watchdog: Watchdog;
   readonly dashboards: Dashboards;
+  readonly integrations: Integrations;
 
   constructor(scope: Construct, id: string, props: CpqMonitorStackProps) {
     super(scope, id, {
@@ -48,6 +54,8 @@ export class CpqMonitorStack extends Stack {
     const inv = props.inventory;
     const problems = deployProblems(inv);
     if (problems.length > 0) throw new InventoryError(props.inventorySource ?? 'inventory', problems);
+    // Template size, resources, outputs, IAM policy sizes, schedule inputs, Lambda environments.
+    enforceLimits(this, { indented: true });
 
     this.network = new Network(this, 'Network', { inventory: inv });
     this.alerting = new Alerting(this, 'Alerting', { inventory: inv, alarmNamePrefix: `${this.stackName}-` });
@@ -88,6 +96,18 @@ export class CpqMonitorStack extends Stack {
       alarms: this.watchdog.alarms,
     });
 
+    this.integrations = new Integrations(this, 'Integrations', {
+      inventory: inv,
+      topic: this.alerting.topic,
+      topicKey: this.alerting.key,
+    });
+    if (this.integrations.chatbotTopic !== undefined) {
+      new CfnOutput(this, 'ChatbotTopicArn', {
+        value: this.integrations.chatbotTopic.topicArn,
+        description: 'Chatbot custom notifications: add to a Chatbot channel configuration',
+      });
+    }
+
     new CfnOutput(this, 'AlertTopicArn', {
       value: this.alerting.topic.topicArn,
       description: 'Subscribe pagers here',
@@ -95,7 +115,7 @@ export class CpqMonitorStack extends Stack {
     new CfnOutput(this, 'DashboardName', { value: this.dashboards.dashboards[0]!.dashboardName });
     new CfnOutput(this, 'FailureQueueUrl', { value: this.failureQueue.queue.queueUrl });
     this.addVerifyOutputs(inv);
-    this.acknowledgeNagFindings();
+    this.acknowledgeNagFindings(inv);
   }
 
   /**
@@ -123,12 +143,29 @@ export class CpqMonitorStack extends Stack {
   }
 
   /** cdk-nag findings that are intended, each acknowledged on the construct it concerns, with the reason. */
-  private acknowledgeNagFindings(): void {
+  private acknowledgeNagFindings(inv: Inventory): void {
     for (const cf of Object.values(this.functions)) {
       Validations.of(cf.role).acknowledge({
         id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
         reason:
-          'Two statements need Resource "*": the Lambda VPC ENI actions (ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DescribeSubnets have no resource-level permissions) and cloudwatch:PutMetricData (no resource-level permissions; scoped by the cloudwatch:namespace condition to the inventory namespace).',
+          'One statement needs Resource "*": the Lambda VPC ENI actions (ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DescribeSubnets have no resource-level permissions).',
+      });
+    }
+    const byTag = inv.deploy?.sshSecrets;
+    const ssh = this.functions.ssh;
+    if (byTag !== undefined && ssh !== undefined) {
+      for (const arn of secretPrefixArns(this, sshSecretIds(inv), byTag.prefix)) {
+        Validations.of(ssh.role).acknowledge({
+          id: `AwsSolutions::AwsSolutions-IAM5[Resource::${nagResource(this.resolve(arn))}]`,
+          reason: `SSH secrets granted by name prefix plus resource tag (attribute-based, deploy.sshSecrets): the prefix is validated as specific (no wildcard characters, ends at a separator) and only secrets tagged ${byTag.tagKey}=${byTag.tagValue} are readable.`,
+        });
+      }
+    }
+    if (this.integrations.deadLetterQueue !== undefined) {
+      Validations.of(this.integrations.deadLetterQueue).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-SQS3',
+        reason:
+          'This queue is itself the dead-letter queue of the integration forwarders and of their SNS subscriptions; a DLQ of a DLQ adds nothing.',
       });
     }
     Validations.of(this.failureQueue.queue).acknowledge({
@@ -137,4 +174,13 @@ export class CpqMonitorStack extends Stack {
         'This queue is itself the dead-letter queue of the cycle functions and of their schedules; a DLQ of a DLQ adds nothing.',
     });
   }
+}
+
+/** A resolved ARN as cdk-nag names it in finding ids: `{ Ref: X }` becomes `<X>`. */
+function nagResource(resolved: unknown): string {
+  if (typeof resolved === 'string') return resolved;
+  const join = (resolved as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join !== undefined) return join[1].map(nagResource).join(join[0]);
+  const ref = (resolved as { Ref?: string }).Ref;
+  return ref !== undefined ? `<${ref}>` : JSON.stringify(resolved);
 }

@@ -4,10 +4,10 @@
  */
 import { errorMessage, type Status, worstStatus } from '../errors';
 import { commandLine } from './allowlist';
+import { commandNamed, type RegisteredCommand } from './commands';
 import { isFingerprint } from './fingerprint';
-import { parseCommandOutput } from './parsers';
 import { type LookupFn, openShellSession, type RunOutcome } from './session';
-import type { CommandRequest, CommandResult, ReadCode, ReadOptions, ReadResult } from './types';
+import type { CommandResult, ReadCode, ReadOptions, ReadResult } from './types';
 
 export const READ_DEFAULTS = {
   port: 22,
@@ -67,11 +67,11 @@ async function read(
     );
   }
   // Every command is checked before a connection is opened: a refused one stops the whole read.
-  const lines: Array<{ req: CommandRequest; line: string }> = [];
+  const lines: Array<{ command: RegisteredCommand; line: string }> = [];
   for (const req of opts.commands) {
     const decision = commandLine(req);
     if (!decision.allowed) return fail('session_failed', `refused before connecting: ${decision.reason}`);
-    lines.push({ req, line: decision.line });
+    lines.push({ command: commandNamed(req.name)!, line: decision.line });
   }
   const timeoutMs = opts.timeoutMs ?? READ_DEFAULTS.timeoutMs;
   const commandTimeoutMs = opts.commandTimeoutMs ?? READ_DEFAULTS.commandTimeoutMs;
@@ -103,7 +103,7 @@ async function read(
   const commands: Record<string, CommandResult> = {};
   let stop: { code: Exclude<ReadCode, 'ok'>; message: string } | null = null;
   try {
-    for (const { req, line } of lines) {
+    for (const { command, line } of lines) {
       if (stop !== null) {
         commands[line] = {
           status: 'critical',
@@ -118,9 +118,9 @@ async function read(
       const outcome = await session.run(line, {
         timeoutMs: Math.max(1, Math.min(commandTimeoutMs, remaining)),
         maxBytes,
-        maskPasswords: req.name === 'showconfig',
+        maskPasswords: command.masksPasswords === true,
       });
-      const result = commandResult(req, line, outcome, remaining < commandTimeoutMs, opts);
+      const result = commandResult(command, line, outcome, remaining < commandTimeoutMs, opts);
       commands[line] = result;
       if (outcome.state !== 'done')
         stop = { code: result.code as Exclude<ReadCode, 'ok'>, message: result.message };
@@ -149,7 +149,7 @@ async function read(
 }
 
 function commandResult(
-  req: CommandRequest,
+  command: RegisteredCommand,
   line: string,
   outcome: RunOutcome,
   sessionDeadlineHit: boolean,
@@ -158,7 +158,7 @@ function commandResult(
   const raw = outcome.output;
   switch (outcome.state) {
     case 'done': {
-      const parsed = parseCommandOutput(req.name, raw, {
+      const parsed = command.parse(raw, {
         ...(opts.cpqQueueName !== undefined ? { cpqQueueName: opts.cpqQueueName } : {}),
         ...(opts.releaseQueueName !== undefined ? { releaseQueueName: opts.releaseQueueName } : {}),
       });

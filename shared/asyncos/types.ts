@@ -3,6 +3,10 @@
  * Field names and codes are part of `cpq-monitor read|parse --json`: extend, never rename.
  */
 import type { Status } from '../errors';
+import type { CommandRequest } from './commands';
+
+// The command vocabulary comes from the registry of commands.
+export type { CommandName, CommandRequest, ParsedByCommand } from './commands';
 
 export type ReadCode =
   | 'ok'
@@ -16,27 +20,6 @@ export type ReadCode =
   | 'unexpected_output'
   /** The monitor could not get its own SSH secret: no connection was attempted. */
   | 'credentials_unavailable';
-
-/** Commands the reader may send. Anything else is refused before it reaches the wire. */
-export type CommandName =
-  | 'version'
-  | 'status'
-  | 'status detail'
-  | 'tophosts'
-  | 'showconfig'
-  | 'sslconfig'
-  | 'listenerconfig'
-  | 'interfaceconfig'
-  | 'grep'
-  | 'hoststatus';
-
-/** One command to run; `arg` is the sort for tophosts, the host for hoststatus, the pattern for grep. */
-export interface CommandRequest {
-  name: CommandName;
-  arg?: string;
-  /** For grep: the log to read, default `mail_logs`. */
-  log?: string;
-}
 
 export type SshAuth = { password: string } | { privateKey: string | Buffer; passphrase?: string };
 
@@ -81,7 +64,10 @@ export interface ReadResult {
   hostKey: string | null;
   startedAt: string;
   timings: { connectMs?: number; totalMs: number };
-  /** Keyed by the command line as given (`status detail`, `tophosts 1`, `grep`...). */
+  /**
+   * Keyed by the command line as given (`status detail`, `tophosts 1`, `grep`...). Walk it with
+   * `parsedCommands` (./commands) to get each command's facts typed by its command.
+   */
   commands: Record<string, CommandResult>;
 }
 
@@ -235,18 +221,4 @@ export interface MailLogFacts {
   events: MailLogEvent[];
   /** Lines that matched no known shape (kept, not dropped). */
   unknownLines: string[];
-}
-
-/** Facts by command, for code that walks a ReadResult. */
-export interface ParsedByCommand {
-  version: Record<string, string>;
-  status: StatusFacts;
-  'status detail': StatusFacts;
-  tophosts: TophostsFacts;
-  showconfig: ShowconfigFacts;
-  sslconfig: SslconfigFacts;
-  listenerconfig: ListenerconfigFacts;
-  interfaceconfig: InterfaceconfigFacts;
-  grep: MailLogFacts;
-  hoststatus: Record<string, string>;
 }

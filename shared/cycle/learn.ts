@@ -3,10 +3,11 @@
  * the TLS versions its outbound methods enable, which the probes then offer on its behalf (and the
  * cycle memory keeps for the probe cycles that read nothing). Pure: reads in, learned values out.
  */
-import type { ReadResult, ShowconfigFacts, SslconfigFacts } from '../asyncos/types';
+import { firstFacts } from '../asyncos/commands';
+import type { ReadResult } from '../asyncos/types';
 import { fromOutboundTls, type OutboundTlsFacts } from '../findings/outbound-tls';
 import type { ConfigObservation } from '../observations';
-import type { TlsVersion } from '../probes/types';
+import type { TlsVersion } from '../tls/versions';
 import { versionsFromMethods } from '../tls/versions';
 
 /** The TLS versions an appliance offers when it delivers. */
@@ -28,16 +29,10 @@ const CIPHER_LIST = /^[A-Za-z0-9:!+@=_., -]+$/;
 /** Longest outbound methods value parsed: a hostile peer's megabyte of text is not parsed or stored. */
 const METHODS_MAX = 256;
 
-/** The facts of a command that ran cleanly in a read, else undefined. */
-function parsed<T>(read: ReadResult, command: string): T | undefined {
-  const r = read.commands[command];
-  return r?.code === 'ok' && r.parsed ? (r.parsed as T) : undefined;
-}
-
 function outboundFacts(read: ReadResult): OutboundTlsFacts {
   return {
-    sslconfig: parsed<SslconfigFacts>(read, 'sslconfig'),
-    showconfig: parsed<ShowconfigFacts>(read, 'showconfig'),
+    sslconfig: firstFacts(read, 'sslconfig') ?? undefined,
+    showconfig: firstFacts(read, 'showconfig') ?? undefined,
   };
 }
 

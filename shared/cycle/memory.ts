@@ -11,7 +11,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/li
 import { ALERT_TABLE } from '../alerts/table';
 import { CpqMonitorError, errorMessage } from '../errors';
 import type { FindingsMemory } from '../findings/types';
-import type { TlsVersion } from '../probes/types';
+import type { TlsVersion } from '../tls/versions';
 
 /** The memory one kind of cycle owns. */
 export interface CyclePart {

@@ -7,7 +7,8 @@ import type { CommandRequest } from '../asyncos/types';
 import type { Appliance, Inventory } from '../inventory/schema';
 import { tlsFor } from '../inventory/settings';
 import { cpqPortsOf, peersOf, smaOf } from '../inventory/topology';
-import type { ProbeOptions, TlsVersion } from '../probes/types';
+import type { ProbeOptions } from '../probes/types';
+import type { TlsVersion } from '../tls/versions';
 
 /** One probe to make: the listener of `appliance`, playing the side of `from` when set. */
 export interface PlannedProbe {

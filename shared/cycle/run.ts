@@ -19,6 +19,7 @@ import { activeMaintenance } from '../inventory/settings';
 import type { Logger } from '../log';
 import type { MetricDatum } from '../metrics/datum';
 import { metricsForCycle } from '../metrics/from-observations';
+import { applianceRecords } from '../metrics/records';
 import type { MetricSink, SinkReport } from '../metrics/sink';
 import type { ConfigObservation, ListenerObservation } from '../observations';
 import { probeListener } from '../probes/probe';
@@ -39,6 +40,8 @@ export interface CycleInput {
   appliances?: readonly string[];
   /** Names this invocation's memory (e.g. `shard-0-of-3`); default `all`. */
   memoryKey?: string;
+  /** The scheduled shard, named in each appliance record; absent in local runs. */
+  shard?: { index: number; count: number };
   /** Epoch ms by which the cycle must be done, alerts and metrics included. */
   deadline: number;
   /** Time kept after the probes and reads for alerts, metrics and memory; default 5000 ms. */
@@ -133,7 +136,8 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
   const alerts = await alert(inv, shard, findings, checked, now, deps);
   if (alerts.error !== undefined) problems.push(`alerts not processed: ${alerts.error}`);
 
-  const metrics = await shipMetrics(input.kind, inv, listener, ownConfig, findings, now, bounds, deps.sink);
+  const seen = { listener, config: ownConfig, findings, paths: evaluated.paths };
+  const metrics = await shipMetrics(input, seen, shard, now, bounds, deps.sink);
   for (const e of metrics.report.errors) problems.push(`metrics not shipped: ${e.message}`);
 
   // Memory: what this cycle learned, for the next one.
@@ -280,26 +284,44 @@ function alert(
  * work": a cycle that ran out of time sends none, so the watchdog's missing-heartbeat alarm also
  * catches a monitor that can no longer keep up.
  */
+/** What a cycle saw of its own appliances, as the metrics and appliance records need it. */
+interface SeenByCycle {
+  listener: ListenerObservation[];
+  config: ConfigObservation[];
+  findings: Finding[];
+  paths: PathState[];
+}
+
 async function shipMetrics(
-  kind: CycleKind,
-  inv: Inventory,
-  listener: ListenerObservation[],
-  config: ConfigObservation[],
-  findings: Finding[],
+  input: CycleInput,
+  { listener, config, findings, paths }: SeenByCycle,
+  shard: Shard,
   now: Date,
   bounds: WorkBounds,
   sink: MetricSink,
 ): Promise<CycleReport['metrics']> {
+  const inv = input.inventory;
+  // The heartbeat says "this cycle did all its work": a cycle that ran out of time sends none, so
+  // the watchdog's missing-heartbeat alarm also catches a monitor that can no longer keep up.
   const data = metricsForCycle({
     inventory: inv,
     listener,
     config,
     findings,
+    paths,
+    owned: shard.owned.map((a) => a.name),
     now,
-    detail: inv.monitor.metricsDetail,
-    cycle: kind,
+    cycle: input.kind,
   }).filter((d) => bounds.skipped.length === 0 || d.name !== 'MonitorHeartbeat');
-  return { data, report: await sink.put(data) };
+  const records = applianceRecords({
+    inventory: inv,
+    listener,
+    config,
+    findings,
+    now,
+    ...(input.shard !== undefined ? { shard: input.shard } : {}),
+  });
+  return { data, report: await sink.put(data, records) };
 }
 
 /** The findings memory the two parts of the previous cycles make up. */

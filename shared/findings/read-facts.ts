@@ -1,15 +1,6 @@
 /** Picks the parsed facts of one SSH read, command by command, keeping only what parsed cleanly. */
-import type {
-  CommandResult,
-  InterfaceconfigFacts,
-  ListenerconfigFacts,
-  MailLogEvent,
-  ReadResult,
-  ShowconfigFacts,
-  SslconfigFacts,
-  StatusFacts,
-  TophostsFacts,
-} from '../asyncos/types';
+import { type FactsOf, parsedCommands } from '../asyncos/commands';
+import type { CommandResult, MailLogEvent, ReadResult, StatusFacts } from '../asyncos/types';
 import type { Appliance } from '../inventory/schema';
 import type { ConfigObservation } from '../observations';
 
@@ -20,18 +11,18 @@ export interface Read<T> {
   raw: string;
 }
 
+/** Commands whose facts the rules read under the command's own name (the last one read wins). */
+type KeptByName = 'tophosts' | 'showconfig' | 'sslconfig' | 'listenerconfig' | 'interfaceconfig';
+type ReadsByName = { [N in KeptByName]?: Read<FactsOf<N>> };
+
 /** What one SSH read of one appliance established this cycle. */
-export interface ReadFacts {
+export interface ReadFacts extends ReadsByName {
   appliance: Appliance;
   obs: ConfigObservation;
   /** False when the session itself failed (no command result may be trusted). */
   sessionOk: boolean;
+  /** `status detail` when it ran (it holds everything `status` does), else `status`. */
   status?: Read<StatusFacts>;
-  tophosts?: Read<TophostsFacts>;
-  showconfig?: Read<ShowconfigFacts>;
-  sslconfig?: Read<SslconfigFacts>;
-  listenerconfig?: Read<ListenerconfigFacts>;
-  interfaceconfig?: Read<InterfaceconfigFacts>;
   /** Events of every grep that parsed, in the order read. */
   logs?: { keys: string[]; events: MailLogEvent[] };
   /** Commands that ran but did not give facts: key → `code: message`. */
@@ -45,61 +36,46 @@ function usable(r: CommandResult): boolean {
   return r.code === 'ok' && r.parsed !== null && r.parsed !== undefined;
 }
 
-function commandName(key: string): string {
-  const k = key.trim().replace(/\s+/g, ' ');
-  if (k === 'status detail' || k.startsWith('status detail ')) return 'status detail';
-  return k.split(' ')[0] ?? k;
-}
-
 /** The facts of one read; nothing but `failed` when the session did not work. */
 export function readFacts(appliance: Appliance, obs: ConfigObservation): ReadFacts {
   const out: ReadFacts = { appliance, obs, sessionOk: SESSION_USABLE.has(obs.read.code), failed: {} };
   if (!out.sessionOk) return out;
   for (const [key, r] of Object.entries(obs.read.commands)) {
-    if (!usable(r)) {
-      out.failed[key] = `${r.code}: ${r.message}`;
-      continue;
-    }
-    const name = commandName(key);
-    const read = { key, facts: r.parsed, raw: r.raw };
-    switch (name) {
+    if (!usable(r)) out.failed[key] = `${r.code}: ${r.message}`;
+  }
+  for (const p of parsedCommands(obs.read)) {
+    switch (p.command) {
       case 'status detail':
-        out.status = read as Read<StatusFacts>;
+        out.status = p;
         break;
       case 'status':
         // `status detail` holds everything `status` does: keep it when both ran.
-        if (out.status === undefined || out.status.key !== 'status detail')
-          out.status = read as Read<StatusFacts>;
+        if (out.status === undefined || out.status.key !== 'status detail') out.status = p;
         break;
-      case 'tophosts':
-        out.tophosts = read as Read<TophostsFacts>;
-        break;
-      case 'showconfig':
-        out.showconfig = read as Read<ShowconfigFacts>;
-        break;
-      case 'sslconfig':
-        out.sslconfig = read as Read<SslconfigFacts>;
-        break;
-      case 'listenerconfig':
-        out.listenerconfig = read as Read<ListenerconfigFacts>;
-        break;
-      case 'interfaceconfig':
-        out.interfaceconfig = read as Read<InterfaceconfigFacts>;
-        break;
-      case 'grep': {
-        const events = (r.parsed as { events?: MailLogEvent[] }).events ?? [];
+      case 'grep':
         out.logs = {
-          keys: [...(out.logs?.keys ?? []), key],
-          events: [...(out.logs?.events ?? []), ...events],
+          keys: [...(out.logs?.keys ?? []), p.key],
+          events: [...(out.logs?.events ?? []), ...(p.facts.events ?? [])],
         };
         break;
-      }
+      case 'tophosts':
+      case 'showconfig':
+      case 'sslconfig':
+      case 'listenerconfig':
+      case 'interfaceconfig':
+        keep(out, p.command, p);
+        break;
       default:
         // version, hoststatus: no rule reads them.
         break;
     }
   }
   return out;
+}
+
+/** Keeps a command's facts under its name. */
+function keep<N extends KeptByName>(out: ReadsByName, name: N, read: ReadsByName[N]): void {
+  out[name] = read;
 }
 
 /** The appliance's cpq_listener as read this cycle (showconfig first, then the listenerconfig listing). */

@@ -45,6 +45,21 @@ export function parseInventoryText(text: string, source: string): Inventory {
   return parseInventory(doc, source);
 }
 
+/**
+ * Parses machine-written JSON (the inventory bundled into the Lambdas) and validates it. JSON.parse
+ * reads a 10,000-appliance inventory (3 MB) in about 0.25 s where the YAML parser needs over 10 s,
+ * which a cold start cannot afford; hand-written files go through `parseInventoryText`.
+ */
+export function parseInventoryJson(text: string, source: string): Inventory {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new InventoryError(source, [`not valid JSON: ${errorMessage(err)}`]);
+  }
+  return parseInventory(doc, source);
+}
+
 /** Reads, parses and validates an inventory file. */
 export function loadInventory(file: string): Inventory {
   let text: string;

@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { isHostOrAddress } from '../hostname';
+import { TLS_VERSIONS } from '../tls/versions';
 
 /** Every default of the inventory, in one place. */
 export const DEFAULTS = {
@@ -12,6 +13,7 @@ export const DEFAULTS = {
   sshPort: 22,
   namespace: 'CPQMonitor',
   metricsDetail: 'standard',
+  applianceMetrics: false,
   concurrency: 16,
   probeIntervalMinutes: 1,
   sshIntervalMinutes: 5,
@@ -32,10 +34,22 @@ export const DEFAULTS = {
   logLevel: 'info',
   /** Base of the watchdog alarms' runbook links (anchors in docs/deploy.md). */
   deployRunbookUrl: 'docs/deploy.md',
+  /** Tag an SSH secret carries to be readable when secrets are granted by prefix (`deploy.sshSecrets`). */
+  sshSecretTagKey: 'cpq-monitor',
+  sshSecretTagValue: 'ssh-read',
 } as const;
 
 /** An appliance's (or a cluster's) name: it is part of finding ids, metric dimensions and file names. */
 export const APPLIANCE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+/**
+ * A secret name prefix specific enough to grant by: Secrets Manager name characters only (so no
+ * `*` or `?`), at least 4 long, with a letter or digit, ending at a separator (`/`, `-`, `_`,
+ * `.`) so that `cpq/ssh/` never also matches `cpq/sshkeys-of-another-team`.
+ */
+export const SECRET_PREFIX = /^(?=.*[A-Za-z0-9])[A-Za-z0-9/_+=.@-]{3,255}[/_.-]$/;
+/** Tag keys and values IAM conditions can name (Secrets Manager's tag character set). */
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+@-]{1,128}$/u;
+
 /** OpenSSH host key fingerprint: `SHA256:` and 43 unpadded base64 characters. */
 export const SSH_FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 /** Certificate SHA-256 fingerprint: 32 hex bytes, colons optional, any case. */
@@ -61,7 +75,7 @@ const cidr = z.string().refine(
   { message: 'expected an IP address or CIDR such as 10.0.0.10/32' },
 );
 
-const tlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
+const tlsVersion = z.enum(TLS_VERSIONS);
 
 /** Where the SSH secret comes from: exactly one source. */
 const credentials = z
@@ -150,6 +164,11 @@ const appliance = z.strictObject({
   ssh: ssh.optional(),
   tls: tls.optional(),
   queues: queues.optional(),
+  /**
+   * Per-appliance CloudWatch metrics for this appliance (overrides `monitor.applianceMetrics`):
+   * 7 billed metrics, 12 at `metricsDetail: detailed` (docs/metrics.md has the price).
+   */
+  applianceMetrics: z.boolean().optional(),
   /** Set false to keep an appliance listed but not monitored. */
   enabled: z.boolean().default(true),
 });
@@ -167,8 +186,14 @@ const monitor = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9._/#:-]{1,255}$/)
     .default(DEFAULTS.namespace),
-  /** `standard` keeps the metric count small; `detailed` adds per-phase latencies. */
+  /** What a per-appliance metric set holds: `detailed` adds per-phase latencies (5 more metrics). */
   metricsDetail: z.enum(['standard', 'detailed']).default(DEFAULTS.metricsDetail),
+  /**
+   * Per-appliance CloudWatch metrics for every appliance (each appliance can override it). Off by
+   * default: fleet metrics and the per-appliance log records cost cents; these cost $2.10 per
+   * appliance-month ($3.60 at `detailed`), see docs/metrics.md.
+   */
+  applianceMetrics: z.boolean().default(DEFAULTS.applianceMetrics),
   concurrency: z.number().int().min(1).max(512).default(DEFAULTS.concurrency),
   probeIntervalMinutes: z.number().int().min(1).max(60).default(DEFAULTS.probeIntervalMinutes),
   sshIntervalMinutes: z.number().int().min(1).max(1440).default(DEFAULTS.sshIntervalMinutes),
@@ -189,6 +214,62 @@ const alerting = z.strictObject({
 
 /** A phone number as SNS takes it for SMS. */
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number like +15551234567');
+
+/** A Teams channel id as the Chatbot configuration takes it (URL-encoded `:` and `@`). */
+const TEAMS_CHANNEL_ID = /^[A-Za-z0-9\-_=+/.,]*%3[aA][A-Za-z0-9\-_=+/.,]*%40[A-Za-z0-9\-_=+/.,]*$/;
+
+/** A Secrets Manager secret name or ARN (infra turns it into a grant naming that one secret). */
+const secretId = z.string().min(1).max(2048);
+
+/** Chat and pager services fed from the paging topic (read by infra/ only; see docs/alerts.md). */
+const integrations = z.strictObject({
+  /**
+   * AWS Chatbot (Amazon Q Developer in chat applications): pages rendered as custom notifications
+   * on a second topic. With `slack` and/or `teams` the stack creates the channel configuration;
+   * with neither, it only creates the topic (output `ChatbotTopicArn`) for an existing one.
+   */
+  chatbot: z
+    .strictObject({
+      slack: z
+        .strictObject({
+          /** The workspace (team) id the Chatbot console shows after authorising Slack once. */
+          workspaceId: z.string().regex(/^[0-9A-Z]{1,255}$/, 'expected a Slack workspace id like T07EXAMPLE'),
+          /** The channel id (end of the channel's link), e.g. C07EXAMPLE. */
+          channelId: z.string().regex(/^[A-Za-z0-9]{1,255}$/, 'expected a Slack channel id like C07EXAMPLE'),
+        })
+        .optional(),
+      teams: z
+        .strictObject({
+          /** The team id (a UUID, from the channel link's `groupId`). */
+          teamId: z.guid('expected the Microsoft Teams team id (a GUID)'),
+          /** The Microsoft Entra tenant id (a UUID, the link's `tenantId`). */
+          tenantId: z.guid('expected the Microsoft Teams tenant id (a GUID)'),
+          /**
+           * The channel id from the channel link, e.g. `19:...@thread.tacv2`; kept URL-encoded
+           * (`19%3A...%40thread.tacv2`), the form the Chatbot configuration takes.
+           */
+          channelId: z
+            .string()
+            .min(1)
+            .max(256)
+            .transform((id) => id.replace(/:/g, '%3A').replace(/@/g, '%40'))
+            .refine((id) => TEAMS_CHANNEL_ID.test(id), {
+              message: 'expected a Teams channel id like 19:abc...@thread.tacv2 (from the channel link)',
+            }),
+        })
+        .optional(),
+    })
+    .optional(),
+  /** PagerDuty Events API v2: incidents keyed by alert id, resolved by the recovery. */
+  pagerduty: z
+    .strictObject({
+      /** Secret holding the Events API v2 integration (routing) key: the key itself, or `{"routingKey": "..."}`. */
+      secretId,
+      /** The PagerDuty service region: `us` (events.pagerduty.com) or `eu` (events.eu.pagerduty.com). */
+      region: z.enum(['us', 'eu']).default('us'),
+    })
+    .optional(),
+});
 
 /** AWS deployment settings (read by infra/ only). */
 const deploy = z.strictObject({
@@ -224,6 +305,35 @@ const deploy = z.strictObject({
     .optional(),
   /** Base of the watchdog alarms' runbook links (the `#anchor` is appended). */
   runbookUrl: z.string().min(1).default(DEFAULTS.deployRunbookUrl),
+  /**
+   * Grant the SSH function its secrets by name prefix plus a resource tag (attribute-based access)
+   * instead of one ARN per secret; needed once the inventory names more secrets than fit in an IAM
+   * policy (docs/deploy.md, "SSH secrets at scale"). Every `secretId` must start with the prefix.
+   */
+  sshSecrets: z
+    .strictObject({
+      prefix: z
+        .string()
+        .regex(
+          SECRET_PREFIX,
+          'expected a specific secret name prefix such as cpq-monitor/ssh/ (4-256 of A-Z a-z 0-9 / _ + = . @ -, ending in / - _ or ., no wildcards)',
+        ),
+      tagKey: z
+        .string()
+        .regex(TAG_TEXT, 'expected a tag key (1-128 letters, digits, spaces, _ . : / = + @ -)')
+        .default(DEFAULTS.sshSecretTagKey),
+      tagValue: z
+        .string()
+        .regex(TAG_TEXT, 'expected a tag value (1-128 letters, digits, spaces, _ . : / = + @ -)')
+        .default(DEFAULTS.sshSecretTagValue),
+    })
+    .optional(),
+  /**
+   * Availability zones the interface endpoints are placed in: the first N subnets of the VPC.
+   * Default: every subnet's zone (2 for the stack's own VPC). 1 halves the endpoint hours at the
+   * price of one zone's outage taking the functions' AWS API calls with it (docs/deploy.md).
+   */
+  endpointAzs: z.number().int().min(1).max(16).optional(),
   subscriptions: z
     .strictObject({
       email: z.array(z.email()).default([]),
@@ -245,6 +355,8 @@ const deploy = z.strictObject({
       message: 'expected at least one email address or sms number (or leave fallback out)',
     })
     .optional(),
+  /** Chat and pager integrations fed from the paging topic; none by default. */
+  integrations: integrations.optional(),
 });
 
 export const inventorySchema = z
@@ -311,3 +423,4 @@ export type MaintenanceWindow = Inventory['maintenance'][number];
 export type TlsExpectations = z.infer<typeof tls>;
 export type QueueThresholds = z.infer<typeof queues>;
 export type SshCredentials = z.infer<typeof credentials>;
+export type Integrations = z.infer<typeof integrations>;

@@ -1,6 +1,6 @@
 /**
- * Our own small metric value type: what the cycle measures, independent of the sink that ships
- * it (CloudWatch PutMetricData, or Embedded Metric Format lines for local runs).
+ * Our own small metric value type: what the cycle measures, independent of how it is shipped
+ * (Embedded Metric Format lines: the Lambda's stdout, or a file for local runs).
  */
 
 /** CloudWatch units used by cpq-monitor (a subset of StandardUnit). */
@@ -11,34 +11,62 @@ export interface MetricDatum {
   name: MetricName;
   unit: MetricUnit;
   value: number;
-  /** Small and documented (docs/metrics.md): Appliance, Phase, Severity, Cycle. */
+  /** Small and documented (docs/metrics.md): Cycle, Role, Severity; Appliance and Phase only when opted in. */
   dimensions: Record<string, string>;
   /** ISO 8601; every datum of a cycle carries the cycle's time. */
   timestamp: string;
 }
 
-/** Every metric name, with its unit (docs/metrics.md documents each one). */
-export const METRICS = {
+/**
+ * Fleet metrics: written by default, a fixed set whatever the fleet size. Every shard writes its
+ * own part once per cycle interval, so counts add up across shards (statistic Sum).
+ */
+export const FLEET_METRICS = {
+  ListenersDown: 'Count',
+  ListenersAnonymousTls: 'Count',
+  CertificatesExpiring: 'Count',
+  CertificateDaysRemainingMin: 'None',
+  SshReadFailures: 'Count',
+  SystemsNotOnline: 'Count',
+  QueueBacklogs: 'Count',
+  QueueActiveRecipientsMax: 'Count',
+  PathsDown: 'Count',
+  FindingsOpen: 'Count',
+  MonitorHeartbeat: 'Count',
+  /** Reserved: notifications delivered by an invocation (dimension Cycle); not written yet. */
+  PagesSent: 'Count',
+  /** Reserved: notifications that still failed (dimension Cycle); not written yet. */
+  PagesFailed: 'Count',
+} as const satisfies Record<string, MetricUnit>;
+
+/** Per-appliance metrics: written only for appliances that opt in (each one is billed per appliance). */
+export const APPLIANCE_METRICS = {
   ListenerUp: 'None',
-  HandshakeLatency: 'Milliseconds',
   TlsCertificatePresent: 'None',
   CertificateDaysRemaining: 'None',
   SystemOnline: 'None',
   CpqQueueActiveRecipients: 'Count',
   ReleaseQueueActiveRecipients: 'Count',
   SshReadSuccess: 'None',
-  FindingsOpen: 'Count',
-  MonitorHeartbeat: 'Count',
+} as const satisfies Record<string, MetricUnit>;
+
+/** Every metric name, with its unit (docs/metrics.md documents each one). */
+export const METRICS = {
+  ...FLEET_METRICS,
+  ...APPLIANCE_METRICS,
+  /** Both: with dimension Role (fleet, every successful probe), or Appliance (opted in). */
+  HandshakeLatency: 'Milliseconds',
 } as const satisfies Record<string, MetricUnit>;
 
 export type MetricName = keyof typeof METRICS;
 
 /** Dimension names (kept few: each combination of values is a billed metric). */
 export const DIMENSION = {
+  cycle: 'Cycle',
+  role: 'Role',
+  severity: 'Severity',
   appliance: 'Appliance',
   phase: 'Phase',
-  severity: 'Severity',
-  cycle: 'Cycle',
 } as const;
 
 /** A datum with the unit of its name. */

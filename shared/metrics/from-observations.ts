@@ -1,29 +1,40 @@
 /**
- * Observations → metric data for one cycle. Pure: no clock, no I/O. The set is deliberately
- * small (each name + dimension combination is a billed custom metric): per appliance only the
- * `Appliance` dimension, `Phase` only at `detailed`, and fleet-wide findings by `Severity`.
+ * Observations → metric data for one cycle. Pure: no clock, no I/O.
+ *
+ * By default only the fleet metrics: a fixed set (dimensions Cycle, Role, Severity) whose count does
+ * not grow with the fleet, each shard writing its own part so that sums across shards are fleet
+ * totals. Per-appliance metrics (dimension Appliance, billed per appliance) only for appliances that
+ * opt in (`applianceMetrics`). docs/metrics.md documents every name, dimension and price.
  */
-import type { StatusFacts, TophostsFacts, TophostsRow } from '../asyncos/types';
-import type { Finding, Severity } from '../findings/types';
-import { type Inventory, queuesFor } from '../inventory';
+import { firstFacts } from '../asyncos/commands';
+import type { TophostsFacts, TophostsRow } from '../asyncos/types';
+import { type Finding, LISTENER_CHECKS, type PathState, type Severity } from '../findings/types';
+import { type Appliance, DEFAULTS, type Inventory, queuesFor, tlsFor } from '../inventory';
 import type { ConfigObservation, ListenerObservation } from '../observations';
-import type { ProbeTimings } from '../probes/types';
+import type { ProbeResult, ProbeTimings } from '../probes/types';
 import { DIMENSION, datum, type MetricDatum } from './datum';
 
-/** `standard` (the default) or `detailed` (adds per-phase handshake latency). */
+/** `standard` (the default) or `detailed` (opted-in appliances get per-phase handshake latency too). */
 export type MetricsDetail = 'standard' | 'detailed';
 
 /** Which scheduled cycle produced the data: the minute probes, the SSH reads, or both (CLI). */
 export type CycleKind = 'probe' | 'ssh' | 'full';
 
+type Role = 'esa' | 'sma';
+
 /** Inputs of `metricsForCycle`. */
 export interface MetricsForCycleInput {
   inventory: Inventory;
+  /** This invocation's probes (of the appliances it owns). */
   listener: readonly ListenerObservation[];
+  /** This invocation's SSH reads of the appliances it owns (context reads left out). */
   config: readonly ConfigObservation[];
   findings: readonly Finding[];
+  /** The path view; a path counts where its receiving end (`to`) is owned. */
+  paths?: readonly PathState[];
+  /** Appliances this invocation owns; default the appliances observed. */
+  owned?: readonly string[];
   now: Date;
-  detail: MetricsDetail;
   /** Default: `probe` with only probes, `ssh` with only SSH reads, `full` with both. */
   cycle?: CycleKind;
 }
@@ -38,6 +49,8 @@ const PHASE_TIMING: Record<(typeof PHASES)[number], keyof ProbeTimings> = {
   tls: 'tlsMs',
 };
 const SEVERITIES: Severity[] = ['critical', 'warning', 'info'];
+const ROLES: Role[] = ['esa', 'sma'];
+const PROBE_CHECKS = new Set<string>(LISTENER_CHECKS);
 
 /** The cycle kind implied by which observations a cycle made. */
 export function cycleKindOf(listener: readonly unknown[], config: readonly unknown[]): CycleKind {
@@ -45,29 +58,183 @@ export function cycleKindOf(listener: readonly unknown[], config: readonly unkno
   return config.length > 0 ? 'ssh' : 'probe';
 }
 
-/** Every metric datum of one cycle (one per observation; sinks merge repeats into Values/Counts). */
+/** Whether an appliance gets per-appliance metrics: its own switch, else the fleet's. */
+export function applianceMetricsOn(
+  inv: Inventory,
+  a: Pick<Appliance, 'applianceMetrics'> | undefined,
+): boolean {
+  return a?.applianceMetrics ?? inv.monitor.applianceMetrics;
+}
+
+/** Every metric datum of one cycle: the fleet set, plus per-appliance data of opted-in appliances. */
 export function metricsForCycle(input: MetricsForCycleInput): MetricDatum[] {
   const ts = input.now.toISOString();
-  const out: MetricDatum[] = [];
-  for (const obs of input.listener) out.push(...listenerMetrics(obs, ts, input.detail));
-  for (const obs of input.config) out.push(...configMetrics(obs, ts, input.inventory));
-
+  const inv = input.inventory;
+  const byName = new Map(inv.appliances.map((a) => [a.name, a]));
   const cycle = input.cycle ?? cycleKindOf(input.listener, input.config);
-  const counts: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };
-  for (const id of new Set(input.findings.map((f) => f.id))) {
-    const worst = input.findings.filter((f) => f.id === id).map((f) => f.severity);
-    const sev = SEVERITIES.find((s) => worst.includes(s))!;
-    counts[sev]++;
-  }
-  for (const s of SEVERITIES) {
-    out.push(datum('FindingsOpen', counts[s], { [DIMENSION.severity]: s }, ts));
-  }
   const beats: Array<'probe' | 'ssh'> = cycle === 'full' ? ['probe', 'ssh'] : [cycle];
-  for (const c of beats) out.push(datum('MonitorHeartbeat', 1, { [DIMENSION.cycle]: c }, ts));
+  const out: MetricDatum[] = [];
+
+  if (input.listener.length > 0) out.push(...fleetProbeMetrics(input.listener, inv, byName, ts));
+  if (input.config.length > 0) out.push(...fleetSshMetrics(input.config, inv, byName, ts));
+
+  const owned = new Set(
+    input.owned ?? [...input.listener.map((o) => o.appliance), ...input.config.map((o) => o.appliance)],
+  );
+  const pathsDown = (input.paths ?? []).filter((p) => p.state === 'down' && owned.has(p.to)).length;
+  for (const c of beats) out.push(datum('PathsDown', pathsDown, { [DIMENSION.cycle]: c }, ts));
+
+  // Each finding id once, at its worst severity, under the cycle that raises its check: a shard's
+  // probe and SSH invocations then never count the same finding twice.
+  const worst = new Map<string, Finding>();
+  for (const f of input.findings) {
+    const seen = worst.get(f.id);
+    if (seen === undefined || SEVERITIES.indexOf(f.severity) < SEVERITIES.indexOf(seen.severity)) {
+      worst.set(f.id, f);
+    }
+  }
+  for (const c of beats) {
+    const counts: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };
+    for (const f of worst.values()) if (cycle !== 'full' || cycleOfCheck(f.check) === c) counts[f.severity]++;
+    for (const s of SEVERITIES) {
+      out.push(datum('FindingsOpen', counts[s], { [DIMENSION.cycle]: c, [DIMENSION.severity]: s }, ts));
+    }
+    out.push(datum('MonitorHeartbeat', 1, { [DIMENSION.cycle]: c }, ts));
+  }
+
+  for (const obs of input.listener) {
+    if (applianceMetricsOn(inv, byName.get(obs.appliance))) out.push(...listenerMetrics(obs, ts, inv));
+  }
+  for (const obs of input.config) {
+    if (applianceMetricsOn(inv, byName.get(obs.appliance))) out.push(...configMetrics(obs, ts, inv));
+  }
   return out;
 }
 
-function listenerMetrics(obs: ListenerObservation, ts: string, detail: MetricsDetail): MetricDatum[] {
+/** The scheduled cycle that evaluates a check: the probe checks, or everything the reads feed. */
+export function cycleOfCheck(check: string): 'probe' | 'ssh' {
+  return PROBE_CHECKS.has(check) ? 'probe' : 'ssh';
+}
+
+/** True when a probe saw an anonymous (aNULL) session or no certificate: the CPQ cipher problem. */
+export function isAnonymous(p: ProbeResult): boolean {
+  return p.tls?.anonymous === true || p.code === 'tls_no_certificate';
+}
+
+function groupBy<T extends { appliance: string; role: Role }>(items: readonly T[]): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const o of items) {
+    const list = m.get(o.appliance);
+    if (list) list.push(o);
+    else m.set(o.appliance, [o]);
+  }
+  return m;
+}
+
+function rolesOf(items: readonly { role: Role }[]): Role[] {
+  return ROLES.filter((r) => items.some((o) => o.role === r));
+}
+
+function fleetProbeMetrics(
+  listener: readonly ListenerObservation[],
+  inv: Inventory,
+  byName: Map<string, Appliance>,
+  ts: string,
+): MetricDatum[] {
+  const out: MetricDatum[] = [];
+  const byAppliance = groupBy(listener);
+  for (const role of rolesOf(listener)) {
+    const dims = { [DIMENSION.role]: role };
+    let down = 0;
+    let anonymous = 0;
+    let expiring = 0;
+    let minDays: number | undefined;
+    const latencies: number[] = [];
+    for (const [name, probes] of byAppliance) {
+      if (probes[0]!.role !== role) continue;
+      if (probes.some((o) => o.probe.status === 'critical')) down++;
+      if (probes.some((o) => isAnonymous(o.probe))) anonymous++;
+      const days = probes
+        .map((o) => o.probe.tls?.certificate?.daysRemaining)
+        .filter((d): d is number => d !== undefined);
+      const a = byName.get(name);
+      const warnDays = a
+        ? tlsFor(inv, a).expiryWarnDays
+        : (inv.tls.expiryWarnDays ?? DEFAULTS.expiryWarnDays);
+      const soonest = days.length > 0 ? Math.min(...days) : undefined;
+      if (soonest !== undefined) minDays = minDays === undefined ? soonest : Math.min(minDays, soonest);
+      if (
+        (soonest !== undefined && soonest <= warnDays) ||
+        probes.some((o) => o.probe.code === 'cert_expired')
+      ) {
+        expiring++;
+      }
+      for (const o of probes) if (o.probe.status !== 'critical') latencies.push(o.probe.timings.totalMs);
+    }
+    out.push(datum('ListenersDown', down, dims, ts));
+    out.push(datum('ListenersAnonymousTls', anonymous, dims, ts));
+    out.push(datum('CertificatesExpiring', expiring, dims, ts));
+    if (minDays !== undefined) out.push(datum('CertificateDaysRemainingMin', minDays, dims, ts));
+    for (const ms of latencies) out.push(datum('HandshakeLatency', ms, dims, ts));
+  }
+  return out;
+}
+
+function fleetSshMetrics(
+  config: readonly ConfigObservation[],
+  inv: Inventory,
+  byName: Map<string, Appliance>,
+  ts: string,
+): MetricDatum[] {
+  const out: MetricDatum[] = [];
+  for (const role of rolesOf(config)) {
+    const dims = { [DIMENSION.role]: role };
+    let failures = 0;
+    let notOnline = 0;
+    let backlogs = 0;
+    let maxQueue: number | undefined;
+    for (const o of config) {
+      if (o.role !== role) continue;
+      if (o.read.code !== 'ok') failures++;
+      const status = firstFacts(o.read, 'status', 'status detail');
+      if (status !== null && !status.online) notOnline++;
+      const q = queueOf(o, inv, byName.get(o.appliance));
+      if (q !== undefined) {
+        maxQueue = Math.max(maxQueue ?? 0, q.active);
+        if (q.active >= q.warning) backlogs++;
+      }
+    }
+    out.push(datum('SshReadFailures', failures, dims, ts));
+    out.push(datum('SystemsNotOnline', notOnline, dims, ts));
+    out.push(datum('QueueBacklogs', backlogs, dims, ts));
+    if (maxQueue !== undefined) out.push(datum('QueueActiveRecipientsMax', maxQueue, dims, ts));
+  }
+  return out;
+}
+
+/**
+ * The active recipients of the queue that matters for the appliance's role (an ESA's queue toward
+ * its SMA, an SMA's queue of released messages) and its warning threshold, when `tophosts` was read.
+ * A queue `tophosts` does not list is empty.
+ */
+export function queueOf(
+  obs: ConfigObservation,
+  inv: Inventory,
+  appliance: Appliance | undefined,
+): { active: number; warning: number } | undefined {
+  const tophosts = firstFacts(obs.read, 'tophosts');
+  if (tophosts === null) return undefined;
+  const names = appliance
+    ? queuesFor(inv, appliance)
+    : { cpqQueueName: 'the.cpq.host', releaseQueueName: 'the.cpq.release.host', warning: Infinity };
+  const row =
+    obs.role === 'esa'
+      ? queueRow(tophosts, names.cpqQueueName, tophosts.cpqQueue)
+      : queueRow(tophosts, names.releaseQueueName, tophosts.releaseQueue);
+  return { active: row?.activeRecipients ?? 0, warning: names.warning };
+}
+
+function listenerMetrics(obs: ListenerObservation, ts: string, inv: Inventory): MetricDatum[] {
   const dims = { [DIMENSION.appliance]: obs.appliance };
   const p = obs.probe;
   const up = p.status !== 'critical';
@@ -76,7 +243,7 @@ function listenerMetrics(obs: ListenerObservation, ts: string, detail: MetricsDe
   // which would drag percentiles around without saying anything ListenerUp does not.
   if (up) {
     out.push(datum('HandshakeLatency', p.timings.totalMs, dims, ts));
-    if (detail === 'detailed') {
+    if (inv.monitor.metricsDetail === 'detailed') {
       for (const phase of PHASES) {
         const ms = p.timings[PHASE_TIMING[phase]];
         if (ms !== undefined) {
@@ -94,26 +261,20 @@ function listenerMetrics(obs: ListenerObservation, ts: string, detail: MetricsDe
   return out;
 }
 
-function configMetrics(obs: ConfigObservation, ts: string, inventory: Inventory): MetricDatum[] {
+function configMetrics(obs: ConfigObservation, ts: string, inv: Inventory): MetricDatum[] {
   const dims = { [DIMENSION.appliance]: obs.appliance };
   const read = obs.read;
   const out = [datum('SshReadSuccess', read.code === 'ok' ? 1 : 0, dims, ts)];
-  const status = parsedOf<StatusFacts>(read.commands, 'status');
+  const status = firstFacts(read, 'status', 'status detail');
   if (status !== null) out.push(datum('SystemOnline', status.online ? 1 : 0, dims, ts));
-
-  const tophosts = parsedOf<TophostsFacts>(read.commands, 'tophosts');
-  if (tophosts !== null) {
-    const appliance = inventory.appliances.find((a) => a.name === obs.appliance);
-    const names = appliance
-      ? queuesFor(inventory, appliance)
-      : { cpqQueueName: 'the.cpq.host', releaseQueueName: 'the.cpq.release.host' };
-    if (obs.role === 'esa') {
-      const row = queueRow(tophosts, names.cpqQueueName, tophosts.cpqQueue);
-      out.push(datum('CpqQueueActiveRecipients', row?.activeRecipients ?? 0, dims, ts));
-    } else {
-      const row = queueRow(tophosts, names.releaseQueueName, tophosts.releaseQueue);
-      out.push(datum('ReleaseQueueActiveRecipients', row?.activeRecipients ?? 0, dims, ts));
-    }
+  const q = queueOf(
+    obs,
+    inv,
+    inv.appliances.find((a) => a.name === obs.appliance),
+  );
+  if (q !== undefined) {
+    const name = obs.role === 'esa' ? 'CpqQueueActiveRecipients' : 'ReleaseQueueActiveRecipients';
+    out.push(datum(name, q.active, dims, ts));
   }
   return out;
 }
@@ -122,21 +283,4 @@ function configMetrics(obs: ConfigObservation, ts: string, inventory: Inventory)
 function queueRow(facts: TophostsFacts, name: string, parsed: TophostsRow | null): TophostsRow | null {
   const wanted = name.toLowerCase();
   return facts.rows.find((r) => r.host.toLowerCase() === wanted) ?? parsed;
-}
-
-/**
- * Parsed facts of a command, whatever argument it was run with (`status` or `status detail`,
- * `tophosts` or `tophosts 1`); the first successfully parsed one wins.
- */
-function parsedOf<T>(commands: Record<string, { parsed: unknown }>, name: string): T | null {
-  for (const [key, result] of Object.entries(commands)) {
-    if (
-      (key === name || key.startsWith(`${name} `)) &&
-      result.parsed !== null &&
-      result.parsed !== undefined
-    ) {
-      return result.parsed as T;
-    }
-  }
-  return null;
 }

@@ -1,6 +1,6 @@
-/** Metrics: observations → data (from-observations), and the sinks that ship them. */
-export * from './cloudwatch-sink';
+/** Metrics: observations → data and appliance records, and the EMF sink that ships them. */
 export * from './datum';
 export * from './emf-sink';
 export * from './from-observations';
+export * from './records';
 export * from './sink';

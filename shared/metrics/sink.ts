@@ -1,54 +1,39 @@
-/** Where metric data go: CloudWatch in AWS, Embedded Metric Format lines locally. */
+/** Where metric data and appliance records go: EMF lines on the Lambda's stdout, or a file locally. */
 import { CpqMonitorError } from '../errors';
 import type { MetricDatum } from './datum';
+import type { ApplianceRecord } from './records';
 
 /** What one `put` did. */
 export interface SinkReport {
   /** Data handed in. */
   data: number;
-  /** Entries shipped after merging equal series into Values/Counts (CloudWatch) or documents (EMF). */
+  /** EMF documents written (one per timestamp and set of dimension values, split at EMF's limits). */
   entries: number;
-  /** Requests the data were split into (PutMetricData batches, or EMF documents). */
-  requests: number;
-  /** API calls made, retries included (0 for EMF). */
-  calls: number;
-  /** Calls repeated after throttling or a server error. */
-  retries: number;
-  /** One per request that still failed after its last attempt; empty when everything was shipped. */
+  /** Appliance records written. */
+  records: number;
+  /** Bytes of EMF lines written (what CloudWatch Logs bills as ingestion), newlines included. */
+  emfBytes: number;
+  /** Bytes of appliance record lines written, newlines included. */
+  recordBytes: number;
+  /** One per problem: a datum CloudWatch would reject, or a write that failed; empty when all went out. */
   errors: MetricsPublishError[];
 }
 
-/** The report of a put before any call: what was handed in and how it was split, nothing sent yet. */
-export function newSinkReport(split: Pick<SinkReport, 'data' | 'entries' | 'requests'>): SinkReport {
-  return {
-    data: split.data,
-    entries: split.entries,
-    requests: split.requests,
-    calls: 0,
-    retries: 0,
-    errors: [],
-  };
-}
-
-/** Ships metric data; failures are in the report, never thrown. */
+/** Ships metric data and appliance records; failures are in the report, never thrown. */
 export interface MetricSink {
-  /** Ships one cycle's data. */
-  put(data: readonly MetricDatum[]): Promise<SinkReport>;
+  /** Ships one cycle's data and records. */
+  put(data: readonly MetricDatum[], records?: readonly ApplianceRecord[]): Promise<SinkReport>;
 }
 
-/** A batch of metric data could not be shipped (after the last retry, or not retryable). */
+/** Metric data or records could not be shipped, or CloudWatch would not accept a datum. */
 export class MetricsPublishError extends CpqMonitorError {
   constructor(
     message: string,
     readonly details: {
-      /** Index of the failed request within the put. */
-      request: number;
-      /** Metric entries in that request. */
-      entries: number;
-      attempts: number;
-      /** The SDK error name, e.g. `Throttling`, `InvalidParameterValue`. */
-      errorName: string;
-      retryable: boolean;
+      /** What failed: the write, or the serialisation of a datum. */
+      stage: 'write' | 'serialize';
+      /** Lines (documents or records) affected. */
+      lines: number;
     },
     options?: { cause?: unknown },
   ) {

@@ -20,10 +20,11 @@ import {
   connect as tlsConnect,
 } from 'node:tls';
 import { errorMessage } from '../errors';
-import { certificateFactsFromX509, certificateValidity, isExpiringSoon } from '../tls/certificate';
-import { cipherListAllowsAnonymous, classifyCipher, isWeakTlsProtocol } from '../tls/ciphers';
-import { matchesPin } from '../tls/fingerprint';
-import { certificateNamesHost, parseCaBundle, verifyChain } from '../tls/verify';
+import { cipherListAllowsAnonymous } from '../tls/ciphers';
+import { judgeSession, type PeerCertificates, TLS_WARNING_TEXT, tlsWarnings } from '../tls/judgement';
+import type { TlsFacts } from '../tls/types';
+import { parseCaBundle } from '../tls/verify';
+import { isWeakTlsProtocol, type TlsVersion, tlsVersionRank } from '../tls/versions';
 import { ignore, type ReadOutcome, SmtpConnection } from './connection';
 import {
   DEFAULT_READER_LIMITS,
@@ -32,16 +33,7 @@ import {
   printable,
   type SmtpReply,
 } from './smtp-reply';
-import type {
-  ProbeCode,
-  ProbeOptions,
-  ProbePhase,
-  ProbeResult,
-  ProbeTimings,
-  ProbeWarning,
-  TlsFacts,
-  TlsVersion,
-} from './types';
+import type { ProbeCode, ProbeOptions, ProbePhase, ProbeResult, ProbeTimings, ProbeWarning } from './types';
 
 /** Defaults of {@link ProbeOptions}, in one place. */
 export const PROBE_DEFAULTS = {
@@ -53,10 +45,6 @@ export const PROBE_DEFAULTS = {
   /** How long the probe waits for the 221 after QUIT; it never changes the verdict. */
   quitTimeoutMs: 1_000,
 } as const;
-
-const VERSION_RANK: Record<TlsVersion, number> = { TLSv1: 0, 'TLSv1.1': 1, 'TLSv1.2': 2, 'TLSv1.3': 3 };
-/** OpenSSL verification errors about dates: reported as cert_expired / cert_not_yet_valid, not untrusted. */
-const DATE_ERRORS = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
 
 /** What the probe offers in the handshake, after defaults and the adjustments below. */
 export interface ClientTlsSettings {
@@ -80,8 +68,8 @@ export function clientTlsSettings(
   const notes: string[] = [];
   let maxVersion: TlsVersion = opts.maxVersion ?? 'TLSv1.3';
   const wantsOldVersions =
-    (opts.minVersion !== undefined && VERSION_RANK[opts.minVersion] < 2) ||
-    (opts.maxVersion !== undefined && VERSION_RANK[opts.maxVersion] < 2);
+    (opts.minVersion !== undefined && isWeakTlsProtocol(opts.minVersion)) ||
+    (opts.maxVersion !== undefined && isWeakTlsProtocol(opts.maxVersion));
   let ciphers = opts.ciphers ?? DEFAULT_CIPHERS;
   if ((opts.ciphers !== undefined || wantsOldVersions) && !/@SECLEVEL=/i.test(ciphers)) {
     ciphers = `${ciphers}:@SECLEVEL=0`;
@@ -96,7 +84,7 @@ export function clientTlsSettings(
     }
   }
   let minVersion: TlsVersion = opts.minVersion ?? (DEFAULT_MIN_VERSION as TlsVersion);
-  if (opts.minVersion === undefined && VERSION_RANK[minVersion] > VERSION_RANK[maxVersion])
+  if (opts.minVersion === undefined && tlsVersionRank(minVersion) > tlsVersionRank(maxVersion))
     minVersion = 'TLSv1';
   return { ciphers, minVersion, maxVersion, notes };
 }
@@ -125,7 +113,11 @@ function secureContextFor(settings: ClientTlsSettings): SecureContext {
 
 /** Returns a sentence when the options cannot work (bad cipher string, min above max...), else null. */
 export function checkProbeOptions(opts: ProbeOptions): string | null {
-  if (opts.minVersion && opts.maxVersion && VERSION_RANK[opts.minVersion] > VERSION_RANK[opts.maxVersion]) {
+  if (
+    opts.minVersion &&
+    opts.maxVersion &&
+    tlsVersionRank(opts.minVersion) > tlsVersionRank(opts.maxVersion)
+  ) {
     return `minimum TLS version ${opts.minVersion} is above maximum ${opts.maxVersion}`;
   }
   try {
@@ -151,6 +143,56 @@ function defaultEhloName(): string {
 }
 
 type Failure = { code: Exclude<ProbeCode, 'ok'>; phase: ProbePhase; message: string };
+
+/** The phases of the plain-text SMTP dialogue before TLS. */
+type SmtpPhase = 'banner' | 'ehlo' | 'starttls';
+
+/** What one {@link ProbeRun.step} read: the reply (when one came) and the failure, if any. */
+type StepOutcome = { reply: SmtpReply; failure: null } | { reply: SmtpReply | null; failure: Failure };
+
+/** What ends a wait in {@link ProbeRun.settle} besides success, and how each ending is reported. */
+interface SettleWording {
+  /** When the phase started (performance.now()), for its timing. */
+  startedAt: number;
+  timing: 'connectMs' | 'tlsMs';
+  error: (err: NodeJS.ErrnoException) => Failure;
+  /** When given, the socket closing before success is a failure too. */
+  close?: () => Failure;
+  timeout: (elapsedMs: number) => Failure;
+}
+
+/** How each SMTP step is timed and worded in failures (messages are part of the CLI output). */
+const SMTP_STEPS: Record<
+  SmtpPhase,
+  {
+    timing: 'bannerMs' | 'ehloMs' | 'starttlsMs';
+    /** Code when no complete reply arrives in time. */
+    timeoutCode: Failure['code'];
+    /** What was awaited, inside "No complete ... arrived". */
+    awaited: string;
+    /** The start of the sentence when the reply code is not the expected one. */
+    refused: (code: number, expected: number) => string;
+  }
+> = {
+  banner: {
+    timing: 'bannerMs',
+    timeoutCode: 'banner_timeout',
+    awaited: 'greeting',
+    refused: (code, expected) => `The listener greeted with ${code} instead of ${expected}`,
+  },
+  ehlo: {
+    timing: 'ehloMs',
+    timeoutCode: 'protocol_error',
+    awaited: 'EHLO reply',
+    refused: (code) => `The listener answered EHLO with ${code}`,
+  },
+  starttls: {
+    timing: 'starttlsMs',
+    timeoutCode: 'protocol_error',
+    awaited: 'STARTTLS reply',
+    refused: (code) => `The listener refused STARTTLS with ${code}`,
+  },
+};
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
@@ -185,6 +227,8 @@ class ProbeRun {
   private extensions: string[] = [];
   private tls: TlsFacts | null = null;
   private socket: Socket | null = null;
+  /** The plain-text SMTP conversation on `socket`, until STARTTLS hands the socket to TLS. */
+  private smtp: SmtpConnection | null = null;
   private tlsSocket: TLSSocket | null = null;
   private peerCertificate: PeerCertificate | null = null;
 
@@ -224,38 +268,20 @@ class ProbeRun {
       ...DEFAULT_READER_LIMITS,
       maxLineBytes: this.opts.maxLineBytes ?? PROBE_DEFAULTS.maxLineBytes,
     });
+    this.smtp = plain;
 
-    // Greeting.
-    this.phase = 'banner';
-    let t = performance.now();
-    let outcome = await plain.read(this.phaseDeadline());
-    this.timings.bannerMs = round(performance.now() - t);
-    if (outcome.kind !== 'reply') return this.result(this.readFailure(outcome, 'banner_timeout', 'greeting'));
-    this.banner = replyText(outcome.reply);
-    if (outcome.reply.code !== 220) {
-      return this.result({
-        code: 'banner_rejected',
-        phase: 'banner',
-        message: `The listener greeted with ${outcome.reply.code} instead of 220: "${printable(outcome.reply.lines.join(' '))}".`,
-      });
-    }
+    const greeting = await this.step('banner', null, 220, 'banner_rejected');
+    if (greeting.reply) this.banner = replyText(greeting.reply);
+    if (greeting.failure) return this.result(greeting.failure);
 
-    // EHLO.
-    this.phase = 'ehlo';
-    t = performance.now();
-    plain.send(`EHLO ${this.opts.ehloName ?? defaultEhloName()}`);
-    outcome = await plain.read(this.phaseDeadline());
-    this.timings.ehloMs = round(performance.now() - t);
-    if (outcome.kind !== 'reply')
-      return this.result(this.readFailure(outcome, 'protocol_error', 'EHLO reply'));
-    if (outcome.reply.code !== 250) {
-      return this.result({
-        code: 'ehlo_rejected',
-        phase: 'ehlo',
-        message: `The listener answered EHLO with ${outcome.reply.code}: "${printable(outcome.reply.lines.join(' '))}".`,
-      });
-    }
-    this.extensions = parseEhloExtensions(outcome.reply);
+    const ehlo = await this.step(
+      'ehlo',
+      `EHLO ${this.opts.ehloName ?? defaultEhloName()}`,
+      250,
+      'ehlo_rejected',
+    );
+    if (ehlo.failure) return this.result(ehlo.failure);
+    this.extensions = parseEhloExtensions(ehlo.reply);
     if (!offersStarttls(this.extensions)) {
       return this.result({
         code: 'starttls_not_offered',
@@ -264,21 +290,8 @@ class ProbeRun {
       });
     }
 
-    // STARTTLS.
-    this.phase = 'starttls';
-    t = performance.now();
-    plain.send('STARTTLS');
-    outcome = await plain.read(this.phaseDeadline());
-    this.timings.starttlsMs = round(performance.now() - t);
-    if (outcome.kind !== 'reply')
-      return this.result(this.readFailure(outcome, 'protocol_error', 'STARTTLS reply'));
-    if (outcome.reply.code !== 220) {
-      return this.result({
-        code: 'starttls_rejected',
-        phase: 'starttls',
-        message: `The listener refused STARTTLS with ${outcome.reply.code}: "${printable(outcome.reply.lines.join(' '))}".`,
-      });
-    }
+    const starttls = await this.step('starttls', 'STARTTLS', 220, 'starttls_rejected');
+    if (starttls.failure) return this.result(starttls.failure);
     if (plain.hasUnreadBytes) {
       // Bytes sent before the handshake would be read as if they came over TLS (STARTTLS injection).
       return this.result({
@@ -305,6 +318,43 @@ class ProbeRun {
     secure.detach();
 
     return this.result(verdict);
+  }
+
+  /**
+   * One SMTP exchange of the plain-text dialogue: sends `command` (none for the greeting), reads
+   * one reply within the phase deadline, records its time, and fails with `failureCode` when the
+   * reply code is not `expected`. The reply is returned whenever one was read.
+   */
+  private async step(
+    phase: SmtpPhase,
+    command: string | null,
+    expected: number,
+    failureCode: Failure['code'],
+  ): Promise<StepOutcome> {
+    const smtp = this.smtp!;
+    const wording = SMTP_STEPS[phase];
+    this.phase = phase;
+    const t = performance.now();
+    if (command !== null) smtp.send(command);
+    const outcome = await smtp.read(this.phaseDeadline());
+    const elapsed = round(performance.now() - t);
+    this.timings[wording.timing] = elapsed;
+    if (outcome.kind !== 'reply') {
+      return {
+        reply: null,
+        failure: readFailure(outcome, phase, wording.timeoutCode, wording.awaited, elapsed),
+      };
+    }
+    const reply = outcome.reply;
+    if (reply.code === expected) return { reply, failure: null };
+    return {
+      reply,
+      failure: {
+        code: failureCode,
+        phase,
+        message: `${wording.refused(reply.code, expected)}: "${printable(reply.lines.join(' '))}".`,
+      },
+    };
   }
 
   private phaseDeadline(): number {
@@ -346,220 +396,129 @@ class ProbeRun {
     this.phase = 'connect';
     const t = performance.now();
     const where = `${isIP(address) === 6 ? `[${address}]` : address}:${this.port}`;
-    return new Promise((resolve) => {
-      const socket = tcpConnect({ host: address, port: this.port });
-      this.socket = socket;
-      socket.setNoDelay(true);
-      const done = (failure: Failure | null) => {
-        clearTimeout(timer);
-        socket.off('connect', onConnect);
-        socket.off('error', onError);
-        socket.on('error', ignore);
-        this.timings.connectMs = round(performance.now() - t);
-        resolve(failure);
-      };
-      const onConnect = () => done(null);
-      const onError = (err: NodeJS.ErrnoException) => {
+    const socket = tcpConnect({ host: address, port: this.port });
+    this.socket = socket;
+    socket.setNoDelay(true);
+    return this.settle(socket, 'connect', {
+      startedAt: t,
+      timing: 'connectMs',
+      error: (err) => {
         if (err.code === 'ECONNREFUSED') {
-          done({
+          return {
             code: 'connect_refused',
             phase: 'connect',
             message: `Nothing accepts connections on ${where}: the listener is down or suspended (ECONNREFUSED).`,
-          });
-        } else if (err.code === 'ETIMEDOUT') {
-          done({
+          };
+        }
+        if (err.code === 'ETIMEDOUT') {
+          return {
             code: 'connect_timeout',
             phase: 'connect',
             message: `The TCP connection to ${where} timed out.`,
-          });
-        } else {
-          done({
-            code: 'connect_failed',
-            phase: 'connect',
-            message: `The TCP connection to ${where} failed: ${err.code ?? err.message}.`,
-          });
+          };
         }
-      };
-      const timer = setTimeout(
-        () => {
-          socket.destroy();
-          done({
-            code: 'connect_timeout',
-            phase: 'connect',
-            message: `No TCP answer from ${where} within ${Math.round(performance.now() - t)} ms (filtered or unreachable).`,
-          });
-        },
-        Math.max(0, this.phaseDeadline() - performance.now()),
-      );
-      socket.once('connect', onConnect);
-      socket.once('error', onError);
+        return {
+          code: 'connect_failed',
+          phase: 'connect',
+          message: `The TCP connection to ${where} failed: ${err.code ?? err.message}.`,
+        };
+      },
+      timeout: (elapsedMs) => {
+        socket.destroy();
+        return {
+          code: 'connect_timeout',
+          phase: 'connect',
+          message: `No TCP answer from ${where} within ${Math.round(elapsedMs)} ms (filtered or unreachable).`,
+        };
+      },
     });
-  }
-
-  private readFailure(
-    outcome: Exclude<ReadOutcome, { kind: 'reply' }>,
-    timeoutCode: Failure['code'],
-    what: string,
-  ): Failure {
-    const phase = this.phase;
-    switch (outcome.kind) {
-      case 'timeout':
-        return {
-          code: timeoutCode,
-          phase,
-          message: `No complete ${what} arrived within ${Math.round(this.elapsedInPhase())} ms.`,
-        };
-      case 'closed':
-        return {
-          code: 'protocol_error',
-          phase,
-          message: `The listener closed the connection before its ${what} was complete.`,
-        };
-      case 'error':
-        return {
-          code: 'protocol_error',
-          phase,
-          message: `The connection failed while waiting for the ${what} (${outcome.error.code ?? outcome.error.message}).`,
-        };
-      case 'invalid':
-        return {
-          code: 'protocol_error',
-          phase,
-          message: `The ${what} is not SMTP: the listener sent ${outcome.reason}.`,
-        };
-    }
-  }
-
-  private elapsedInPhase(): number {
-    const t = this.timings;
-    const key = { banner: t.bannerMs, ehlo: t.ehloMs, starttls: t.starttlsMs } as Record<
-      string,
-      number | undefined
-    >;
-    return key[this.phase] ?? performance.now() - this.t0;
   }
 
   private handshake(context: SecureContext): Promise<Failure | null> {
     const t = performance.now();
     const servername = this.opts.servername ?? (isIP(this.host) === 0 ? this.host : undefined);
-    return new Promise((resolve) => {
-      const tlsSocket = tlsConnect({
-        socket: this.socket!,
-        secureContext: context,
-        rejectUnauthorized: false,
-        ...(servername !== undefined ? { servername } : {}),
-        // When the chain verifies, Node converts the peer certificate to an object to check the
-        // name (the most expensive step of a probe on the client side): keep that object rather
-        // than converting it a second time in verdict(). The check itself is Node's own.
-        checkServerIdentity: (name, cert) => {
-          this.peerCertificate = cert;
-          return checkServerIdentity(name, cert);
-        },
-      });
-      this.tlsSocket = tlsSocket;
-      const done = (failure: Failure | null) => {
-        clearTimeout(timer);
-        tlsSocket.off('secureConnect', onSecure);
-        tlsSocket.off('error', onError);
-        tlsSocket.off('close', onClose);
-        tlsSocket.on('error', ignore);
-        this.timings.tlsMs = round(performance.now() - t);
-        resolve(failure);
-      };
-      const onSecure = () => done(null);
-      const onError = (err: NodeJS.ErrnoException) =>
-        done({
-          code: 'tls_handshake_failed',
-          phase: 'tls',
-          message: `The TLS handshake failed: ${tlsErrorText(err)}.`,
-        });
-      const onClose = () =>
-        done({
-          code: 'tls_handshake_failed',
-          phase: 'tls',
-          message: 'The listener closed the connection during the TLS handshake.',
-        });
-      const timer = setTimeout(
-        () =>
-          done({
-            code: 'tls_handshake_failed',
-            phase: 'tls',
-            message: `The TLS handshake did not complete within ${Math.round(performance.now() - t)} ms.`,
-          }),
-        Math.max(0, this.phaseDeadline() - performance.now()),
-      );
-      tlsSocket.once('secureConnect', onSecure);
-      tlsSocket.once('error', onError);
-      tlsSocket.once('close', onClose);
+    const tlsSocket = tlsConnect({
+      socket: this.socket!,
+      secureContext: context,
+      rejectUnauthorized: false,
+      ...(servername !== undefined ? { servername } : {}),
+      // When the chain verifies, Node converts the peer certificate to an object to check the
+      // name (the most expensive step of a probe on the client side): keep that object rather
+      // than converting it a second time in verdict(). The check itself is Node's own.
+      checkServerIdentity: (name, cert) => {
+        this.peerCertificate = cert;
+        return checkServerIdentity(name, cert);
+      },
+    });
+    this.tlsSocket = tlsSocket;
+    return this.settle(tlsSocket, 'secureConnect', {
+      startedAt: t,
+      timing: 'tlsMs',
+      error: (err) => ({
+        code: 'tls_handshake_failed',
+        phase: 'tls',
+        message: `The TLS handshake failed: ${tlsErrorText(err)}.`,
+      }),
+      close: () => ({
+        code: 'tls_handshake_failed',
+        phase: 'tls',
+        message: 'The listener closed the connection during the TLS handshake.',
+      }),
+      timeout: (elapsedMs) => ({
+        code: 'tls_handshake_failed',
+        phase: 'tls',
+        message: `The TLS handshake did not complete within ${Math.round(elapsedMs)} ms.`,
+      }),
     });
   }
 
-  /** Judges the established session: certificate present, trusted, in date; then warnings. */
+  /**
+   * Waits until `socket` emits `success` (null) or fails (the failure `how` maps it to), bounded by
+   * the phase deadline. Records the phase time, cancels the timer and removes its listeners; an
+   * error listener stays so that a late socket error is never unhandled.
+   */
+  private settle(
+    socket: Socket,
+    success: 'connect' | 'secureConnect',
+    how: SettleWording,
+  ): Promise<Failure | null> {
+    return new Promise((resolve) => {
+      const done = (failure: Failure | null) => {
+        clearTimeout(timer);
+        socket.off(success, onSuccess);
+        socket.off('error', onError);
+        if (how.close) socket.off('close', onClose);
+        socket.on('error', ignore);
+        this.timings[how.timing] = round(performance.now() - how.startedAt);
+        resolve(failure);
+      };
+      const onSuccess = () => done(null);
+      const onError = (err: NodeJS.ErrnoException) => done(how.error(err));
+      const onClose = () => done(how.close!());
+      const timer = setTimeout(
+        () => done(how.timeout(performance.now() - how.startedAt)),
+        Math.max(0, this.phaseDeadline() - performance.now()),
+      );
+      socket.once(success, onSuccess);
+      socket.once('error', onError);
+      if (how.close) socket.once('close', onClose);
+    });
+  }
+
+  /** Judges the established session (shared/tls/judgement.ts) and keeps its facts for the result. */
   private verdict(): Failure | null {
     const s = this.tlsSocket!;
-    const now = new Date();
-    const protocol = s.getProtocol() ?? 'unknown';
-    const cipher = s.getCipher()?.name ?? 'unknown';
-    const cls = classifyCipher(cipher);
-    const peer = this.peerX509();
-    const certificate = peer ? certificateFactsFromX509(peer.leaf, now) : null;
-    const tls: TlsFacts = {
-      protocol,
-      cipher,
-      anonymous: cls.anonymous,
-      certificate,
-      verified: false,
-      verifyError: null,
-    };
+    const { tls, failure } = judgeSession({
+      protocol: s.getProtocol() ?? 'unknown',
+      cipher: s.getCipher()?.name ?? 'unknown',
+      peer: this.peerX509(),
+      pins: this.opts.pins ?? [],
+      ca: this.opts.ca,
+      name: this.opts.servername ?? this.host,
+      now: new Date(),
+    });
     this.tls = tls;
-
-    if (certificate === null) {
-      tls.verifyError = 'no certificate from server';
-      return {
-        code: 'tls_no_certificate',
-        phase: 'tls',
-        message: cls.anonymous
-          ? `The anonymous cipher ${cipher} was negotiated, so the listener sent no certificate; an appliance fails with "no certificate from server" (add :-aNULL to its outbound cipher list).`
-          : `The listener sent no certificate over ${protocol} with ${cipher}.`,
-      };
-    }
-
-    const pins = this.opts.pins ?? [];
-    if (pins.length > 0) {
-      if (!matchesPin(certificate.fingerprint256, pins)) {
-        tls.verifyError = 'certificate fingerprint matches no pin';
-        return {
-          code: 'cert_pin_mismatch',
-          phase: 'tls',
-          message: `The certificate (${certificate.subject}, SHA-256 ${certificate.fingerprint256}) matches none of the ${pins.length} pinned fingerprint(s).`,
-        };
-      }
-      tls.verified = true;
-    } else if (this.opts.ca !== undefined) {
-      const failure = this.verifyAgainstCa(tls, peer!);
-      if (failure) return failure;
-    }
-
-    const validity = certificateValidity(certificate, now);
-    if (validity === 'expired') {
-      tls.verified = false;
-      tls.verifyError ??= 'CERT_HAS_EXPIRED';
-      return {
-        code: 'cert_expired',
-        phase: 'tls',
-        message: `The certificate (${certificate.subject}) expired on ${certificate.validTo}, ${-certificate.daysRemaining} day(s) ago.`,
-      };
-    }
-    if (validity === 'not_yet_valid') {
-      tls.verified = false;
-      tls.verifyError ??= 'CERT_NOT_YET_VALID';
-      return {
-        code: 'cert_not_yet_valid',
-        phase: 'tls',
-        message: `The certificate (${certificate.subject}) is not valid before ${certificate.validFrom} (check the appliance clock or the certificate).`,
-      };
-    }
-    return null;
+    return failure ? { ...failure, phase: 'tls' } : null;
   }
 
   /**
@@ -568,7 +527,7 @@ class ProbeRun {
    * is the cheap path; when Node already built the detailed object (OpenSSL trusted the chain
    * through the default store), that object is used instead.
    */
-  private peerX509(): { leaf: X509Certificate; chain: X509Certificate[] } | null {
+  private peerX509(): PeerCertificates | null {
     const chain: X509Certificate[] = [];
     if (this.peerCertificate?.raw) {
       const leaf = new X509Certificate(this.peerCertificate.raw);
@@ -594,60 +553,9 @@ class ProbeRun {
     return { leaf, chain };
   }
 
-  /**
-   * CA verification without OpenSSL's handshake-time result (see shared/tls/verify.ts for why):
-   * the chain must reach a CA of the bundle, and the certificate must name the servername (or the
-   * host). Date errors are left to the caller, which reports them as cert_expired/not_yet_valid.
-   */
-  private verifyAgainstCa(
-    tls: TlsFacts,
-    peer: { leaf: X509Certificate; chain: X509Certificate[] },
-  ): Failure | null {
-    let cas: X509Certificate[];
-    try {
-      cas = parseCaBundle(this.opts.ca!);
-    } catch (err) {
-      tls.verifyError = errorMessage(err);
-      return {
-        code: 'cert_untrusted',
-        phase: 'tls',
-        message: `The CA bundle could not be read: ${errorMessage(err)}.`,
-      };
-    }
-    const chain = verifyChain(peer.leaf, cas, peer.chain);
-    const name = this.opts.servername ?? this.host;
-    if (!certificateNamesHost(peer.leaf, name)) {
-      tls.verifyError = 'ERR_TLS_CERT_ALTNAME_INVALID';
-      const names = tls.certificate!.subjectAltNames.join(', ') || tls.certificate!.subject;
-      return {
-        code: 'cert_untrusted',
-        phase: 'tls',
-        message: `The certificate does not name ${name} (it names ${names}).`,
-      };
-    }
-    const certificate = tls.certificate!;
-    if (chain.error !== null && !DATE_ERRORS.has(chain.error)) {
-      tls.verifyError = chain.error;
-      return {
-        code: 'cert_untrusted',
-        phase: 'tls',
-        message: `The certificate (${certificate.subject}, issued by ${certificate.issuer}) does not verify against the configured CA: ${chain.error}${chain.detail ? ` (${chain.detail})` : ''}.`,
-      };
-    }
-    if (chain.error !== null) tls.verifyError = chain.error;
-    else tls.verified = true;
-    return null;
-  }
-
   private warnings(): ProbeWarning[] {
-    const tls = this.tls;
-    if (!tls) return [];
-    const out: ProbeWarning[] = [];
-    const warnDays = this.opts.expiryWarnDays ?? PROBE_DEFAULTS.expiryWarnDays;
-    if (tls.certificate && isExpiringSoon(tls.certificate, warnDays)) out.push('cert_expiring');
-    if (isWeakTlsProtocol(tls.protocol)) out.push('weak_tls_protocol');
-    if (classifyCipher(tls.cipher).weaknesses.length > 0) out.push('weak_cipher');
-    return out;
+    if (!this.tls) return [];
+    return tlsWarnings(this.tls, this.opts.expiryWarnDays ?? PROBE_DEFAULTS.expiryWarnDays);
   }
 
   /** Builds the final result from a failure, or from the collected facts when `failure` is null. */
@@ -682,21 +590,46 @@ class ProbeRun {
       code: 'ok',
       message:
         warnings.length > 0
-          ? `The listener works (${summary}) but: ${warnings.map(warningText).join('; ')}.`
+          ? `The listener works (${summary}) but: ${warnings.map((w) => TLS_WARNING_TEXT[w]).join('; ')}.`
           : `The listener works: ${summary}.`,
       warnings,
     };
   }
 }
 
-function warningText(w: ProbeWarning): string {
-  switch (w) {
-    case 'cert_expiring':
-      return 'the certificate expires soon';
-    case 'weak_tls_protocol':
-      return 'the protocol is older than TLS 1.2';
-    case 'weak_cipher':
-      return 'the negotiated cipher is weak';
+/** The failure for a read that brought no reply; `elapsedMs` is how long the phase waited. */
+function readFailure(
+  outcome: Exclude<ReadOutcome, { kind: 'reply' }>,
+  phase: SmtpPhase,
+  timeoutCode: Failure['code'],
+  what: string,
+  elapsedMs: number,
+): Failure {
+  switch (outcome.kind) {
+    case 'timeout':
+      return {
+        code: timeoutCode,
+        phase,
+        message: `No complete ${what} arrived within ${Math.round(elapsedMs)} ms.`,
+      };
+    case 'closed':
+      return {
+        code: 'protocol_error',
+        phase,
+        message: `The listener closed the connection before its ${what} was complete.`,
+      };
+    case 'error':
+      return {
+        code: 'protocol_error',
+        phase,
+        message: `The connection failed while waiting for the ${what} (${outcome.error.code ?? outcome.error.message}).`,
+      };
+    case 'invalid':
+      return {
+        code: 'protocol_error',
+        phase,
+        message: `The ${what} is not SMTP: the listener sent ${outcome.reason}.`,
+      };
   }
 }
 

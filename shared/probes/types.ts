@@ -3,6 +3,13 @@
  * Field names and codes are part of the CLI's --json output: extend, never rename.
  */
 import type { Status } from '../errors';
+import type { CertificateFailureCode, TlsFacts, TlsWarning } from '../tls/types';
+import type { TlsVersion } from '../tls/versions';
+
+// The TLS vocabulary is defined in shared/tls; a probe result carries it, so it is re-exported here
+// for readers of the probe contract.
+export type { CertificateFacts, TlsFacts } from '../tls/types';
+export type { TlsVersion } from '../tls/versions';
 
 /** Why a probe failed. `ok` also covers results that only carry warnings. */
 export type ProbeCode =
@@ -18,17 +25,11 @@ export type ProbeCode =
   | 'starttls_not_offered'
   | 'starttls_rejected'
   | 'tls_handshake_failed'
-  | 'tls_no_certificate'
-  | 'cert_expired'
-  | 'cert_not_yet_valid'
-  | 'cert_untrusted'
-  | 'cert_pin_mismatch';
+  /** The session's certificate judgement (shared/tls/judgement.ts). */
+  | CertificateFailureCode;
 
 /** Non-fatal observations; any of them makes an otherwise good result `warning`. */
-export type ProbeWarning = 'cert_expiring' | 'weak_tls_protocol' | 'weak_cipher';
-
-/** Node's names for TLS versions, as accepted by `tls.connect`'s minVersion/maxVersion. */
-export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+export type ProbeWarning = TlsWarning;
 
 /** What one probe offers and expects; everything but `host` has a default. */
 export interface ProbeOptions {
@@ -66,32 +67,6 @@ export interface ProbeTimings {
   starttlsMs?: number;
   tlsMs?: number;
   totalMs: number;
-}
-
-export interface CertificateFacts {
-  subject: string;
-  issuer: string;
-  subjectAltNames: string[];
-  /** Colon hex, upper case, as Node's `fingerprint256`. */
-  fingerprint256: string;
-  /** ISO 8601. */
-  validFrom: string;
-  validTo: string;
-  /** Whole days until validTo; negative once expired. */
-  daysRemaining: number;
-}
-
-export interface TlsFacts {
-  /** e.g. `TLSv1.2`. */
-  protocol: string;
-  /** OpenSSL name, e.g. `ECDHE-RSA-AES256-GCM-SHA384` or `ADH-AES256-GCM-SHA384`. */
-  cipher: string;
-  /** True when an aNULL suite was negotiated: the server sent no certificate. */
-  anonymous: boolean;
-  certificate: CertificateFacts | null;
-  /** True when a configured pin or CA accepted the certificate; false when none was configured. */
-  verified: boolean;
-  verifyError: string | null;
 }
 
 export type ProbePhase = 'dns' | 'connect' | 'banner' | 'ehlo' | 'starttls' | 'tls' | 'quit';

@@ -3,8 +3,8 @@
  * so expiry and identity rules are unit-tested with hand-made inputs.
  */
 import type { X509Certificate } from 'node:crypto';
-import type { CertificateFacts } from '../probes/types';
 import { normalizeFingerprint256 } from './fingerprint';
+import type { CertificateFacts } from './types';
 
 /** The subset of Node's `tls.PeerCertificate` these helpers read (so tests can pass plain objects). */
 export interface PeerCertificateLike {
@@ -76,7 +76,10 @@ export function parseCertificateDate(text: string | undefined): Date | null {
   return Number.isNaN(t) ? null : new Date(t);
 }
 
-/** Whole days from `now` until `validTo` (negative once expired). */
+/**
+ * Whole days from `now` until `validTo` (negative once expired). The one day-count rule: every
+ * certificate day figure (facts, probe messages, findings, metrics) is this number.
+ */
 export function daysRemaining(validTo: Date, now: Date): number {
   return Math.floor((validTo.getTime() - now.getTime()) / DAY_MS);
 }

@@ -1,5 +1,5 @@
 /**
- * Cipher and protocol classification, on OpenSSL names (what Node's `getCipher().name` and an
+ * Cipher classification, on OpenSSL names (what Node's `getCipher().name` and an
  * AsyncOS `sslconfig` list use). Pure string rules: no OpenSSL call, so they also run on lists
  * read from an appliance that this machine's OpenSSL would not even accept.
  */
@@ -41,11 +41,6 @@ export function classifyCipher(name: string): CipherClass {
 /** True for a weak suite (see {@link cipherWeaknesses}). */
 export function isWeakCipher(name: string): boolean {
   return cipherWeaknesses(name).length > 0;
-}
-
-/** True for protocols below TLS 1.2 (`SSLv2`, `SSLv3`, `TLSv1`, `TLSv1.1`). */
-export function isWeakTlsProtocol(protocol: string): boolean {
-  return /^(SSLv2|SSLv3|TLSv1|TLSv1\.1)$/i.test(protocol.trim());
 }
 
 // ---- Cipher strings (lists) -----------------------------------------------------------------

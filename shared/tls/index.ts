@@ -1,6 +1,8 @@
-/** Pure TLS helpers (no sockets): certificate facts, fingerprints, cipher and protocol classification, chain checks. */
+/** Pure TLS helpers (no sockets): versions, certificate facts and judgement, fingerprints, cipher classification, chain checks. */
 export * from './certificate';
 export * from './ciphers';
 export * from './fingerprint';
+export * from './judgement';
+export type * from './types';
 export * from './verify';
 export * from './versions';

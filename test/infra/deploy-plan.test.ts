@@ -5,9 +5,12 @@ import {
   fleetShards,
   groupEgressRules,
   RULES_PER_SECURITY_GROUP,
+  SECRET_LIST_BUDGET_CHARS,
   splitIntoShards,
   sshSecretIds,
+  sshSecretProblems,
 } from '../../infra/deploy-plan';
+import { AWS_LIMITS } from '../../infra/limits';
 import { cycleTimeoutSeconds } from '../../infra/sizing';
 import { parseInventory } from '../../shared/inventory';
 import { exampleInventory, fleetInventory } from './fixtures';
@@ -171,26 +174,29 @@ describe('deployProblems', () => {
     expect(deployProblems(inv)).toEqual([]);
   });
 
-  it('refuses a fleet whose egress rules exceed five security groups, and oversized shard inputs', () => {
+  it('refuses a fleet whose egress rules exceed five security groups', () => {
     expect(deployProblems(fleetInventory(160))).toEqual([
       'appliances: 322 egress rules need more than 5 security groups of 60 rules; give appliances on one subnet a shared CIDR address',
     ]);
+  });
+
+  it('fits the largest shard an inventory can describe in a schedule input', () => {
+    // 1,000 appliances (the largest shardSize) of 63-character names (the longest name).
     const long = parseInventory(
       {
-        appliances: Array.from({ length: 200 }, (_, i) => ({
-          name: `${'x'.repeat(55)}${i}`,
+        appliances: Array.from({ length: 1000 }, (_, i) => ({
+          name: `${'x'.repeat(59)}${String(i).padStart(4, '0')}`,
           role: 'esa',
           host: '10.0.0.1',
         })),
-        deploy: { dynamoDbPrefixListId: 'pl-02cd2c6b', shardSize: 200 },
+        deploy: { dynamoDbPrefixListId: 'pl-02cd2c6b', shardSize: 1000 },
       },
       't',
     );
-    expect(deployProblems(long)).toEqual([
-      expect.stringMatching(
-        /^deploy\.shardSize: a probe shard's schedule input is \d+ characters, over the 8192 limit/,
-      ),
-    ]);
+    const input = Buffer.byteLength(JSON.stringify(cycleShards(long, 'probe')[0]));
+    expect(input).toBeGreaterThan(64_000);
+    expect(input).toBeLessThan(AWS_LIMITS.scheduleInputBytes);
+    expect(deployProblems(long)).toEqual([]);
   });
 });
 
@@ -246,5 +252,68 @@ describe('fleetShards: an SMA and its ESAs share a shard', () => {
       { index: 1, count: 2 },
     ]);
     expect(probe.flatMap((s) => s.appliances)).toHaveLength(15);
+  });
+});
+
+describe('SSH secrets: named one by one while they fit, by prefix and tag beyond', () => {
+  const named = (count: number, deploy: Record<string, unknown> = {}) => {
+    const base = fleetInventory(count - 1);
+    return parseInventory(
+      {
+        ...base,
+        appliances: base.appliances.map((a) => ({
+          ...a,
+          ssh: { ...a.ssh!, credentials: { secretId: `cpq-monitor/ssh/${a.name}` } },
+        })),
+        deploy: { ...base.deploy, ...deploy },
+      },
+      'named.yaml',
+    );
+  };
+
+  it('accepts a few dozen secrets named one by one', () => {
+    expect(sshSecretProblems(named(40))).toEqual([]);
+  });
+
+  it('refuses more named secrets than the SSH role policy holds, naming the fix', () => {
+    const problems = sshSecretProblems(named(200));
+    expect(problems).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^deploy\\.sshSecrets: 200 SSH secrets named one by one need [\\d,]+ characters of IAM policy, over the ${SECRET_LIST_BUDGET_CHARS.toLocaleString('en-US')} .*set deploy\\.sshSecrets\\.prefix`,
+        ),
+      ),
+    ]);
+    expect(deployProblems(named(200))).toContain(problems[0]);
+  });
+
+  it('accepts any number of secrets under deploy.sshSecrets.prefix', () => {
+    expect(sshSecretProblems(named(200, { sshSecrets: { prefix: 'cpq-monitor/ssh/' } }))).toEqual([]);
+  });
+
+  it('refuses a secret outside the prefix (the function could not read it)', () => {
+    const inv = named(3, { sshSecrets: { prefix: 'cpq-monitor/esa-ssh/' } });
+    expect(sshSecretProblems(inv)).toEqual([
+      'deploy.sshSecrets.prefix: 3 secret(s) are not under "cpq-monitor/esa-ssh/" and could not be read (first: cpq-monitor/ssh/sma0); rename them or choose a prefix that holds them all',
+    ]);
+  });
+
+  it.each(['*', 'cpq*', 'cpq-monitor/*', 'ab/', '/', '----', 'cpq-monitor/ssh', 'cpq-monitor/ssh/esa?/'])(
+    'refuses the unspecific or wildcard prefix %j at validation',
+    (prefix) => {
+      expect(() => named(2, { sshSecrets: { prefix } })).toThrow(
+        /deploy\.sshSecrets\.prefix: expected a specific secret name prefix/,
+      );
+    },
+  );
+});
+
+describe('deploy.endpointAzs', () => {
+  it('may not ask for more zones than the functions have subnets', () => {
+    const one = fleetInventory(1, { endpointAzs: 1 });
+    expect(deployProblems(one)).toEqual([]);
+    expect(deployProblems(fleetInventory(1, { endpointAzs: 3 }))).toEqual([
+      'deploy.endpointAzs: 3 zones asked for, but the functions run in 2 subnet(s); at most that many',
+    ]);
   });
 });

@@ -44,6 +44,15 @@ export function synth(inv: Inventory): { stack: CpqMonitorStack; template: Templ
   return { stack, template: Template.fromStack(stack) };
 }
 
+/** The schedules' properties, read from the nested stacks that hold them. */
+export function scheduleProperties(stack: CpqMonitorStack): Record<string, unknown>[] {
+  return stack.schedules.stacks.flatMap((nested) =>
+    Object.values(Template.fromStack(nested).findResources('AWS::Scheduler::Schedule')).map(
+      (r) => r.Properties as Record<string, unknown>,
+    ),
+  );
+}
+
 const HOST_KEY = 'SHA256:8Fq3k3Qe6yL2bq5mO8pQm4v0pJm9y3n3T2wq1g7Xc0Y';
 
 /** A generated fleet: one SMA and `esas` ESAs on 10.30.x.y, all with SSH through one secret. */

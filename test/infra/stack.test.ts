@@ -3,8 +3,7 @@ import * as path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { heartbeatWindow, WATCHDOG_ANCHORS } from '../../infra/constructs/watchdog';
 import type { CpqMonitorStack } from '../../infra/stacks/cpq-monitor-stack';
-import { parseInventory } from '../../shared/inventory';
-import { exampleInventory, fleetInventory, synth, withDeploy } from './fixtures';
+import { exampleInventory, fleetInventory, scheduleProperties, synth, withDeploy } from './fixtures';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
@@ -28,17 +27,6 @@ function statements(template: Template): { roles: unknown; s: Record<string, unk
 
 function actionsOf(s: Record<string, unknown>): string[] {
   return ([] as string[]).concat(s.Action as string | string[]);
-}
-
-type DashboardWidget = {
-  type: string;
-  properties: { title?: string; metrics?: unknown[][]; markdown?: string };
-};
-
-/** A dashboard's body as JSON; CloudFormation tokens (region, function names) sit inside its strings. */
-function dashboardBody(dashboard: Resource): { widgets: DashboardWidget[] } {
-  const join = (dashboard.Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
-  return JSON.parse(join.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join(''));
 }
 
 describe('stack from config/example.yaml (imported VPC, endpoints on)', () => {
@@ -156,21 +144,13 @@ describe('stack from config/example.yaml (imported VPC, endpoints on)', () => {
     });
   });
 
-  it('creates interface endpoints for monitoring, sns, secretsmanager, logs and a DynamoDB gateway endpoint', () => {
+  it('creates interface endpoints only for what the functions call (sns, secretsmanager) and a DynamoDB gateway endpoint', () => {
     const eps = resources(template, 'AWS::EC2::VPCEndpoint').map(([, r]) => r.Properties);
     const services = eps.map((e) => {
       const name = JSON.stringify(e.ServiceName);
       return `${e.VpcEndpointType}:${name.match(/\.([a-z]+)"\]\]\}$/)?.[1] ?? name}`;
     });
-    expect(services.sort()).toEqual(
-      [
-        'Interface:monitoring',
-        'Interface:sns',
-        'Interface:secretsmanager',
-        'Interface:logs',
-        'Gateway:dynamodb',
-      ].sort(),
-    );
+    expect(services.sort()).toEqual(['Interface:sns', 'Interface:secretsmanager', 'Gateway:dynamodb'].sort());
     for (const e of eps.filter((x) => x.VpcEndpointType === 'Interface')) {
       expect(e.VpcId).toBe(inv.deploy!.vpc!.vpcId);
       expect(e.SubnetIds).toEqual(inv.deploy!.vpc!.subnetIds);
@@ -185,7 +165,9 @@ describe('stack from config/example.yaml (imported VPC, endpoints on)', () => {
   });
 
   it('schedules each cycle at the inventory rate with its shard input', () => {
-    const schedules = resources(template, 'AWS::Scheduler::Schedule').map(([, r]) => r.Properties);
+    const schedules = scheduleProperties(stack);
+    template.resourceCountIs('AWS::Scheduler::Schedule', 0);
+    template.resourceCountIs('AWS::CloudFormation::Stack', 1);
     const byCycle = Object.fromEntries(
       schedules.map((s) => {
         const target = s.Target as { Input: string; Arn: unknown; RetryPolicy: unknown };
@@ -201,8 +183,9 @@ describe('stack from config/example.yaml (imported VPC, endpoints on)', () => {
       appliances: names,
     });
     expect(JSON.parse(byCycle.ssh.target.Input).appliances).toEqual(names);
-    expect(byCycle.probe.target.Arn).toEqual({ 'Fn::GetAtt': [logicalId(stack, probe.function), 'Arn'] });
-    expect(byCycle.ssh.target.Arn).toEqual({ 'Fn::GetAtt': [logicalId(stack, ssh.function), 'Arn'] });
+    // The nested stack receives the function ARNs as parameters.
+    expect(JSON.stringify(byCycle.probe.target.Arn)).toContain('ProbeCycle');
+    expect(JSON.stringify(byCycle.ssh.target.Arn)).toContain('SshCycle');
     expect(byCycle.probe.target.RetryPolicy).toEqual({
       MaximumRetryAttempts: 0,
       MaximumEventAgeInSeconds: 60,
@@ -281,12 +264,11 @@ describe('stack from config/example.yaml (imported VPC, endpoints on)', () => {
     ]);
   });
 
-  it('scopes PutMetricData to the inventory namespace', () => {
-    const put = statements(template).filter(({ s }) => actionsOf(s).includes('cloudwatch:PutMetricData'));
-    expect(put).toHaveLength(2);
-    for (const { s } of put) {
-      expect(s.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'CPQMonitor' } });
-    }
+  it('grants no CloudWatch API call: metrics leave as EMF lines in the function logs', () => {
+    const cw = statements(template).filter(({ s }) =>
+      actionsOf(s).some((a: string) => a.startsWith('cloudwatch:')),
+    );
+    expect(cw).toEqual([]);
   });
 
   it('keeps alert state in an on-demand table with PITR and a TTL on expiresAt', () => {
@@ -402,43 +384,6 @@ describe('stack from config/example.yaml (imported VPC, endpoints on)', () => {
       ],
     });
   });
-
-  it('builds the dashboard from the inventory: fleet overview and widgets per appliance', () => {
-    const dashboards = resources(template, 'AWS::CloudWatch::Dashboard');
-    expect(dashboards).toHaveLength(1);
-    const body = dashboardBody(dashboards[0]![1]);
-    const titles = body.widgets.map((w) => w.properties.title ?? '');
-    expect(titles).toEqual(
-      expect.arrayContaining(['Listeners up', 'Open findings', 'Open findings by severity']),
-    );
-    const overview = body.widgets[0]!.properties.markdown!;
-    expect(overview).toContain(
-      '| esa1.mail.example.com | sma1.mail.example.com (7025) | esa1.mail.example.com (7025) |',
-    );
-    for (const a of inv.appliances) {
-      const mine = body.widgets.filter((w) => w.properties.title?.startsWith(`${a.name} `));
-      expect(mine).toHaveLength(4);
-      const metrics = JSON.stringify(mine.map((w) => w.properties.metrics));
-      for (const m of [
-        'ListenerUp',
-        'TlsCertificatePresent',
-        'SystemOnline',
-        'SshReadSuccess',
-        'HandshakeLatency',
-        'CertificateDaysRemaining',
-      ]) {
-        expect(metrics).toContain(`"CPQMonitor","${m}","Appliance","${a.name}"`);
-      }
-      expect(metrics).toContain(
-        a.role === 'esa' ? 'CpqQueueActiveRecipients' : 'ReleaseQueueActiveRecipients',
-      );
-    }
-    const findings = JSON.stringify(
-      body.widgets.find((w) => w.properties.title === 'Open findings')?.properties.metrics,
-    );
-    for (const sev of ['critical', 'warning', 'info'])
-      expect(findings).toContain(`"FindingsOpen","Severity","${sev}"`);
-  });
 });
 
 describe('stack variants', () => {
@@ -452,12 +397,39 @@ describe('stack variants', () => {
     const subnets = resources(template, 'AWS::EC2::Subnet');
     expect(subnets).toHaveLength(2);
     for (const [, s] of subnets) expect(s.Properties.MapPublicIpOnLaunch).toBe(false);
-    template.resourceCountIs('AWS::EC2::VPCEndpoint', 5);
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 3);
     const fn = resources(template, 'AWS::Lambda::Function')[0]![1];
     expect((fn.Properties.VpcConfig as { SubnetIds: unknown[] }).SubnetIds).toEqual(
       subnets.map(([id]) => ({ Ref: id })),
     );
     expect(stack.network.securityGroups).toHaveLength(1);
+  });
+
+  it('places the interface endpoints in one zone with deploy.endpointAzs: 1, the functions still in all', () => {
+    const inv = withDeploy(exampleInventory(), (d) => ({ ...d, endpointAzs: 1 }));
+    const { template } = synth(inv);
+    const interfaces = resources(template, 'AWS::EC2::VPCEndpoint')
+      .map(([, r]) => r.Properties)
+      .filter((e) => e.VpcEndpointType === 'Interface');
+    expect(interfaces).toHaveLength(2);
+    for (const e of interfaces) expect(e.SubnetIds).toEqual([inv.deploy!.vpc!.subnetIds[0]]);
+    const fn = resources(template, 'AWS::Lambda::Function')[0]![1];
+    expect((fn.Properties.VpcConfig as { SubnetIds: unknown[] }).SubnetIds).toEqual(
+      inv.deploy!.vpc!.subnetIds,
+    );
+  });
+
+  it('needs no Secrets Manager endpoint without SSH appliances', () => {
+    const base = exampleInventory();
+    const inv = withDeploy(
+      { ...base, appliances: base.appliances.map(({ ssh: _ssh, ...a }) => a) as never },
+      (d) => d as never,
+    );
+    const services = resources(synth(inv).template, 'AWS::EC2::VPCEndpoint').map(([, r]) =>
+      JSON.stringify(r.Properties.ServiceName),
+    );
+    expect(services.filter((s) => s.includes('secretsmanager'))).toEqual([]);
+    expect(services.filter((s) => s.includes('sns'))).toHaveLength(1);
   });
 
   it('skips the endpoints when the VPC has a NAT, and then allows HTTPS out for the AWS APIs', () => {
@@ -474,9 +446,9 @@ describe('stack variants', () => {
   it('splits a large fleet into shards, each its own schedule, with matching reserved concurrency', () => {
     const inv = fleetInventory(119, { shardSize: 50 }); // 120 appliances
     const { stack, template } = synth(inv);
-    const inputs = resources(template, 'AWS::Scheduler::Schedule').map(
-      ([, r]) =>
-        JSON.parse((r.Properties.Target as { Input: string }).Input) as {
+    const inputs = scheduleProperties(stack).map(
+      (p) =>
+        JSON.parse((p.Target as { Input: string }).Input) as {
           cycle: string;
           shard: { index: number; count: number };
           appliances: string[];
@@ -503,39 +475,6 @@ describe('stack variants', () => {
     expect(ruleCount).toBe(240);
   });
 
-  it('graphs handshake latency per phase only at metricsDetail: detailed', () => {
-    const standard = dashboardBody(
-      resources(synth(fleetInventory(1)).template, 'AWS::CloudWatch::Dashboard')[0]![1],
-    );
-    expect(JSON.stringify(standard)).not.toContain('"Phase"');
-    const base = fleetInventory(1);
-    const detailed = parseInventory(
-      { ...base, monitor: { ...base.monitor, metricsDetail: 'detailed' } },
-      't',
-    );
-    const body = dashboardBody(resources(synth(detailed).template, 'AWS::CloudWatch::Dashboard')[0]![1]);
-    const latency = JSON.stringify(
-      body.widgets.find((w) => w.properties.title === 'esa1 handshake latency (ms)'),
-    );
-    for (const phase of ['connect', 'banner', 'ehlo', 'starttls', 'tls']) {
-      expect(latency).toContain(`"HandshakeLatency","Appliance","esa1","Phase","${phase}"`);
-    }
-  });
-
-  it('continues on further dashboards past 100 appliances', () => {
-    const { template } = synth(fleetInventory(120, { shardSize: 100 }));
-    const dashboards = resources(template, 'AWS::CloudWatch::Dashboard');
-    expect(dashboards.map(([, d]) => d.Properties.DashboardName).sort()).toEqual([
-      'CpqMonitor',
-      'CpqMonitor-appliances-2',
-    ]);
-    const perDashboard = dashboards.map(
-      ([, d]) => dashboardBody(d).widgets.filter((w) => / status$/.test(w.properties.title ?? '')).length,
-    );
-    expect(perDashboard.sort()).toEqual([100, 21].sort());
-    for (const [, d] of dashboards) expect(dashboardBody(d).widgets.length).toBeLessThanOrEqual(500);
-  });
-
   it('gives an inventory without SSH settings no SSH function, schedule or alarms', () => {
     const base = exampleInventory();
     const inv = withDeploy(
@@ -546,7 +485,7 @@ describe('stack variants', () => {
     expect(stack.functions.ssh).toBeUndefined();
     // The probe function and the alarm relay.
     template.resourceCountIs('AWS::Lambda::Function', 2);
-    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    expect(scheduleProperties(stack)).toHaveLength(1);
     // The probe cycle's 5, the topic's delivery failures, the failure queue, the relay.
     template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
     expect(

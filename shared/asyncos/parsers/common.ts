@@ -50,25 +50,27 @@ export function unparsable<T>(reason: string): ParseOutcome<T> {
 }
 
 /**
- * A numbered listing entry that the terminal wrapped: joins the following lines to line `i` until
- * the entry matches, a blank line or the next entry starts. Returns the joined text and the index
- * of the last line used.
+ * A numbered listing entry that the terminal may have wrapped: joins the following lines to line
+ * `i` until the entry matches, a blank line or the next entry starts. Returns the entry's match,
+ * or null with the joined text added to `broken`, and the index of the last line used.
  */
-export function joinWrappedEntry(
+export function listingEntry(
   lines: readonly string[],
   i: number,
-  start: RegExp,
-  entry: RegExp,
-): { line: string; last: number } {
+  pattern: { start: RegExp; entry: RegExp },
+  broken: string[],
+): { match: RegExpExecArray | null; last: number } {
   let line = lines[i]!;
   let last = i;
   while (
-    !entry.test(line) &&
+    !pattern.entry.test(line) &&
     last + 1 < lines.length &&
     lines[last + 1]!.trim() !== '' &&
-    !start.test(lines[last + 1]!)
+    !pattern.start.test(lines[last + 1]!)
   ) {
     line = `${line} ${lines[++last]!.trim()}`;
   }
-  return { line, last };
+  const match = pattern.entry.exec(line);
+  if (match === null) broken.push(line.trim());
+  return { match, last };
 }

@@ -4,7 +4,7 @@
  */
 import { isIPv4 } from 'node:net';
 import type { InterfaceConfig, InterfaceconfigFacts } from '../types';
-import { cliError, joinWrappedEntry, outputLines, type ParseOutcome, unparsable } from './common';
+import { cliError, listingEntry, outputLines, type ParseOutcome, unparsable } from './common';
 
 const ENTRY =
   /^\s*(\d+)\.\s+(.+?)\s+\(([0-9A-Fa-f:.]+)(?:\/(\d{1,3}))?\s+on\s+([^:)]+?)(?::\s*([^)]*?))?\)\s*$/;
@@ -28,7 +28,7 @@ export function parseInterfaceconfig(raw: string): ParseOutcome<InterfaceconfigF
   let machine: string | null = null;
   let sawListing = false;
   for (let i = 0; i < lines.length; i++) {
-    let line = lines[i]!;
+    const line = lines[i]!;
     const mm = /(?:^|\()Machine\s+([A-Za-z0-9._-]+)\)?/.exec(line);
     if (mm && machine === null) machine = mm[1]!;
     if (/Currently configured interfaces/i.test(line)) {
@@ -36,14 +36,9 @@ export function parseInterfaceconfig(raw: string): ParseOutcome<InterfaceconfigF
       continue;
     }
     if (!sawListing || !START.test(line) || /^\s*\d+\.\s+-/.test(line)) continue;
-    const joined = joinWrappedEntry(lines, i, START, ENTRY);
-    line = joined.line;
-    i = joined.last;
-    const m = ENTRY.exec(line);
-    if (!m) {
-      broken.push(line.trim());
-      continue;
-    }
+    const { match: m, last } = listingEntry(lines, i, { start: START, entry: ENTRY }, broken);
+    i = last;
+    if (m === null) continue;
     const hostname = m[6]?.trim();
     interfaces.push({
       name: m[2]!.trim(),

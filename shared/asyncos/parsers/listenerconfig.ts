@@ -1,6 +1,6 @@
 /** `listenerconfig`: the listing `N. Name (on Interface, IP) SMTP TCP Port 25 Public` before its menu. */
 import type { ListenerconfigFacts } from '../types';
-import { cliError, joinWrappedEntry, outputLines, type ParseOutcome, unparsable } from './common';
+import { cliError, listingEntry, outputLines, type ParseOutcome, unparsable } from './common';
 
 const ENTRY =
   /^\s*(\d+)\.\s+(\S+)\s+\(on\s+([^,)]+?)(?:,\s*([^)]+?))?\)\s+(\S+)\s+(\S+)\s+Port\s+(\d+)\s+(\S+)\s*$/i;
@@ -13,19 +13,14 @@ export function parseListenerconfig(raw: string): ParseOutcome<ListenerconfigFac
   const broken: string[] = [];
   let sawListing = false;
   for (let i = 0; i < lines.length; i++) {
-    let line = lines[i]!;
+    const line = lines[i]!;
     if (/Currently configured listeners|No listeners (?:are )?configured|There are no listeners/i.test(line))
       sawListing = true;
     if (!START.test(line)) continue;
     sawListing = true;
-    const joined = joinWrappedEntry(lines, i, START, ENTRY);
-    line = joined.line;
-    i = joined.last;
-    const m = ENTRY.exec(line);
-    if (!m) {
-      broken.push(line.trim());
-      continue;
-    }
+    const { match: m, last } = listingEntry(lines, i, { start: START, entry: ENTRY }, broken);
+    i = last;
+    if (m === null) continue;
     listeners.push({
       index: Number(m[1]),
       name: m[2]!,

@@ -99,7 +99,9 @@ describe('cpq-monitor check', () => {
     expect(ok.alerts).toEqual([]);
     expect(ok.problems).toEqual([]);
     expect(ok.paths.map((p) => p.state)).toEqual(['up', 'up', 'up', 'up']);
-    expect(ok.metrics.map((m) => m.name)).toEqual(expect.arrayContaining(['ListenerUp', 'MonitorHeartbeat']));
+    expect(ok.metrics.map((m) => m.name)).toEqual(
+      expect.arrayContaining(['ListenersDown', 'MonitorHeartbeat']),
+    );
 
     await world.get('sma1').suspend();
     const down = await check();
@@ -134,7 +136,11 @@ describe('cpq-monitor check', () => {
     expect(existsSync(join(dir, 'state.memory.json'))).toBe(true);
     const emfLines = readFileSync(join(dir, 'metrics.emf.jsonl'), 'utf8').trim().split('\n');
     expect(emfLines.length).toBeGreaterThanOrEqual(3);
-    for (const line of emfLines) expect(JSON.parse(line)).toHaveProperty('_aws.CloudWatchMetrics');
+    // The file is what the Lambda's log carries: EMF documents and one record per appliance.
+    const docs = emfLines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (const d of docs) expect('_aws' in d || d.record === 'appliance').toBe(true);
+    expect(docs.filter((d) => '_aws' in d).length).toBeGreaterThanOrEqual(3);
+    expect(docs.filter((d) => d.record === 'appliance').map((d) => d.appliance)).toContain('sma1');
   });
 
   it('a short --timeout still leaves the probes and reads their time', async () => {

@@ -86,8 +86,10 @@ function emfMetricNames(text: string): Set<string> {
   const names = new Set<string>();
   for (const line of text.split('\n').filter((l) => l.trim() !== '')) {
     const doc = JSON.parse(line) as {
-      _aws: { CloudWatchMetrics: Array<{ Metrics: Array<{ Name: string }> }> };
+      _aws?: { CloudWatchMetrics: Array<{ Metrics: Array<{ Name: string }> }> };
     };
+    // Appliance records share the stream; only EMF documents carry `_aws`.
+    if (doc._aws === undefined) continue;
     for (const d of doc._aws.CloudWatchMetrics) for (const m of d.Metrics) names.add(m.Name);
   }
   return names;
@@ -119,7 +121,7 @@ describe('runCycle against the lab', () => {
     expect(r.alerts).toMatchObject({ sent: 0, failed: 0, errors: 0 });
     expect(pages.take()).toBe('');
     const names = emfMetricNames(emf.take());
-    for (const n of ['ListenerUp', 'MonitorHeartbeat', 'FindingsOpen'])
+    for (const n of ['ListenersDown', 'MonitorHeartbeat', 'FindingsOpen', 'SshReadFailures'])
       expect([n, names.has(n)]).toEqual([n, true]);
     expect(r.metrics.report.errors).toEqual([]);
   });

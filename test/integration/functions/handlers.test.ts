@@ -7,7 +7,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CloudWatchClient, PutMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import type {
@@ -36,7 +35,6 @@ interface Loaded {
   handler: Handler;
   ddb: AwsClientStub<DynamoDBDocumentClient>;
   sns: AwsClientStub<SNSClient>;
-  cw: AwsClientStub<CloudWatchClient>;
   sm: AwsClientStub<SecretsManagerClient>;
   cmd: {
     Put: new (...a: never[]) => unknown;
@@ -44,7 +42,6 @@ interface Loaded {
     BatchGet: new (...a: never[]) => unknown;
     Scan: new (...a: never[]) => unknown;
     Publish: new (...a: never[]) => unknown;
-    PutMetricData: new (...a: never[]) => unknown;
     GetSecretValue: new (...a: never[]) => unknown;
   };
 }
@@ -76,22 +73,18 @@ function coldStart(module: 'probe-cycle' | 'ssh-cycle', env: Record<string, stri
     const dynamodb = require('@aws-sdk/client-dynamodb');
     const lib = require('@aws-sdk/lib-dynamodb');
     const snsMod = require('@aws-sdk/client-sns');
-    const cwMod = require('@aws-sdk/client-cloudwatch');
     const smMod = require('@aws-sdk/client-secrets-manager');
     const ddb = mockClient(lib.DynamoDBDocumentClient as typeof DynamoDBDocumentClient);
     const sns = mockClient(snsMod.SNSClient as typeof SNSClient);
-    const cw = mockClient(cwMod.CloudWatchClient as typeof CloudWatchClient);
     const sm = mockClient(smMod.SecretsManagerClient as typeof SecretsManagerClient);
     wireTable(ddb, lib, dynamodb);
     sns.on(snsMod.PublishCommand).resolves({ MessageId: 'msg-1' });
-    cw.on(cwMod.PutMetricDataCommand).resolves({});
     sm.on(smMod.GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ password: PASSWORD }) });
     const mod = require(`../../../functions/${module}`) as { handler: Handler };
     loaded = {
       handler: mod.handler,
       ddb,
       sns,
-      cw,
       sm,
       cmd: {
         Put: lib.PutCommand,
@@ -99,7 +92,6 @@ function coldStart(module: 'probe-cycle' | 'ssh-cycle', env: Record<string, stri
         BatchGet: lib.BatchGetCommand,
         Scan: lib.ScanCommand,
         Publish: snsMod.PublishCommand,
-        PutMetricData: cwMod.PutMetricDataCommand,
         GetSecretValue: smMod.GetSecretValueCommand,
       },
     };
@@ -156,19 +148,43 @@ function goodEnv() {
   return { INVENTORY_FILE: inventoryFile, ALERT_TABLE_NAME: TABLE, ALERT_TOPIC_ARN: TOPIC };
 }
 
-function metricInputs(l: Loaded): PutMetricDataCommandInput[] {
-  return l.cw
-    .commandCalls(l.cmd.PutMetricData as never)
-    .map((c) => c.args[0].input as PutMetricDataCommandInput);
+/** What the functions wrote to stdout since the test began: EMF documents and appliance records. */
+let stdout: string[] = [];
+
+function stdoutDocs(): Array<Record<string, unknown>> {
+  return stdout
+    .join('')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-function heartbeats(l: Loaded): string[] {
-  return metricInputs(l).flatMap((i) =>
-    (i.MetricData ?? [])
-      .filter((d) => d.MetricName === 'MonitorHeartbeat')
-      .map((d) => d.Dimensions?.find((x) => x.Name === 'Cycle')?.Value ?? '?'),
-  );
+/** The EMF documents: CloudWatch Logs extracts the metrics from these lines. */
+function emfDocs(): Array<
+  Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Namespace: string }> } }
+> {
+  return stdoutDocs().filter((d) => '_aws' in d) as never;
 }
+
+function heartbeats(): string[] {
+  return emfDocs()
+    .filter((d) => 'MonitorHeartbeat' in d)
+    .map((d) => String(d.Cycle));
+}
+
+beforeEach(() => {
+  stdout = [];
+  jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: unknown, enc?: unknown, cb?: unknown) => {
+    stdout.push(String(chunk));
+    const done = typeof enc === 'function' ? enc : cb;
+    if (typeof done === 'function') (done as () => void)();
+    return true;
+  }) as never);
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 
 beforeAll(() => {
   process.env.AWS_REGION = 'eu-west-1';
@@ -218,11 +234,16 @@ describe('against a lab world', () => {
         skipped: [],
         problems: [],
       });
-      const puts = metricInputs(fn);
-      expect(puts.length).toBeGreaterThanOrEqual(1);
-      expect(summary.metricCalls).toBe(puts.length);
-      for (const p of puts) expect(p.Namespace).toBe('CPQMonitor');
-      expect(heartbeats(fn)).toEqual(['probe']);
+      const docs = emfDocs();
+      expect(docs.length).toBeGreaterThanOrEqual(1);
+      for (const d of docs) expect(d._aws.CloudWatchMetrics[0]!.Namespace).toBe('CPQMonitor');
+      expect(heartbeats()).toEqual(['probe']);
+      // One appliance record per probe, naming the shard, for the per-appliance drill-down.
+      const records = stdoutDocs().filter((d) => d.record === 'appliance');
+      expect(records.map((r) => r.appliance).sort()).toEqual(['esa1', 'esa2', 'sma1']);
+      expect(records.every((r) => r.shard === '0/1' && r.cycle === 'probe' && r.code === 'ok')).toBe(true);
+      expect(summary.records).toBe(3);
+      expect(summary.logBytes).toBe(Buffer.byteLength(stdout.join('')));
       expect(fn.sns.commandCalls(fn.cmd.Publish as never)).toHaveLength(0);
       // A probe cycle needs no secret.
       expect(fn.sm.commandCalls(fn.cmd.GetSecretValue as never)).toHaveLength(0);
@@ -278,7 +299,8 @@ describe('against a lab world', () => {
       });
       expect(fn.sns.commandCalls(fn.cmd.Publish as never)).toHaveLength(0);
       expect(fn.ddb.commandCalls(fn.cmd.Put as never)).toHaveLength(0);
-      expect(fn.cw.commandCalls(fn.cmd.PutMetricData as never)).toHaveLength(0);
+      // No EMF line (heartbeat included) and no appliance record.
+      expect(stdoutDocs()).toEqual([]);
       expect(table.size).toBe(0);
       // A real run afterwards still pages: the dry run left the alert's state untouched.
       await fn.handler(event('probe'), context());
@@ -332,7 +354,7 @@ describe('against a lab world', () => {
       await expect(fn.handler(event('ssh'), context())).rejects.toThrow(
         'the probe function received a "ssh" event: check the schedule\'s target',
       );
-      expect(fn.cw.commandCalls(fn.cmd.PutMetricData as never)).toHaveLength(0);
+      expect(emfDocs()).toHaveLength(0);
     });
   });
 
@@ -345,7 +367,7 @@ describe('against a lab world', () => {
       expect(fn.sm.commandCalls(fn.cmd.GetSecretValue as never).map((c) => c.args[0].input)).toEqual([
         { SecretId: SECRET_ID },
       ]);
-      expect(heartbeats(fn)).toEqual(['ssh']);
+      expect(heartbeats()).toEqual(['ssh']);
       expect(table.has('memory#ssh/shard-0-of-1')).toBe(true);
       // What the reads learned for the probes: each appliance's outbound cipher list.
       const memory = JSON.parse(table.get('memory#ssh/shard-0-of-1')!.memory as string) as {
@@ -374,7 +396,7 @@ describe('against a lab world', () => {
         summaries,
         published,
         table: [...table.values()],
-        metrics: metricInputs(fn),
+        stdout,
         puts: fn.ddb.commandCalls(fn.cmd.Put as never).map((c) => c.args[0].input),
       });
       expect(everything).not.toContain(secret);

@@ -33,28 +33,45 @@ beforeAll(async () => {
     signingAlgorithm: alg,
     extensions: [new x509.BasicConstraintsExtension(true, undefined, true)],
   });
-  const mid = await x509.X509CertificateGenerator.create({
-    serialNumber: '02',
-    subject: 'CN=Foreign Intermediate',
-    issuer: 'CN=Foreign Root',
-    notBefore: new Date(now - 86_400_000),
-    notAfter: new Date(now + 365 * 86_400_000),
-    publicKey: midKeys.publicKey,
-    signingKey: rootKeys.privateKey,
-    signingAlgorithm: alg,
-    extensions: [new x509.BasicConstraintsExtension(true, 0, true)],
-  });
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: '2a',
-    subject: 'CN=mx.foreign.test',
-    issuer: 'CN=Foreign Intermediate',
-    notBefore: new Date(now - 86_400_000),
-    notAfter: new Date(now + 10 * 86_400_000),
-    publicKey: keys.publicKey,
-    signingKey: midKeys.privateKey,
-    signingAlgorithm: alg,
-    extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'mx.foreign.test' }])],
-  });
+  /** A certificate valid from a day ago for `days` days, issued with `signingKey`. */
+  const issue = (
+    serialNumber: string,
+    subject: string,
+    issuer: string,
+    days: number,
+    publicKey: webcrypto.CryptoKey,
+    signingKey: webcrypto.CryptoKey,
+    extension: x509.Extension,
+  ) =>
+    x509.X509CertificateGenerator.create({
+      serialNumber,
+      subject,
+      issuer,
+      notBefore: new Date(now - 86_400_000),
+      notAfter: new Date(now + days * 86_400_000),
+      publicKey,
+      signingKey,
+      signingAlgorithm: alg,
+      extensions: [extension],
+    });
+  const mid = await issue(
+    '02',
+    'CN=Foreign Intermediate',
+    'CN=Foreign Root',
+    365,
+    midKeys.publicKey,
+    rootKeys.privateKey,
+    new x509.BasicConstraintsExtension(true, 0, true),
+  );
+  const cert = await issue(
+    '2a',
+    'CN=mx.foreign.test',
+    'CN=Foreign Intermediate',
+    10,
+    keys.publicKey,
+    midKeys.privateKey,
+    new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'mx.foreign.test' }]),
+  );
   certPem = cert.toString('pem');
   rootPem = root.toString('pem');
   fingerprint = Buffer.from(await cert.getThumbprint('SHA-256'))

@@ -4,8 +4,8 @@ import {
   classifyCipher,
   isAnonymousCipher,
   isWeakCipher,
-  isWeakTlsProtocol,
 } from '../../../shared/tls/ciphers';
+import { isWeakTlsProtocol } from '../../../shared/tls/versions';
 
 describe('negotiated cipher classification', () => {
   it.each([

@@ -1,52 +1,6 @@
-import 'reflect-metadata';
-import { webcrypto, X509Certificate } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
 import { certificateFactsFromX509 } from '../../../shared/tls/certificate';
 import { certificateNamesHost, parseCaBundle, verifyChain } from '../../../shared/tls/verify';
-
-const DAY = 86_400_000;
-const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-type Keys = webcrypto.CryptoKeyPair;
-
-interface Made {
-  cert: X509Certificate;
-  keys: Keys;
-  name: string;
-}
-
-beforeAll(() => {
-  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
-});
-
-async function make(
-  name: string,
-  opts: {
-    issuer?: Made;
-    ca?: boolean;
-    from?: number;
-    to?: number;
-    sans?: Array<{ type: 'dns' | 'ip'; value: string }>;
-  } = {},
-): Promise<Made> {
-  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as Keys;
-  const now = Date.now();
-  const extensions: x509.Extension[] = [
-    new x509.BasicConstraintsExtension(opts.ca ?? false, undefined, true),
-  ];
-  if (opts.sans) extensions.push(new x509.SubjectAlternativeNameExtension(opts.sans));
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: Math.floor(Math.random() * 1e9).toString(16),
-    subject: name,
-    issuer: opts.issuer?.name ?? name,
-    notBefore: new Date(opts.from ?? now - DAY),
-    notAfter: new Date(opts.to ?? now + 30 * DAY),
-    publicKey: keys.publicKey,
-    signingKey: (opts.issuer?.keys ?? keys).privateKey,
-    signingAlgorithm: ALG,
-    extensions,
-  });
-  return { cert: new X509Certificate(cert.toString('pem')), keys, name };
-}
+import { DAY, type Made, make } from './certificates';
 
 let root: Made;
 let intermediate: Made;

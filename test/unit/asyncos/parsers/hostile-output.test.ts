@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ParseKind, parseCommandOutput } from '../../../../shared/asyncos/parsers';
+import { type ParseKind, parseCommandOutput } from '../../../../shared/asyncos/commands';
 
 const FIXTURES = join(__dirname, '../../../fixtures/asyncos');
 

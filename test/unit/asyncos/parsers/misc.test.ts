@@ -1,4 +1,4 @@
-import { parseCommandOutput } from '../../../../shared/asyncos/parsers';
+import { parseCommandOutput } from '../../../../shared/asyncos/commands';
 import { parseHoststatus } from '../../../../shared/asyncos/parsers/hoststatus';
 import { parseVersion } from '../../../../shared/asyncos/parsers/version';
 import { fixture } from '../fixture';

@@ -33,6 +33,23 @@ async function cli(args: string[], env: Record<string, string> = {}) {
   }
 }
 
+/** `read` against the lab, logging in as admin with the password from LAB_PW and this pin. */
+function readLab(hostKey: string, ...more: string[]): string[] {
+  return [
+    'read',
+    '127.0.0.1',
+    '--port',
+    String(lab.port),
+    '--user',
+    'admin',
+    '--password-env',
+    'LAB_PW',
+    '--host-key',
+    hostKey,
+    ...more,
+  ];
+}
+
 describe('cpq-monitor read', () => {
   it('prints the host key to pin, without logging in', async () => {
     const out = await cli(['read', `127.0.0.1:${lab.port}`, '--print-host-key']);
@@ -41,24 +58,9 @@ describe('cpq-monitor read', () => {
   });
 
   it('reads with a password from the environment and prints JSON without the password', async () => {
-    const out = await cli(
-      [
-        'read',
-        '127.0.0.1',
-        '--port',
-        String(lab.port),
-        '--user',
-        'admin',
-        '--password-env',
-        'LAB_PW',
-        '--host-key',
-        lab.fingerprint,
-        '--commands',
-        'status,tophosts,mail_logs',
-        '--json',
-      ],
-      { LAB_PW: PASSWORD },
-    );
+    const out = await cli(readLab(lab.fingerprint, '--commands', 'status,tophosts,mail_logs', '--json'), {
+      LAB_PW: PASSWORD,
+    });
     expect(out.code).toBe(0);
     const json = JSON.parse(out.stdout);
     expect(json).toMatchObject({ host: '127.0.0.1', status: 'ok', code: 'ok', hostKey: lab.fingerprint });
@@ -69,21 +71,7 @@ describe('cpq-monitor read', () => {
   });
 
   it('exits 2 with the cause on a host key mismatch, and 3 on usage errors', async () => {
-    const mismatch = await cli(
-      [
-        'read',
-        '127.0.0.1',
-        '--port',
-        String(lab.port),
-        '--user',
-        'admin',
-        '--password-env',
-        'LAB_PW',
-        '--host-key',
-        lab.changedFingerprint,
-      ],
-      { LAB_PW: PASSWORD },
-    );
+    const mismatch = await cli(readLab(lab.changedFingerprint), { LAB_PW: PASSWORD });
     expect(mismatch.code).toBe(2);
     expect(mismatch.stdout).toMatch(/CRITICAL host_key_mismatch/);
     const noPin = await cli(['read', '127.0.0.1', '--user', 'admin', '--password-env', 'LAB_PW'], {

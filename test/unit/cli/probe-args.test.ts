@@ -1,5 +1,6 @@
 import { labPlan } from '../../../cli/lab';
-import { formatProbeReport, parseTarget, probeOptionsFromFlags } from '../../../cli/probe';
+import { parseTarget } from '../../../cli/output';
+import { formatProbeReport, probeOptionsFromFlags } from '../../../cli/probe';
 import { ConfigError } from '../../../shared/errors';
 import type { ProbeResult } from '../../../shared/probes/types';
 

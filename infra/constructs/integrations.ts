@@ -1,0 +1,222 @@
+/**
+ * Chat and pager integrations, optional (inventory `deploy.integrations`): one forwarder Lambda per
+ * integration subscribed to the paging topic, a dead-letter queue for what they could not send (and
+ * an alarm on it), and for AWS Chatbot a second topic carrying Chatbot's custom notification format
+ * plus, given Slack or Teams ids, the channel configuration. Why a second topic: docs/alerts.md
+ * (AWS Chatbot). Nothing here grows with the fleet.
+ */
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnMicrosoftTeamsChannelConfiguration, SlackChannelConfiguration } from 'aws-cdk-lib/aws-chatbot';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { type IRole, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { Destination } from '../../shared/integrations/forward';
+import { DEFAULTS, type Inventory } from '../../shared/inventory';
+import { CYCLE_RUNTIME, PROJECT_ROOT, secretArn } from './cycle-function';
+import { retentionDays } from './log-retention';
+
+/** Async invocations Lambda retries after the first fails (its maximum): 429s and 5xx get three tries. */
+export const FORWARDER_RETRY_ATTEMPTS = 2;
+/** Memory and time of one forwarder run: one HTTPS request or one SNS publish per message. */
+export const FORWARDER_SIZING = { memoryMb: 256, timeoutSeconds: 30 } as const;
+/** Runbook anchor (docs/deploy.md) of the forwarder dead-letter alarm. */
+export const FORWARDER_ALARM_ANCHOR = 'watchdog-integration-forwarder-failures';
+/**
+ * The channel's guardrail: Chatbot here only posts notifications, so commands typed in the channel
+ * may do nothing (without a guardrail Chatbot applies AdministratorAccess).
+ */
+export const CHATBOT_GUARDRAIL = 'AWSDenyAll';
+
+/** What the integrations attach to. */
+export interface IntegrationsProps {
+  readonly inventory: Inventory;
+  /** The paging topic the forwarders subscribe to (and the dead-letter alarm notifies). */
+  readonly topic: ITopic;
+  /** The paging topic's key: it also encrypts the Chatbot topic. */
+  readonly topicKey: IKey;
+}
+
+/** One forwarder Lambda, its role and log group. */
+export interface Forwarder {
+  readonly function: NodejsFunction;
+  readonly role: IRole;
+  readonly logGroup: LogGroup;
+}
+
+/** The integrations the inventory asks for; an empty construct when it asks for none. */
+export class Integrations extends Construct {
+  readonly forwarders: Partial<Record<Destination, Forwarder>> = {};
+  /** Carries Chatbot custom notifications; subscribe Chatbot channel configurations here. */
+  readonly chatbotTopic?: Topic;
+  readonly chatbotRole?: Role;
+  readonly slackChannel?: SlackChannelConfiguration;
+  readonly teamsChannel?: CfnMicrosoftTeamsChannelConfiguration;
+  /** Events the forwarders failed after their retries (and messages SNS could not hand them). */
+  readonly deadLetterQueue?: Queue;
+  readonly deadLetterAlarm?: Alarm;
+
+  constructor(scope: Construct, id: string, props: IntegrationsProps) {
+    super(scope, id);
+    const inv = props.inventory;
+    const conf = inv.deploy?.integrations;
+    if (conf?.chatbot === undefined && conf?.pagerduty === undefined) return;
+    const stackName = Stack.of(this).stackName;
+
+    this.deadLetterQueue = new Queue(this, 'ForwarderFailures', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    if (conf.chatbot !== undefined) {
+      this.chatbotTopic = new Topic(this, 'ChatbotTopic', {
+        displayName: 'cpq-monitor chat',
+        masterKey: props.topicKey,
+        enforceSSL: true,
+      });
+      const fwd = this.forwarder('chatbot', inv, props, { CHATBOT_TOPIC_ARN: this.chatbotTopic.topicArn });
+      fwd.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'PublishChatNotifications',
+          actions: ['sns:Publish'],
+          resources: [this.chatbotTopic.topicArn],
+        }),
+      );
+      fwd.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'EncryptChatNotifications',
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [props.topicKey.keyArn],
+        }),
+      );
+      const { slack, teams } = conf.chatbot;
+      if (slack !== undefined || teams !== undefined) {
+        // Chatbot assumes this role only for commands typed in the channel: it gets no permission.
+        this.chatbotRole = new Role(this, 'ChatbotChannelRole', {
+          assumedBy: new ServicePrincipal('chatbot.amazonaws.com'),
+          description: 'cpq-monitor chat channel (notifications only, no permissions)',
+        });
+      }
+      const configName = `${stackName}-alerts`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 128);
+      if (slack !== undefined) {
+        this.slackChannel = new SlackChannelConfiguration(this, 'SlackChannel', {
+          slackChannelConfigurationName: configName,
+          slackWorkspaceId: slack.workspaceId,
+          slackChannelId: slack.channelId,
+          notificationTopics: [this.chatbotTopic],
+          role: this.chatbotRole,
+          guardrailPolicies: [ManagedPolicy.fromAwsManagedPolicyName(CHATBOT_GUARDRAIL)],
+          userRoleRequired: false,
+        });
+      }
+      if (teams !== undefined) {
+        this.teamsChannel = new CfnMicrosoftTeamsChannelConfiguration(this, 'TeamsChannel', {
+          configurationName: configName,
+          teamId: teams.teamId,
+          teamsTenantId: teams.tenantId,
+          teamsChannelId: teams.channelId,
+          iamRoleArn: this.chatbotRole!.roleArn,
+          snsTopicArns: [this.chatbotTopic.topicArn],
+          guardrailPolicies: [ManagedPolicy.fromAwsManagedPolicyName(CHATBOT_GUARDRAIL).managedPolicyArn],
+          userRoleRequired: false,
+        });
+      }
+    }
+
+    if (conf.pagerduty !== undefined) {
+      const { secretId, region } = conf.pagerduty;
+      const fwd = this.forwarder('pagerduty', inv, props, {
+        PAGERDUTY_SECRET_ID: secretId,
+        PAGERDUTY_REGION: region,
+      });
+      // Paired with PAGERDUTY_SECRET_ID: that one secret, nothing else.
+      fwd.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'ReadPagerDutyRoutingKey',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [secretArn(Stack.of(this), secretId, 'deploy.integrations.pagerduty.secretId')],
+        }),
+      );
+    }
+
+    const runbook = `${inv.deploy?.runbookUrl ?? DEFAULTS.deployRunbookUrl}#${FORWARDER_ALARM_ANCHOR}`;
+    this.deadLetterAlarm = new Alarm(this, 'ForwarderFailuresAlarm', {
+      alarmName: `${stackName}-integration-forwarder-failures`,
+      alarmDescription: `A chat or pager integration could not deliver a notification after ${FORWARDER_RETRY_ATTEMPTS + 1} attempts: it waits in the forwarder dead-letter queue (e-mail and SMS subscribers did get it). Runbook: ${runbook}`,
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    const action = new SnsAction(props.topic);
+    this.deadLetterAlarm.addAlarmAction(action);
+    this.deadLetterAlarm.addOkAction(action);
+  }
+
+  /** A forwarder for one destination: own role, own log group, retries, the dead-letter queue. */
+  private forwarder(
+    destination: Destination,
+    inv: Inventory,
+    props: IntegrationsProps,
+    environment: Record<string, string>,
+  ): Forwarder {
+    const scope = new Construct(this, destination === 'chatbot' ? 'ChatbotForwarder' : 'PagerDutyForwarder');
+    const logGroup = new LogGroup(scope, 'LogGroup', {
+      logGroupName: `/cpq-monitor/${Stack.of(this).stackName}/forward-${destination}`,
+      retention: retentionDays(inv),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new Role(scope, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `cpq-monitor ${destination} forwarder`,
+    });
+    logGroup.grantWrite(role);
+    const fn = new NodejsFunction(scope, 'Function', {
+      description: `cpq-monitor: forwards pages and recoveries to ${destination === 'chatbot' ? 'AWS Chatbot' : 'PagerDuty'}`,
+      entry: path.join(PROJECT_ROOT, 'functions', 'forwarder.ts'),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: CYCLE_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: FORWARDER_SIZING.memoryMb,
+      timeout: Duration.seconds(FORWARDER_SIZING.timeoutSeconds),
+      role,
+      logGroup,
+      // Outside the VPC: it talks to PagerDuty or SNS, never to an appliance.
+      retryAttempts: FORWARDER_RETRY_ATTEMPTS,
+      deadLetterQueue: this.deadLetterQueue,
+      maxEventAge: Duration.hours(6),
+      environment: {
+        FORWARD_TO: destination,
+        ...environment,
+        LOG_LEVEL: inv.deploy?.logLevel ?? 'info',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.CJS,
+        minify: true,
+        sourceMap: true,
+        externalModules: ['@aws-sdk/*'],
+      },
+    });
+    // SNS retries a Lambda it cannot invoke; what it finally cannot hand over lands in the same queue.
+    props.topic.addSubscription(new LambdaSubscription(fn, { deadLetterQueue: this.deadLetterQueue }));
+    const forwarder = { function: fn, role, logGroup };
+    this.forwarders[destination] = forwarder;
+    return forwarder;
+  }
+}

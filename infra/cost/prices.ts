@@ -1,0 +1,88 @@
+/**
+ * Every price and every measured figure the monthly estimate uses, in ONE place (docs/deploy.md's
+ * cost table and `cpq-monitor cost` both come from here). Prices: AWS list prices for us-east-1,
+ * without free tiers, as published on the pricing pages named beside each (read 2025-06; they
+ * change: check them). Measured figures name the benchmark command that produced them.
+ */
+
+/** Hours in AWS's monthly basis for hourly prices; minutes follow from it. */
+export const HOURS_PER_MONTH = 730;
+
+/** us-east-1 list prices in USD. */
+export const PRICES = {
+  /** https://aws.amazon.com/lambda/pricing/ (Arm, first 7.5 billion GB-s tier). */
+  lambdaGbSecondArm: 0.0000133334,
+  /** https://aws.amazon.com/lambda/pricing/ */
+  lambdaPerMillionRequests: 0.2,
+  /** https://aws.amazon.com/cloudwatch/pricing/ custom metrics: first 10,000 metrics. */
+  metricMonthFirst10k: 0.3,
+  /** Same page: the next 240,000 metrics. */
+  metricMonthNext240k: 0.1,
+  /** Same page: logs ingestion (standard class; Lambda logs are billed as vended logs, $0.50 first tier). */
+  logsIngestPerGb: 0.5,
+  /** Same page: logs storage (archived), per GB-month; counted uncompressed (an upper bound). */
+  logsStoragePerGbMonth: 0.03,
+  /** Same page: Logs Insights, per GB scanned (per query; not in the monthly total). */
+  logsInsightsPerGbScanned: 0.005,
+  /** Same page: standard-resolution alarm, per alarm-month. */
+  alarmMonth: 0.1,
+  /** Same page: dashboard, per dashboard-month. */
+  dashboardMonth: 3,
+  /** https://aws.amazon.com/privatelink/pricing/ interface endpoint, per AZ-hour (data processed negligible). */
+  interfaceEndpointAzHour: 0.01,
+  /** https://aws.amazon.com/kms/pricing/ customer managed key, per month. */
+  kmsKeyMonth: 1,
+  /** https://aws.amazon.com/dynamodb/pricing/on-demand/ per million read request units. */
+  dynamoDbPerMillionReads: 0.125,
+  /** https://aws.amazon.com/secrets-manager/pricing/ per 10,000 API calls. */
+  secretsManagerPer10kCalls: 0.05,
+} as const;
+
+/**
+ * Measured by `npm run bench -- scale --shards 4` (10,000 appliances, 500 SMAs x 19 ESAs, shards of
+ * 40 as the stack packs them, lab on the same 2-core machine, Node 20.20): wall time of one shard's
+ * invocation divided by its appliances, EMF bytes per invocation and record bytes per appliance.
+ * Wall time, not CPU, because Lambda bills duration; the lab answers on loopback, so a real network
+ * adds its round trips (docs/deploy.md says how the estimate moves with them).
+ */
+export const MEASURED = {
+  bench: 'npm run bench -- scale --shards 4',
+  /** Probe invocation wall time per appliance (ms). */
+  probeMsPerAppliance: 43.2,
+  /** SSH invocation wall time per appliance (ms). */
+  sshMsPerAppliance: 113.6,
+  /** One appliance record of a probe (bytes, newline included). */
+  probeRecordBytes: 313,
+  /** One appliance record of an SSH read (bytes, newline included). */
+  sshRecordBytes: 198,
+  /** EMF lines of one probe invocation (bytes): the fleet set; grows ~4 B per latency value. */
+  probeEmfBytes: 2201,
+  /** EMF lines of one SSH invocation (bytes). */
+  sshEmfBytes: 1722,
+} as const;
+
+/** What the estimate assumes where nothing was measured; each one named in docs/deploy.md. */
+export const ASSUMED = {
+  /** Lambda's START/END/REPORT lines and the `cycle done` summary, per invocation (bytes). */
+  platformLogBytesPerInvocation: 700,
+  /** EMF of one opted-in appliance's per-appliance metrics, per run (bytes). */
+  applianceEmfBytesPerRun: 350,
+  /** DynamoDB read units per appliance per run (alert records and cycle memory). */
+  readUnitsPerAppliancePerRun: 1,
+  /** Watchdog alarms: 4 per cycle + the failure queue. */
+  alarms: 9,
+  /**
+   * Dashboards: one, constant in the fleet size (the overview, with the per-appliance drill-down
+   * as Logs Insights widgets on it); each further dashboard adds its monthly price.
+   */
+  dashboards: 1,
+  /** Availability zones of each interface endpoint. */
+  endpointAzs: 2,
+  /** Interface endpoints the stack creates (SNS, Secrets Manager, Logs). */
+  interfaceEndpoints: 3,
+} as const;
+
+/** Fleet metrics written by default (docs/metrics.md): 9 x 2 roles + PathsDown x 2 + FindingsOpen x 6 + MonitorHeartbeat x 2. */
+export const FLEET_METRIC_COUNT = 9 * 2 + 2 + 6 + 2;
+/** Per-appliance metrics of an opted-in appliance: `standard`, and `detailed` (5 phase latencies more). */
+export const APPLIANCE_METRIC_COUNT = { standard: 7, detailed: 12 } as const;

@@ -1,0 +1,409 @@
+/**
+ * Onboarding, the pure part: what `cpq-monitor init` read from each appliance (an SSH read of
+ * version, status, showconfig, sslconfig, listenerconfig, interfaceconfig, and a probe of the CPQ
+ * listener) turned into inventory entries, each value with the place it came from, and a list of
+ * everything that could not be determined with the field to fill in by hand. No sockets here: the
+ * CLI gathers the readings, this module judges them (docs/onboarding.md explains the steps).
+ */
+
+import { type CommandName, type FactsOf, firstFacts } from '../asyncos/commands';
+import type { ReadResult, ShowconfigFacts, StatusFacts } from '../asyncos/types';
+import { DEFAULTS, type SshCredentials } from '../inventory/schema';
+import type { ProbeResult } from '../probes/types';
+import { printable } from '../text';
+
+/** One host as the operator named it (`HOST` or `HOST:PORT`, SSH port). */
+export interface HostTarget {
+  host: string;
+  port: number;
+}
+
+/** Everything init learned about one host; `read` is null when the host was not read. */
+export interface HostReading {
+  target: HostTarget;
+  /** The inventory name to use (drift checks keep the inventory's names); derived when absent. */
+  name?: string;
+  /** The host key fingerprint the operator confirmed (or that was pinned), when one was. */
+  hostKey: string | null;
+  /** Why the host was not read (unreachable, host key refused...): a code and a sentence. */
+  notRead?: { code: string; message: string };
+  read: ReadResult | null;
+  /** The probe of the CPQ listener found in the configuration, when one was made. */
+  probe: ProbeResult | null;
+  /** Pin the certificate the probe saw. */
+  pinCertificate?: boolean;
+}
+
+/** The SSH login every discovered appliance is written with (references, never secrets). */
+export interface LoginReference {
+  user: string;
+  /** Exactly one of passwordEnv / keyFile / secretId; `{name}` in a secretId becomes the appliance name. */
+  credentials: SshCredentials;
+}
+
+/** Something init could not determine, with the inventory field to fill in by hand. */
+export interface Unresolved {
+  /** The appliance's name, or the host when no appliance entry could be made. */
+  appliance: string;
+  /** The inventory field, e.g. `appliances[2].quarantine`. */
+  field: string;
+  why: string;
+}
+
+/** A fact worth the operator's attention that needs no edit (e.g. an anonymous-capable cipher list). */
+export interface Note {
+  appliance: string;
+  text: string;
+}
+
+/** One appliance as discovered; `sources` says where each inventory value came from. */
+export interface DiscoveredAppliance {
+  name: string;
+  role: 'esa' | 'sma';
+  host: string;
+  cpqPort: number;
+  cluster?: string;
+  quarantine?: { sma: string; port: number };
+  ssh: { port: number; user: string; hostKeys: string[]; credentials: SshCredentials };
+  tls?: { pins: string[] };
+  /** Field (`role`, `cpqPort`, `cluster`, `quarantine`, `ssh.hostKeys`, ...) → where it came from. */
+  sources: Record<string, string>;
+  facts: ApplianceFacts;
+}
+
+/** What was seen, for the report and for drift checks (not all of it goes into the inventory). */
+export interface ApplianceFacts {
+  hostname: string | null;
+  model: string | null;
+  version: string | null;
+  /** The CPQ listener's name and interface, from showconfig. */
+  cpqListener: { name: string; interface: string; ip: string | null } | null;
+  /** ESA: where its quarantined mail goes (showconfig), as configured. */
+  quarantineTarget: { host: string | null; port: number | null; enabled: boolean | null } | null;
+  /** Hosts and networks of the CPQ listener's RELAYLIST (on an SMA: the ESAs that may deliver). */
+  relayList: string[];
+  /** Every address and name the appliance answers to (target host, hostname, interfaces). */
+  addresses: string[];
+  outboundCiphers: string | null;
+  outboundAllowsAnonymous: boolean;
+  /** SHA-256 of the CPQ listener's certificate (Node colon hex), null when none was seen. */
+  certificate: string | null;
+  /** The 220 greeting, printable. */
+  banner: string | null;
+  probe: { code: string; message: string } | null;
+}
+
+/** A host that gave no inventory entry, and why. */
+export interface Unread {
+  host: string;
+  port: number;
+  code: string;
+  message: string;
+}
+
+export interface Discovery {
+  appliances: DiscoveredAppliance[];
+  unread: Unread[];
+  unresolved: Unresolved[];
+  notes: Note[];
+}
+
+const NAME_CHARS = /[^A-Za-z0-9._-]+/g;
+
+/** A valid appliance name from a peer-supplied host name: first label, inventory characters only. */
+export function nameFrom(text: string): string | null {
+  const label = printable(text).trim().replace(/\.$/, '').split('.')[0] ?? '';
+  const clean = label
+    .replace(NAME_CHARS, '')
+    .replace(/^[._-]+/, '')
+    .slice(0, 63);
+  return clean === '' ? null : clean;
+}
+
+/** The role from `version` (Model/Product), then the status layout, then the PVO target. */
+export function roleFrom(
+  version: Record<string, string> | null,
+  status: StatusFacts | null,
+  showconfig: ShowconfigFacts | null,
+): { role: 'esa' | 'sma'; source: string } | null {
+  const model = version?.Model ?? '';
+  const product = version?.Product ?? '';
+  // Models: ESA C/X series (C390, C395, X1070, C100V...), SMA M series (M390, M600V...); product
+  // names old and new (docs/onboarding.md, "What init reads").
+  if (/Security Management|Email and Web Manager|Content Security Management/i.test(product))
+    return { role: 'sma', source: `version: Product "${printable(product)}"` };
+  if (/Email Security Appliance|Secure Email Gateway/i.test(product))
+    return { role: 'esa', source: `version: Product "${printable(product)}"` };
+  if (/^M\d/i.test(model)) return { role: 'sma', source: `version: Model ${printable(model)}` };
+  if (/^[CX]\d/i.test(model)) return { role: 'esa', source: `version: Model ${printable(model)}` };
+  if (status !== null)
+    return { role: status.variant, source: `status: the ${status.variant.toUpperCase()} layout` };
+  if (showconfig?.cpq?.host) return { role: 'esa', source: 'showconfig: a centralized quarantine target' };
+  return null;
+}
+
+/** The hidden CPQ listener of a configuration: protocol CPQ, or the name `cpq_listener`. */
+export function cpqListenerOf(showconfig: ShowconfigFacts): ShowconfigFacts['listeners'][number] | null {
+  return (
+    showconfig.listeners.find((l) => /^cpq$/i.test(l.protocol)) ??
+    showconfig.listeners.find((l) => /^cpq_listener$/i.test(l.name)) ??
+    null
+  );
+}
+
+const norm = (h: string) => h.trim().toLowerCase().replace(/\.$/, '');
+
+/** A command's facts in a read, typed by the registry; null when it was not read or did not parse. */
+function parsed<N extends CommandName>(read: ReadResult | null, name: N): FactsOf<N> | null {
+  return read === null ? null : firstFacts(read, name);
+}
+
+/** The facts of one reading, before names and roles are settled across the fleet. */
+function factsOf(r: HostReading): ApplianceFacts & { showconfig: ShowconfigFacts | null } {
+  const version = parsed(r.read, 'version');
+  const showconfig = parsed(r.read, 'showconfig');
+  const ssl = parsed(r.read, 'sslconfig');
+  const ifaces = parsed(r.read, 'interfaceconfig');
+  const listenerCfg = parsed(r.read, 'listenerconfig');
+  const cpq = showconfig === null ? null : cpqListenerOf(showconfig);
+  const interfaces = [...(showconfig?.interfaces ?? []), ...(ifaces?.interfaces ?? [])];
+  const ipOf = (name: string) =>
+    interfaces.find((i) => i.name === name)?.ip ??
+    listenerCfg?.listeners.find((l) => l.interface === name)?.ip ??
+    null;
+  const addresses = new Set<string>([norm(r.target.host)]);
+  if (showconfig?.hostname) addresses.add(norm(showconfig.hostname));
+  for (const i of interfaces) {
+    if (i.ip) addresses.add(norm(i.ip));
+    if (i.hostname) addresses.add(norm(i.hostname));
+  }
+  const outbound = ssl?.outbound.ciphers ?? showconfig?.tls.outbound.ciphers ?? null;
+  const cert = r.probe?.tls?.certificate?.fingerprint256 ?? null;
+  return {
+    showconfig,
+    hostname: showconfig?.hostname ?? null,
+    model: version?.Model ?? null,
+    version: version?.Version ?? null,
+    cpqListener: cpq === null ? null : { name: cpq.name, interface: cpq.interface, ip: ipOf(cpq.interface) },
+    quarantineTarget:
+      showconfig?.cpq == null
+        ? null
+        : { host: showconfig.cpq.host, port: showconfig.cpq.port, enabled: showconfig.cpq.enabled },
+    relayList:
+      cpq?.relayList === null || cpq === null ? [] : [...cpq.relayList.hosts, ...cpq.relayList.networks],
+    addresses: [...addresses],
+    outboundCiphers: outbound,
+    outboundAllowsAnonymous: ssl?.outboundAllowsAnonymous ?? false,
+    certificate: cert,
+    banner: r.probe?.banner == null ? null : printable(r.probe.banner),
+    probe: r.probe === null ? null : { code: r.probe.code, message: printable(r.probe.message) },
+  };
+}
+
+/** Turns the readings into inventory entries, unresolved fields and notes. Pure. */
+export function discover(readings: readonly HostReading[], login: LoginReference): Discovery {
+  const unread: Unread[] = [];
+  const unresolved: Unresolved[] = [];
+  const notes: Note[] = [];
+  const taken = new Set<string>();
+  const drafts: Array<{ a: DiscoveredAppliance; showconfig: ShowconfigFacts | null }> = [];
+
+  for (const r of readings) {
+    const where = `${r.target.host}:${r.target.port}`;
+    if (r.read === null || r.hostKey === null) {
+      unread.push({
+        host: r.target.host,
+        port: r.target.port,
+        code: r.notRead?.code ?? 'not_read',
+        message: printable(r.notRead?.message ?? 'not read'),
+      });
+      continue;
+    }
+    const facts = factsOf(r);
+    const version = parsed(r.read, 'version');
+    const status = parsed(r.read, 'status');
+    const role = roleFrom(version, status, facts.showconfig);
+    const name = uniqueName(
+      r.name ??
+        nameFrom(facts.hostname ?? '') ??
+        nameFrom(r.target.host.replace(/[.:]/g, '-')) ??
+        'appliance',
+      taken,
+    );
+    if (role === null) {
+      unread.push({
+        host: r.target.host,
+        port: r.target.port,
+        code: 'role_unknown',
+        message: `read, but neither version, status nor showconfig says whether it is an ESA or an SMA (${printable(r.read.message)})`,
+      });
+      unresolved.push({
+        appliance: name,
+        field: 'appliances[].role',
+        why: `${where}: add this appliance by hand with role esa or sma`,
+      });
+      continue;
+    }
+    const sources: Record<string, string> = {
+      name:
+        r.name !== undefined
+          ? 'the inventory'
+          : facts.hostname
+            ? `showconfig (hostname ${printable(facts.hostname)})`
+            : `the host given (${where})`,
+      role: role.source,
+      host: 'the host given to init',
+      'ssh.hostKeys': `host key of ${where}, confirmed at init`,
+    };
+    let cpqPort: number = DEFAULTS.cpqPort;
+    const listener = facts.showconfig === null ? null : cpqListenerOf(facts.showconfig);
+    if (listener !== null && listener.port > 0) {
+      cpqPort = listener.port;
+      sources.cpqPort = `showconfig: listener ${printable(listener.name)} on interface ${printable(listener.interface)}${facts.cpqListener?.ip ? ` (${facts.cpqListener.ip})` : ''}, port ${listener.port}`;
+      if (
+        facts.cpqListener?.ip &&
+        norm(facts.cpqListener.ip) !== norm(r.target.host) &&
+        isAddressLike(facts.cpqListener.ip)
+      ) {
+        unresolved.push({
+          appliance: name,
+          field: `appliances[].host`,
+          why: `the CPQ listener listens on interface ${printable(listener.interface)} (${facts.cpqListener.ip}), not on ${r.target.host} where SSH was read: the monitor probes host:cpqPort, so set host (or address) to an address that reaches the listener if ${r.target.host} does not`,
+        });
+      }
+    } else {
+      sources.cpqPort = `not in showconfig: the default ${DEFAULTS.cpqPort}`;
+      unresolved.push({
+        appliance: name,
+        field: 'appliances[].cpqPort',
+        why:
+          facts.showconfig === null
+            ? `showconfig was not read (${printable(r.read.commands.showconfig?.message ?? r.read.message)}); ${DEFAULTS.cpqPort} assumed`
+            : `no CPQ listener (protocol CPQ / cpq_listener) in showconfig; ${DEFAULTS.cpqPort} assumed`,
+      });
+    }
+    const a: DiscoveredAppliance = {
+      name,
+      role: role.role,
+      host: r.target.host,
+      cpqPort,
+      ssh: {
+        port: r.target.port,
+        user: login.user,
+        hostKeys: [r.hostKey],
+        credentials: credentialsFor(login.credentials, name),
+      },
+      sources,
+      facts: stripShowconfig(facts),
+    };
+    if (facts.showconfig?.cluster) {
+      a.cluster = nameFrom(facts.showconfig.cluster) ?? undefined;
+      if (a.cluster !== undefined)
+        sources.cluster = `showconfig: cluster ${printable(facts.showconfig.cluster)}`;
+    }
+    const c = a.ssh.credentials;
+    sources['ssh.credentials'] =
+      c.secretId !== undefined
+        ? 'Secrets Manager secret id given to init (the secret is never written here)'
+        : c.passwordEnv !== undefined
+          ? 'the environment variable given to init (its value is never written here)'
+          : 'the key file given to init (its content is never written here)';
+    if (r.pinCertificate && facts.certificate !== null) {
+      a.tls = { pins: [facts.certificate] };
+      sources['tls.pins'] =
+        `certificate of the CPQ listener seen by the probe at init (${facts.certificate})`;
+    }
+    if (r.probe !== null && r.probe.code !== 'ok') {
+      notes.push({
+        appliance: name,
+        text: `the probe of its CPQ listener ${r.target.host}:${cpqPort} failed: ${r.probe.code}: ${printable(r.probe.message)}`,
+      });
+    }
+    for (const [line, c] of Object.entries(r.read.commands)) {
+      if (c.code !== 'ok')
+        notes.push({ appliance: name, text: `"${line}" gave ${c.code}: ${printable(c.message)}` });
+    }
+    if (a.role === 'esa' && facts.outboundAllowsAnonymous) {
+      notes.push({
+        appliance: name,
+        text: `its outbound TLS cipher list (${printable(facts.outboundCiphers ?? '')}) allows anonymous suites: its quarantine deliveries can fail (docs/runbook.md#outbound_ciphers_allow_anonymous)`,
+      });
+    }
+    drafts.push({ a, showconfig: facts.showconfig });
+  }
+
+  // Second pass: quarantine targets need every SMA's name and addresses.
+  const smas = drafts.filter((d) => d.a.role === 'sma').map((d) => d.a);
+  for (const { a } of drafts) {
+    if (a.role !== 'esa') continue;
+    const t = a.facts.quarantineTarget;
+    if (t === null || t.host === null) {
+      unresolved.push({
+        appliance: a.name,
+        field: `appliances[].quarantine`,
+        why: 'showconfig names no centralized Policy, Virus and Outbreak quarantine (PVO) target: set quarantine.sma (and port) if this ESA uses one',
+      });
+      continue;
+    }
+    const targetPort = t.port ?? DEFAULTS.cpqPort;
+    const byAddress = smas.filter((s) => s.facts.addresses.includes(norm(t.host!)));
+    const matches = byAddress.length > 1 ? byAddress.filter((s) => s.cpqPort === targetPort) : byAddress;
+    const sma = matches.length === 1 ? matches[0] : undefined;
+    if (sma === undefined) {
+      unresolved.push({
+        appliance: a.name,
+        field: 'appliances[].quarantine.sma',
+        why:
+          matches.length === 0
+            ? `its quarantine target ${printable(t.host)}:${targetPort} (showconfig) is none of the SMAs read: run init with that SMA too, or add it and set quarantine.sma`
+            : `its quarantine target ${printable(t.host)}:${targetPort} matches several SMAs (${matches.map((m) => m.name).join(', ')}): set quarantine.sma`,
+      });
+      continue;
+    }
+    a.quarantine = { sma: sma.name, port: targetPort };
+    a.sources.quarantine = `showconfig: quarantine target ${printable(t.host)} port ${targetPort}${t.enabled === false ? ' (disabled)' : ''} = ${sma.name}`;
+    if (t.enabled === false)
+      notes.push({ appliance: a.name, text: 'its centralized quarantine is configured but disabled' });
+    if (targetPort !== sma.cpqPort) {
+      notes.push({
+        appliance: a.name,
+        text: `it sends quarantined mail to port ${targetPort}, but ${sma.name}'s CPQ listener is on port ${sma.cpqPort}`,
+      });
+    }
+  }
+
+  // An SMA's RELAYLIST names the ESAs that may deliver; one not read is probably a missing ESA.
+  const esaAddresses = new Set(drafts.filter((d) => d.a.role === 'esa').flatMap((d) => d.a.facts.addresses));
+  for (const s of smas) {
+    const missing = s.facts.relayList.filter((h) => !esaAddresses.has(norm(h)) && !h.includes('/'));
+    if (missing.length > 0) {
+      unresolved.push({
+        appliance: s.name,
+        field: 'appliances',
+        why: `its CPQ listener accepts quarantined mail from ${missing.map((m) => printable(m)).join(', ')} (RELAYLIST), not among the ESAs read: run init with those ESAs too`,
+      });
+    }
+  }
+  return { appliances: drafts.map((d) => d.a), unread, unresolved, notes };
+}
+
+function isAddressLike(text: string): boolean {
+  return /^[0-9a-f:.]+$/i.test(text) && text !== '0.0.0.0';
+}
+
+function stripShowconfig(f: ApplianceFacts & { showconfig: unknown }): ApplianceFacts {
+  const { showconfig: _, ...rest } = f;
+  return rest;
+}
+
+function uniqueName(base: string, taken: Set<string>): string {
+  let name = base;
+  for (let i = 2; taken.has(name); i++) name = `${base.slice(0, 60)}-${i}`;
+  taken.add(name);
+  return name;
+}
+
+/** The credentials reference for one appliance: `{name}` in a secret id becomes its name. */
+export function credentialsFor(c: SshCredentials, name: string): SshCredentials {
+  return c.secretId !== undefined ? { ...c, secretId: c.secretId.replace(/\{name\}/g, name) } : { ...c };
+}

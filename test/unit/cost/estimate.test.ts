@@ -1,0 +1,70 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { costFleet, estimateMonthlyCost, metricsPrice } from '../../../infra/cost/estimate';
+import { FLEET_METRIC_COUNT, PRICES } from '../../../infra/cost/prices';
+import { loadInventory } from '../../../shared/inventory/load';
+
+const ROOT = join(__dirname, '../../..');
+const line = (e: ReturnType<typeof estimateMonthlyCost>, item: string) =>
+  e.lines.find((l) => l.item === item)!;
+
+describe('monthly cost estimate', () => {
+  it('prices custom metrics in CloudWatch tiers ($0.30 for the first 10,000, $0.10 beyond)', () => {
+    expect(metricsPrice(28)).toBeCloseTo(8.4);
+    expect(metricsPrice(10_000)).toBeCloseTo(3000);
+    expect(metricsPrice(10_010)).toBeCloseTo(3001);
+  });
+
+  it('keeps the metrics line constant from 10 to 10,000 appliances by default', () => {
+    const small = line(estimateMonthlyCost(costFleet(10)), 'Custom metrics');
+    const large = line(estimateMonthlyCost(costFleet(10_000)), 'Custom metrics');
+    expect(large.usd).toBe(small.usd);
+    expect(large.usd).toBeCloseTo(FLEET_METRIC_COUNT * PRICES.metricMonthFirst10k);
+  });
+
+  it('charges 7 metrics per opted-in appliance (12 at detailed)', () => {
+    const base = costFleet(100);
+    const on = { ...base, monitor: { ...base.monitor, applianceMetrics: true } };
+    const detailed = { ...on, monitor: { ...on.monitor, metricsDetail: 'detailed' as const } };
+    const m = (inv: typeof base) => line(estimateMonthlyCost(inv), 'Custom metrics').usd;
+    expect(m(on) - m(base)).toBeCloseTo(100 * 7 * 0.3);
+    expect(m(detailed) - m(base)).toBeCloseTo(100 * 12 * 0.3);
+  });
+
+  it('adds up its lines, and leaves the interface endpoints out of the second total', () => {
+    const e = estimateMonthlyCost(costFleet(100));
+    expect(e.total).toBeCloseTo(e.lines.reduce((s, l) => s + l.usd, 0));
+    expect(e.total - e.totalWithoutEndpoints).toBeCloseTo(3 * 2 * 730 * 0.01);
+  });
+
+  it('counts one Secrets Manager call per secret per SSH run (the cache lives one SSH interval)', () => {
+    const own = line(estimateMonthlyCost(costFleet(100)), 'Secrets Manager API');
+    const shared = line(estimateMonthlyCost(costFleet(100, 'per-cluster')), 'Secrets Manager API');
+    expect(own.usd).toBeCloseTo(((100 * 8760) / 10_000) * 0.05);
+    expect(shared.usd).toBeCloseTo(((5 * 8760) / 10_000) * 0.05);
+  });
+
+  it('is what docs/deploy.md shows for 10, 100, 1,000 and 10,000 appliances', () => {
+    const doc = readFileSync(join(ROOT, 'docs/deploy.md'), 'utf8');
+    for (const n of [10, 100, 1000, 10_000]) {
+      for (const secrets of ['per-appliance', 'per-cluster'] as const) {
+        const e = estimateMonthlyCost(costFleet(n, secrets));
+        expect(doc).toContain(`$${e.totalWithoutEndpoints.toFixed(2)}`);
+        expect(doc).toContain(`$${e.total.toFixed(2)}`);
+      }
+    }
+  });
+
+  it('`cpq-monitor cost --json` prints the same estimate', () => {
+    const file = join(ROOT, 'config/example.yaml');
+    const out = execFileSync(
+      process.execPath,
+      [join(ROOT, 'bin/cpq-monitor.js'), 'cost', '--inventory', file, '--json'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(JSON.parse(out)).toEqual(JSON.parse(JSON.stringify(estimateMonthlyCost(loadInventory(file)))));
+  });
+});

@@ -1,0 +1,94 @@
+import { PassThrough } from 'node:stream';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import {
+  forwarderConfigFromEnv,
+  forwarderFor,
+  handleForwarderEvent,
+} from '../../../functions/forwarder-runtime';
+import { chatbotProblems } from '../../../shared/integrations/chatbot';
+import { ChatbotPublishError } from '../../../shared/integrations/forward';
+import { createLogger } from '../../../shared/log';
+import { alarmMessage, incident, lambdaMessage } from './fixtures';
+
+const CHATBOT_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:CpqMonitor-Chatbot';
+const sns = mockClient(SNSClient);
+beforeEach(() => sns.reset());
+
+const clients = () => ({
+  sns: new SNSClient({ region: 'eu-west-1' }),
+  secretsManager: new SecretsManagerClient({}),
+});
+const quiet = () => createLogger('test', new PassThrough());
+const event = (Message: string) => ({ Records: [{ Sns: { MessageId: 'm-1', Message } }] }) as never;
+
+describe('forwarder configuration', () => {
+  it('takes a Chatbot topic or a PagerDuty secret, and names what is wrong otherwise', () => {
+    expect(forwarderConfigFromEnv({ FORWARD_TO: 'chatbot', CHATBOT_TOPIC_ARN: CHATBOT_TOPIC })).toEqual({
+      FORWARD_TO: 'chatbot',
+      CHATBOT_TOPIC_ARN: CHATBOT_TOPIC,
+    });
+    expect(
+      forwarderConfigFromEnv({ FORWARD_TO: 'pagerduty', PAGERDUTY_SECRET_ID: 'cpq-monitor/pagerduty' }),
+    ).toEqual({
+      FORWARD_TO: 'pagerduty',
+      PAGERDUTY_SECRET_ID: 'cpq-monitor/pagerduty',
+      PAGERDUTY_REGION: 'us',
+    });
+    expect(() => forwarderConfigFromEnv({ FORWARD_TO: 'chatbot', CHATBOT_TOPIC_ARN: 'nope' })).toThrow(
+      /CHATBOT_TOPIC_ARN: expected an SNS topic ARN/,
+    );
+    expect(() => forwarderConfigFromEnv({ FORWARD_TO: 'slack' })).toThrow(
+      /invalid Lambda environment: FORWARD_TO/,
+    );
+  });
+});
+
+describe('Chatbot forwarder', () => {
+  const forward = forwarderFor({ FORWARD_TO: 'chatbot', CHATBOT_TOPIC_ARN: CHATBOT_TOPIC }, clients());
+
+  it('publishes each notification of an incident to the Chatbot topic as a valid custom notification', async () => {
+    sns.on(PublishCommand).resolves({ MessageId: 'x' });
+    for (const n of incident()) {
+      await handleForwarderEvent(event(lambdaMessage(n)), { awsRequestId: 'r' }, 'chatbot', forward, quiet());
+    }
+    const calls = sns.commandCalls(PublishCommand);
+    expect(calls).toHaveLength(4);
+    for (const c of calls) {
+      expect(c.args[0].input.TopicArn).toBe(CHATBOT_TOPIC);
+      // A plain message (no per-protocol structure): Chatbot reads it as it is.
+      expect(c.args[0].input.MessageStructure).toBeUndefined();
+      expect(chatbotProblems(JSON.parse(c.args[0].input.Message!))).toEqual([]);
+    }
+    expect(JSON.parse(calls[3]!.args[0].input.Message!).content.title).toMatch(/^RECOVERED esa1 /);
+  });
+
+  it('renders watchdog alarms too', async () => {
+    sns.on(PublishCommand).resolves({});
+    await handleForwarderEvent(
+      event(alarmMessage('ALARM')),
+      { awsRequestId: 'r' },
+      'chatbot',
+      forward,
+      quiet(),
+    );
+    expect(JSON.parse(sns.commandCalls(PublishCommand)[0]!.args[0].input.Message!).content.title).toBe(
+      'ALARM CpqMonitor-ProbeHeartbeatMissing',
+    );
+  });
+
+  it('throws when SNS refuses, so Lambda retries the event and then dead-letters it', async () => {
+    sns.on(PublishCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException' }));
+    await expect(
+      handleForwarderEvent(
+        event(lambdaMessage(incident()[0]!)),
+        { awsRequestId: 'r' },
+        'chatbot',
+        forward,
+        quiet(),
+      ),
+    ).rejects.toThrow(ChatbotPublishError);
+  });
+});
