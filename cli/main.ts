@@ -16,6 +16,7 @@ import { register as registerParse } from './parse';
 import { register as registerProbe } from './probe';
 import { register as registerRead } from './read';
 import { register as registerSilence } from './silence';
+import { register as registerVerify } from './verify';
 
 const program = new Command('cpq-monitor')
   .description('Monitor the Cisco ESA/SMA centralized quarantine (CPQ) path')
@@ -38,6 +39,7 @@ registerCheck(program);
 registerDemo(program);
 registerRead(program);
 registerParse(program);
+registerVerify(program);
 registerCost(program);
 registerInit(program);
 registerSilence(program);

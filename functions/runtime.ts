@@ -29,6 +29,7 @@ import { parseInventoryJson } from '../shared/inventory/load';
 import { APPLIANCE_NAME, type Inventory } from '../shared/inventory/schema';
 import { createLogger } from '../shared/log';
 import { EmfSink } from '../shared/metrics/emf-sink';
+import { dryRunDeps, dryRunResults } from './dry-run';
 
 const envSchema = z.object({
   INVENTORY_FILE: z.string().min(1),
@@ -73,6 +74,20 @@ export const cycleEventSchema = z.strictObject({
     .max(MAX_EVENT_APPLIANCES),
 });
 export type CycleEvent = z.infer<typeof cycleEventSchema>;
+
+/**
+ * `cpq-monitor verify`'s event: the cycle over the named appliances (default: every enabled one,
+ * within the function's deadline) with nothing paged, stored or written (functions/dry-run.ts).
+ */
+export const dryRunEventSchema = z.strictObject({
+  cycle: z.enum(['probe', 'ssh']),
+  dryRun: z.literal(true),
+  appliances: z
+    .array(z.string().regex(APPLIANCE_NAME, 'expected an appliance name'))
+    .min(1)
+    .max(MAX_EVENT_APPLIANCES)
+    .optional(),
+});
 
 /** The AWS clients of one container (tests replace them through aws-sdk-client-mock). */
 export interface AwsClients {
@@ -124,6 +139,8 @@ export async function handleCycle(
   config: ReturnType<typeof configFromEnv>,
   deps: CycleDeps,
 ) {
+  const isDryRun = (rawEvent as { dryRun?: unknown } | null)?.dryRun !== undefined;
+  if (isDryRun) return handleDryRun(expected, rawEvent, context, config, deps);
   const parsed = cycleEventSchema.safeParse(rawEvent);
   if (!parsed.success) {
     throw new ConfigError(
@@ -166,5 +183,52 @@ export async function handleCycle(
     durationMs: report.durationMs,
   };
   deps.logger?.info(summary, 'cycle done');
+  return summary;
+}
+
+/** A dry run (see dryRunEventSchema): the same cycle, its results summarized, nothing written or sent. */
+async function handleDryRun(
+  expected: 'probe' | 'ssh',
+  rawEvent: unknown,
+  context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>,
+  config: ReturnType<typeof configFromEnv>,
+  deps: CycleDeps,
+) {
+  const parsed = dryRunEventSchema.safeParse(rawEvent);
+  if (!parsed.success) {
+    throw new ConfigError(
+      `invalid dry-run event: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ')}`,
+    );
+  }
+  if (parsed.data.cycle !== expected) {
+    throw new ConfigError(`the ${expected} function received a "${parsed.data.cycle}" dry-run event`);
+  }
+  const dry = dryRunDeps(deps);
+  const report = await runCycle(
+    {
+      inventory: config.inventory,
+      kind: expected,
+      ...(parsed.data.appliances === undefined ? {} : { appliances: parsed.data.appliances }),
+      memoryKey: 'dry-run',
+      deadline: Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS,
+    },
+    dry,
+  );
+  const summary = {
+    cycle: report.kind,
+    dryRun: true as const,
+    requestId: context.awsRequestId,
+    appliances: report.appliances.length,
+    probes: report.listener.length,
+    reads: report.config.length,
+    findings: report.findings.length,
+    critical: report.findings.filter((f) => f.severity === 'critical').length,
+    ...dryRunResults(report, dry.wouldNotify),
+    skipped: report.skipped,
+    problems: report.problems,
+    durationMs: report.durationMs,
+  };
+  // Not "cycle done": a dry run is no heartbeat and must not look like one in the logs.
+  deps.logger?.info(summary, 'dry run done');
   return summary;
 }

@@ -31,7 +31,9 @@ export const CONTEXT_KEYS = {
   alertSms: 'alertSms',
 } as const;
 
-export const DEFAULT_STACK_NAME = 'CpqMonitor';
+import { DEFAULT_STACK_NAME } from '../shared/verify/stack';
+
+export { DEFAULT_STACK_NAME };
 
 /** The inventory after context overrides, and how to name it in errors. */
 export interface DeployInventory {

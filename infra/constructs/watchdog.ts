@@ -1,24 +1,34 @@
 /**
  * Watching the watcher: alarms that fire when a cycle stops reporting (missing `MonitorHeartbeat`
- * counts as breaching), fails, is throttled, runs close to its timeout, or leaves failed
- * invocations in the failure queue. Every alarm notifies the paging topic and links its runbook.
+ * counts as breaching), fails, is throttled, runs close to its timeout, leaves failed invocations
+ * in the failure queue, fails to page (`PagesFailed`), or when SNS fails to deliver from the paging
+ * topic (`NumberOfNotificationsFailed`). Every alarm links its runbook section and reaches people
+ * two ways: through the alarm relay (a page on the paging topic with the same message attributes
+ * as any page) and, when `deploy.fallback` is set, directly from CloudWatch to the fallback topic,
+ * so a broken relay or a broken paging topic still reaches someone. The relay's own alarm notifies
+ * the paging topic directly (no attributes then) and the fallback.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import {
   Alarm,
   ComparisonOperator,
   type IMetric,
+  MathExpression,
   Metric,
   Stats,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { type WatchdogCatalog, watchdogCheck } from '../../shared/alerts/watchdog-alarm';
+import type { Severity } from '../../shared/findings/types';
 import { DEFAULTS, type Inventory } from '../../shared/inventory';
 import { type CycleName, cycleIntervalMinutes, cycleShards } from '../deploy-plan';
 import { CYCLE_FUNCTION_SIZING } from '../sizing';
+import { AlarmRelay } from './alarm-relay';
 import type { CycleFunction } from './cycle-function';
 
 /** What the watchdog watches. */
@@ -26,7 +36,11 @@ export interface WatchdogProps {
   readonly inventory: Inventory;
   readonly functions: Partial<Record<CycleName, CycleFunction>>;
   readonly failureQueue: IQueue;
+  /** The paging topic and its key (the relay publishes there). */
   readonly topic: ITopic;
+  readonly topicKey: IKey;
+  /** The second channel, notified directly by every alarm (`deploy.fallback`). */
+  readonly fallbackTopic?: ITopic;
 }
 
 /** Runbook anchors in docs/deploy.md ("When a watchdog alarm fires"). */
@@ -36,7 +50,15 @@ export const WATCHDOG_ANCHORS = {
   throttles: 'watchdog-function-throttled',
   duration: 'watchdog-duration-near-timeout',
   failures: 'watchdog-failed-invocations',
+  pagesFailed: 'watchdog-pages-failed',
+  notificationsFailed: 'watchdog-notifications-failed',
+  relayFailed: 'watchdog-alarm-relay-failed',
 } as const;
+
+/** The metric the cycles write for notifications that failed after retries (dimension `Cycle`). */
+export const PAGES_FAILED_METRIC = 'PagesFailed';
+/** Name (after the stack prefix) of the relay's own alarm: it cannot be relayed, it pages directly. */
+export const RELAY_ALARM = 'alarm-relay-failed';
 
 /** Intervals one heartbeat alarm window spans (one late schedule run is not an outage). */
 export const HEARTBEAT_MISSING_INTERVALS = 3;
@@ -61,9 +83,12 @@ export function heartbeatWindow(
   return { periodSeconds: intervals * intervalMinutes * 60, threshold: Math.max(1, expected - 1) };
 }
 
-/** The watchdog alarms, all notifying the topic (alarm and OK). */
+/** The watchdog alarms, the relay that pages them with attributes, and their direct fallback path. */
 export class Watchdog extends Construct {
   readonly alarms: Alarm[] = [];
+  /** Relayed alarms by alarm name: check, severity, runbook anchor. */
+  readonly catalog: WatchdogCatalog = {};
+  readonly relay: AlarmRelay;
 
   constructor(scope: Construct, id: string, props: WatchdogProps) {
     super(scope, id);
@@ -71,7 +96,7 @@ export class Watchdog extends Construct {
     const runbook = (anchor: string) =>
       `Runbook: ${inv.deploy?.runbookUrl ?? DEFAULTS.deployRunbookUrl}#${anchor}`;
     const prefix = Stack.of(this).stackName;
-    const action = new SnsAction(props.topic);
+    const fallback = props.fallbackTopic === undefined ? undefined : new SnsAction(props.fallbackTopic);
     const add = (
       name: string,
       metric: IMetric,
@@ -81,8 +106,10 @@ export class Watchdog extends Construct {
         evaluationPeriods?: number;
         missing: TreatMissingData;
         description: string;
+        severity: Severity;
+        anchor: string;
       },
-    ) => {
+    ): Alarm => {
       const alarm = new Alarm(this, name, {
         alarmName: `${prefix}-${name}`,
         alarmDescription: o.description,
@@ -93,9 +120,17 @@ export class Watchdog extends Construct {
         datapointsToAlarm: o.evaluationPeriods ?? 1,
         treatMissingData: o.missing,
       });
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
+      if (fallback !== undefined) {
+        alarm.addAlarmAction(fallback);
+        alarm.addOkAction(fallback);
+      }
       this.alarms.push(alarm);
+      this.catalog[`${prefix}-${name}`] = {
+        check: watchdogCheck(name),
+        severity: o.severity,
+        anchor: o.anchor,
+      };
+      return alarm;
     };
 
     for (const [cycle, cf] of Object.entries(props.functions) as [CycleName, CycleFunction][]) {
@@ -107,6 +142,8 @@ export class Watchdog extends Construct {
         comparison: ComparisonOperator.LESS_THAN_THRESHOLD,
         // No data is exactly what a dead cycle looks like.
         missing: TreatMissingData.BREACHING,
+        severity: 'critical',
+        anchor: WATCHDOG_ANCHORS.heartbeat,
         description: `The ${cycle} cycle's ${shards} shard(s) sent fewer than ${threshold} MonitorHeartbeat in ${periodSeconds / 60} min (one per shard every ${interval} min when a cycle finishes its work): a shard is not running or not keeping up, so some appliances are not watched. ${runbook(WATCHDOG_ANCHORS.heartbeat)}`,
       });
       const fn = cf.function;
@@ -114,12 +151,16 @@ export class Watchdog extends Construct {
         threshold: 1,
         comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         missing: TreatMissingData.NOT_BREACHING,
+        severity: 'critical',
+        anchor: WATCHDOG_ANCHORS.errors,
         description: `The ${cycle} cycle function failed (Errors ≥ 1 in 5 min). ${runbook(WATCHDOG_ANCHORS.errors)}`,
       });
       add(`${cycle}-function-throttled`, fn.metricThrottles({ period: WATCH_PERIOD, statistic: Stats.SUM }), {
         threshold: 1,
         comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         missing: TreatMissingData.NOT_BREACHING,
+        severity: 'warning',
+        anchor: WATCHDOG_ANCHORS.throttles,
         description: `The ${cycle} cycle function was throttled (its reserved concurrency is its shard count). ${runbook(WATCHDOG_ANCHORS.throttles)}`,
       });
       const limitMs = Math.round(cf.timeout.toMilliseconds() * CYCLE_FUNCTION_SIZING.durationAlarmShare);
@@ -130,10 +171,32 @@ export class Watchdog extends Construct {
           threshold: limitMs,
           comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
           missing: TreatMissingData.NOT_BREACHING,
+          severity: 'warning',
+          anchor: WATCHDOG_ANCHORS.duration,
           description: `The ${cycle} cycle ran ≥ ${limitMs} ms, ${CYCLE_FUNCTION_SIZING.durationAlarmShare * 100}% of its ${cf.timeout.toSeconds()} s timeout. ${runbook(WATCHDOG_ANCHORS.duration)}`,
         },
       );
+      add(`${cycle}-pages-failed`, pagesFailedMetric(inv.monitor.namespace, cycle), {
+        threshold: 1,
+        comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        missing: TreatMissingData.NOT_BREACHING,
+        severity: 'critical',
+        anchor: WATCHDOG_ANCHORS.pagesFailed,
+        description: `The ${cycle} cycle could not publish a page or recovery to the paging topic (PagesFailed ≥ 1 in 5 min): on-call may not hear of a failing appliance. ${runbook(WATCHDOG_ANCHORS.pagesFailed)}`,
+      });
     }
+    add(
+      'topic-notifications-failed',
+      props.topic.metricNumberOfNotificationsFailed({ period: WATCH_PERIOD, statistic: Stats.SUM }),
+      {
+        threshold: 1,
+        comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        missing: TreatMissingData.NOT_BREACHING,
+        severity: 'critical',
+        anchor: WATCHDOG_ANCHORS.notificationsFailed,
+        description: `SNS failed to deliver messages from the paging topic to a subscription (NumberOfNotificationsFailed ≥ 1 in 5 min). ${runbook(WATCHDOG_ANCHORS.notificationsFailed)}`,
+      },
+    );
     add(
       'failed-invocations',
       props.failureQueue.metricApproximateNumberOfMessagesVisible({
@@ -144,10 +207,63 @@ export class Watchdog extends Construct {
         threshold: 1,
         comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         missing: TreatMissingData.NOT_BREACHING,
-        description: `Cycle invocations failed or could not be delivered and wait in the failure queue. ${runbook(WATCHDOG_ANCHORS.failures)}`,
+        severity: 'warning',
+        anchor: WATCHDOG_ANCHORS.failures,
+        description: `Cycle invocations or watchdog alarm relays failed or could not be delivered and wait in the failure queue. ${runbook(WATCHDOG_ANCHORS.failures)}`,
       },
     );
+
+    this.relay = new AlarmRelay(this, 'AlarmRelay', {
+      inventory: inv,
+      catalog: { ...this.catalog },
+      runbookUrl: inv.deploy?.runbookUrl ?? DEFAULTS.deployRunbookUrl,
+      topic: props.topic,
+      topicKey: props.topicKey,
+      failureQueue: props.failureQueue,
+    });
+    // The relay's own failures cannot go through the relay: CloudWatch notifies the paging topic
+    // directly (without message attributes: an attribute-filtered subscription drops it) and the
+    // fallback. Errors of the function and events EventBridge could not hand to it both count.
+    const relayFailed = new Alarm(this, RELAY_ALARM, {
+      alarmName: `${prefix}-${RELAY_ALARM}`,
+      alarmDescription: `The watchdog alarm relay failed (function errors or events EventBridge could not deliver ≥ 1 in 5 min): watchdog alarms may not reach the pager with attributes. ${runbook(WATCHDOG_ANCHORS.relayFailed)}`,
+      metric: new MathExpression({
+        expression: 'FILL(errors, 0) + FILL(undelivered, 0)',
+        usingMetrics: {
+          errors: this.relay.function.metricErrors({ period: WATCH_PERIOD, statistic: Stats.SUM }),
+          undelivered: new Metric({
+            namespace: 'AWS/Events',
+            metricName: 'FailedInvocations',
+            dimensionsMap: { RuleName: this.relay.rule.ruleName },
+            statistic: Stats.SUM,
+            period: WATCH_PERIOD,
+          }),
+        },
+        period: WATCH_PERIOD,
+        label: 'relay failures',
+      }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    for (const a of [new SnsAction(props.topic), ...(fallback === undefined ? [] : [fallback])]) {
+      relayFailed.addAlarmAction(a);
+      relayFailed.addOkAction(a);
+    }
+    this.alarms.push(relayFailed);
   }
+}
+
+/** Notifications a cycle could not deliver after retries, summed over 5 minutes (every shard adds its own). */
+export function pagesFailedMetric(namespace: string, cycle: CycleName): Metric {
+  return new Metric({
+    namespace,
+    metricName: PAGES_FAILED_METRIC,
+    dimensionsMap: { Cycle: cycle },
+    statistic: Stats.SUM,
+    period: WATCH_PERIOD,
+  });
 }
 
 /** The heartbeat every cycle invocation emits (dimension `Cycle`), counted per period. */

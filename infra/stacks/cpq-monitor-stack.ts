@@ -7,6 +7,7 @@
 import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { type Inventory, InventoryError } from '../../shared/inventory';
+import { STACK_OUTPUTS } from '../../shared/verify/stack';
 import { Alerting } from '../constructs/alerting';
 import { CycleFunction, secretPrefixArns } from '../constructs/cycle-function';
 import { Dashboards } from '../constructs/dashboard';
@@ -16,7 +17,14 @@ import { Network } from '../constructs/network';
 import { Operators } from '../constructs/operators';
 import { Schedules } from '../constructs/schedules';
 import { Watchdog } from '../constructs/watchdog';
-import { activeCycles, type CycleName, cycleShards, deployProblems, sshSecretIds } from '../deploy-plan';
+import {
+  activeCycles,
+  type CycleName,
+  cycleIntervalMinutes,
+  cycleShards,
+  deployProblems,
+  sshSecretIds,
+} from '../deploy-plan';
 import { enforceLimits } from '../limits';
 
 /** The inventory and where it came from (named in errors). */
@@ -52,7 +60,7 @@ export class CpqMonitorStack extends Stack {
     enforceLimits(this, { indented: true });
 
     this.network = new Network(this, 'Network', { inventory: inv });
-    this.alerting = new Alerting(this, 'Alerting', { inventory: inv });
+    this.alerting = new Alerting(this, 'Alerting', { inventory: inv, alarmNamePrefix: `${this.stackName}-` });
     this.failureQueue = new FailureQueue(this, 'FailedInvocations');
     for (const cycle of activeCycles(inv)) {
       this.functions[cycle] = new CycleFunction(this, cycle === 'probe' ? 'ProbeCycle' : 'SshCycle', {
@@ -77,7 +85,13 @@ export class CpqMonitorStack extends Stack {
       functions: this.functions,
       failureQueue: this.failureQueue.queue,
       topic: this.alerting.topic,
+      topicKey: this.alerting.key,
+      ...(this.alerting.fallback === undefined ? {} : { fallbackTopic: this.alerting.fallback.topic }),
     });
+    this.alerting.allowPublishers([
+      ...Object.values(this.functions).map((f) => f.role),
+      this.watchdog.relay.role,
+    ]);
     this.dashboards = new Dashboards(this, 'Dashboards', {
       inventory: inv,
       functions: this.functions,
@@ -111,7 +125,32 @@ export class CpqMonitorStack extends Stack {
     });
     new CfnOutput(this, 'DashboardName', { value: this.dashboards.dashboards[0]!.dashboardName });
     new CfnOutput(this, 'FailureQueueUrl', { value: this.failureQueue.queue.queueUrl });
+    this.addVerifyOutputs(inv);
     this.acknowledgeNagFindings(inv);
+  }
+
+  /**
+   * What `cpq-monitor verify` reads to find its way around the deployed stack (STACK_OUTPUTS in
+   * shared/verify/stack.ts names them). A fixed handful, whatever the fleet size.
+   */
+  private addVerifyOutputs(inv: Inventory): void {
+    if (this.alerting.fallback !== undefined) {
+      new CfnOutput(this, STACK_OUTPUTS.fallbackTopicArn, {
+        value: this.alerting.fallback.topic.topicArn,
+        description: 'Second channel: watchdog alarms notify it directly',
+      });
+    }
+    new CfnOutput(this, STACK_OUTPUTS.metricsNamespace, { value: inv.monitor.namespace });
+    for (const [cycle, cf] of Object.entries(this.functions) as [CycleName, CycleFunction][]) {
+      new CfnOutput(this, STACK_OUTPUTS.functionName[cycle], { value: cf.function.functionName });
+      new CfnOutput(this, STACK_OUTPUTS.logGroupName[cycle], { value: cf.logGroup.logGroupName });
+      new CfnOutput(this, STACK_OUTPUTS.intervalMinutes[cycle], {
+        value: String(cycleIntervalMinutes(inv, cycle)),
+      });
+    }
+    new CfnOutput(this, STACK_OUTPUTS.relayLogGroupName, {
+      value: this.watchdog.relay.logGroup.logGroupName,
+    });
   }
 
   /** cdk-nag findings that are intended, each acknowledged on the construct it concerns, with the reason. */

@@ -235,6 +235,9 @@ const alerting = z.strictObject({
     }),
 });
 
+/** A phone number as SNS takes it for SMS. */
+const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number like +15551234567');
+
 /** A Teams channel id as the Chatbot configuration takes it (URL-encoded `:` and `@`). */
 const TEAMS_CHANNEL_ID = /^[A-Za-z0-9\-_=+/.,]*%3[aA][A-Za-z0-9\-_=+/.,]*%40[A-Za-z0-9\-_=+/.,]*$/;
 
@@ -358,11 +361,23 @@ const deploy = z.strictObject({
     .strictObject({
       email: z.array(z.email()).default([]),
       https: z.array(z.url({ protocol: /^https$/ })).default([]),
-      sms: z
-        .array(z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number like +15551234567'))
-        .default([]),
+      sms: z.array(e164).default([]),
     })
     .default({ email: [], https: [], sms: [] }),
+  /**
+   * A second paging channel for when the paging topic itself is broken (key disabled, policy
+   * changed, deleted): its own topic and key, notified directly by every watchdog alarm. Default:
+   * none (docs/deploy.md, "When the paging topic itself is broken").
+   */
+  fallback: z
+    .strictObject({
+      email: z.array(z.email()).default([]),
+      sms: z.array(e164).default([]),
+    })
+    .refine((f) => f.email.length + f.sms.length > 0, {
+      message: 'expected at least one email address or sms number (or leave fallback out)',
+    })
+    .optional(),
   /** Chat and pager integrations fed from the paging topic; none by default. */
   integrations: integrations.optional(),
 });

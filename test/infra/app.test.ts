@@ -110,9 +110,11 @@ describe('inventory from context', () => {
       'second@example.com',
       'third@example.com',
     ]);
-    const template = Template.fromStack(buildCpqMonitorApp(app));
+    const stack = buildCpqMonitorApp(app);
+    const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
-    template.resourcePropertiesCountIs('AWS::SNS::Subscription', { Protocol: 'email' }, 3);
+    const topic = { Ref: stack.getLogicalId(stack.alerting.topic.node.defaultChild as never) };
+    template.resourcePropertiesCountIs('AWS::SNS::Subscription', { Protocol: 'email', TopicArn: topic }, 3);
   });
 
   it('rejects a bad context value like a bad inventory field', () => {

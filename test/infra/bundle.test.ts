@@ -18,8 +18,10 @@ describe('function bundles (real esbuild run)', () => {
     const assets = readdirSync(outdir)
       .filter((d) => d.startsWith('asset.'))
       .map((d) => path.join(outdir, d));
-    expect(assets).toHaveLength(2); // the probe and SSH functions
-    for (const dir of assets) {
+    expect(assets).toHaveLength(3); // the probe and SSH functions, the alarm relay
+    const cycles = assets.filter((dir) => existsSync(path.join(dir, 'inventory.json')));
+    expect(cycles).toHaveLength(2);
+    for (const dir of cycles) {
       expect(existsSync(path.join(dir, 'index.js'))).toBe(true);
       expect(JSON.parse(readFileSync(path.join(dir, 'inventory.json'), 'utf8'))).toEqual(
         JSON.parse(JSON.stringify(inv)),
@@ -52,6 +54,15 @@ describe('function bundles (real esbuild run)', () => {
             ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:111122223333:CpqMonitor-Topic',
             LOG_LEVEL: 'info',
             NODE_OPTIONS: '--enable-source-maps',
+            // The alarm relay's (the cycle handlers ignore them).
+            WATCHDOG_ALARMS: JSON.stringify({
+              'CpqMonitor-probe-heartbeat-missing': {
+                check: 'watchdog_probe_heartbeat_missing',
+                severity: 'critical',
+                anchor: 'watchdog-heartbeat-missing',
+              },
+            }),
+            RUNBOOK_URL: 'docs/deploy.md',
           },
         },
       );

@@ -54,7 +54,8 @@ describe('integrations off (the example inventory)', () => {
     const { stack, template } = synth(exampleInventory());
     expect(stack.integrations.forwarders).toEqual({});
     expect(stack.integrations.chatbotTopic).toBeUndefined();
-    template.resourceCountIs('AWS::Lambda::Function', 2);
+    // The two cycle functions and the watchdog alarm relay.
+    template.resourceCountIs('AWS::Lambda::Function', 3);
     template.resourceCountIs('AWS::SNS::Topic', 1);
     template.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
   });
@@ -174,7 +175,8 @@ describe('integrations on (Chatbot to Slack and Teams, PagerDuty)', () => {
     const only = synth(withDeploy(exampleInventory(), (d) => ({ ...d, integrations: { chatbot: {} } })));
     only.template.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
     only.template.resourceCountIs('AWS::Chatbot::MicrosoftTeamsChannelConfiguration', 0);
-    only.template.resourceCountIs('AWS::SNS::Topic', 2);
+    // The paging topic, the fallback topic (config/example.yaml has one) and the Chatbot topic.
+    only.template.resourceCountIs('AWS::SNS::Topic', 3);
     expect(only.stack.integrations.forwarders.pagerduty).toBeUndefined();
   });
 });

@@ -37,7 +37,9 @@ describe('stack from config/example.yaml (imported VPC, endpoints on)', () => {
   const fnSg = logicalId(stack, stack.network.securityGroups[0]!);
 
   it('runs both functions in the inventory subnets with the function security group, ARM64, Node 24', () => {
-    const fns = resources(template, 'AWS::Lambda::Function');
+    const fns = resources(template, 'AWS::Lambda::Function').filter(([, r]) =>
+      String(r.Properties.Description).includes(' cycle ('),
+    );
     expect(fns).toHaveLength(2);
     for (const [, fn] of fns) {
       expect(fn.Properties.VpcConfig).toEqual({
@@ -87,7 +89,8 @@ describe('stack from config/example.yaml (imported VPC, endpoints on)', () => {
   });
 
   it('keeps log groups with the inventory retention', () => {
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 2);
+    // The two cycles' and the alarm relay's.
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 3);
     template.hasResourceProperties('AWS::Logs::LogGroup', {
       LogGroupName: '/cpq-monitor/CpqMonitor/ssh-cycle',
     });
@@ -203,8 +206,9 @@ describe('stack from config/example.yaml (imported VPC, endpoints on)', () => {
     const key = logicalId(stack, stack.alerting.key);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] } });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    // The two cycle roles and the alarm relay's role.
     const publish = statements(template).filter(({ s }) => actionsOf(s).some((a) => a.startsWith('sns:')));
-    expect(publish).toHaveLength(2);
+    expect(publish).toHaveLength(3);
     for (const { s } of publish) {
       expect(actionsOf(s)).toEqual(['sns:Publish']);
       expect(s.Resource).toEqual({ Ref: topic });
@@ -213,17 +217,22 @@ describe('stack from config/example.yaml (imported VPC, endpoints on)', () => {
     for (const { s } of kms) expect(s.Resource).toEqual({ 'Fn::GetAtt': [key, 'Arn'] });
   });
 
-  it('subscribes the inventory e-mail, HTTPS and SMS endpoints', () => {
+  it('subscribes the inventory e-mail, HTTPS and SMS endpoints, and the fallback address to the fallback topic', () => {
+    const topic = { Ref: logicalId(stack, stack.alerting.topic) };
+    const fallback = { Ref: logicalId(stack, stack.alerting.fallback!.topic) };
     const subs = resources(template, 'AWS::SNS::Subscription').map(([, r]) => [
+      r.Properties.TopicArn,
       r.Properties.Protocol,
       r.Properties.Endpoint,
     ]);
-    expect(subs.sort()).toEqual(
-      [
-        ['email', 'mail-oncall@example.com'],
-        ['https', 'https://events.pagerduty.com/integration/0123456789abcdef0123456789abcdef/enqueue'],
-        ['sms', '+15555550123'],
-      ].sort(),
+    expect(subs).toHaveLength(4);
+    expect(subs).toEqual(
+      expect.arrayContaining([
+        [topic, 'email', 'mail-oncall@example.com'],
+        [topic, 'https', 'https://events.pagerduty.com/integration/0123456789abcdef0123456789abcdef/enqueue'],
+        [topic, 'sms', '+15555550123'],
+        [fallback, 'email', 'mail-oncall-lead@example.com'],
+      ]),
     );
   });
 
@@ -274,25 +283,31 @@ describe('stack from config/example.yaml (imported VPC, endpoints on)', () => {
     expect(rw).toHaveLength(2);
   });
 
-  it('raises every watchdog alarm to the topic, with a runbook link', () => {
+  it('sends every watchdog alarm to the fallback topic directly, and the relay alarm to the paging topic too', () => {
     const topic = { Ref: logicalId(stack, stack.alerting.topic) };
+    const fallback = { Ref: logicalId(stack, stack.alerting.fallback!.topic) };
     const alarms = resources(template, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
     expect(alarms.map((a) => a.AlarmName).sort()).toEqual(
       [
+        'CpqMonitor-alarm-relay-failed',
         'CpqMonitor-failed-invocations',
         'CpqMonitor-probe-duration-near-timeout',
         'CpqMonitor-probe-function-errors',
         'CpqMonitor-probe-function-throttled',
         'CpqMonitor-probe-heartbeat-missing',
+        'CpqMonitor-probe-pages-failed',
         'CpqMonitor-ssh-duration-near-timeout',
         'CpqMonitor-ssh-function-errors',
         'CpqMonitor-ssh-function-throttled',
         'CpqMonitor-ssh-heartbeat-missing',
+        'CpqMonitor-ssh-pages-failed',
+        'CpqMonitor-topic-notifications-failed',
       ].sort(),
     );
     for (const a of alarms) {
-      expect(a.AlarmActions).toEqual([topic]);
-      expect(a.OKActions).toEqual([topic]);
+      const direct = a.AlarmName === 'CpqMonitor-alarm-relay-failed' ? [topic, fallback] : [fallback];
+      expect(a.AlarmActions).toEqual(direct);
+      expect(a.OKActions).toEqual(direct);
       expect(a.AlarmDescription).toMatch(
         /Runbook: https:\/\/git\.example\.com\/ops\/cpq-monitor\/blob\/main\/docs\/deploy\.md#watchdog-[a-z-]+$/,
       );
@@ -468,9 +483,11 @@ describe('stack variants', () => {
     );
     const { stack, template } = synth(inv);
     expect(stack.functions.ssh).toBeUndefined();
-    template.resourceCountIs('AWS::Lambda::Function', 1);
+    // The probe function and the alarm relay.
+    template.resourceCountIs('AWS::Lambda::Function', 2);
     expect(scheduleProperties(stack)).toHaveLength(1);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    // The probe cycle's 5, the topic's delivery failures, the failure queue, the relay.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
     expect(
       statements(template).some(({ s }) => actionsOf(s).some((a) => a.startsWith('secretsmanager:'))),
     ).toBe(false);

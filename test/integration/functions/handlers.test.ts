@@ -282,6 +282,44 @@ describe('against a lab world', () => {
       expect(fn.sns.commandCalls(fn.cmd.Publish as never)).toHaveLength(1);
     });
 
+    it('a dry run probes for real but pages nobody and writes nothing: no alert, memory or metric', async () => {
+      await world.get('sma1').suspend();
+      const fn = coldStart('probe-cycle', goodEnv());
+      const summary = await fn.handler({ cycle: 'probe', dryRun: true }, context());
+
+      expect(summary).toMatchObject({
+        cycle: 'probe',
+        dryRun: true,
+        appliances: 3,
+        findings: 1,
+        critical: 1,
+        probeCodes: { ok: 2, connect_refused: 1 },
+        readCodes: {},
+        skipped: [],
+      });
+      expect(fn.sns.commandCalls(fn.cmd.Publish as never)).toHaveLength(0);
+      expect(fn.ddb.commandCalls(fn.cmd.Put as never)).toHaveLength(0);
+      // No EMF line (heartbeat included) and no appliance record.
+      expect(stdoutDocs()).toEqual([]);
+      expect(table.size).toBe(0);
+      // A real run afterwards still pages: the dry run left the alert's state untouched.
+      await fn.handler(event('probe'), context());
+      await fn.handler(event('probe'), context());
+      expect(fn.sns.commandCalls(fn.cmd.Publish as never)).toHaveLength(1);
+    });
+
+    it('a dry run takes only the named appliances and its own cycle', async () => {
+      const fn = coldStart('probe-cycle', goodEnv());
+      const summary = await fn.handler({ cycle: 'probe', dryRun: true, appliances: ['esa1'] }, context());
+      expect(summary).toMatchObject({ appliances: 1, probeCodes: { ok: 1 } });
+      await expect(fn.handler({ cycle: 'ssh', dryRun: true }, context())).rejects.toThrow(
+        'the probe function received a "ssh" dry-run event',
+      );
+      await expect(fn.handler({ cycle: 'probe', dryRun: false }, context())).rejects.toThrow(
+        /invalid dry-run event: dryRun/,
+      );
+    });
+
     it('takes its deadline from the Lambda context: with too little time left it probes nothing and says so', async () => {
       await world.get('sma1').suspend();
       const fn = coldStart('probe-cycle', goodEnv());
