@@ -76,10 +76,12 @@ export const ASSUMED = {
    * as Logs Insights widgets on it); each further dashboard adds its monthly price.
    */
   dashboards: 1,
-  /** Availability zones of each interface endpoint. */
-  endpointAzs: 2,
-  /** Interface endpoints the stack creates (SNS, Secrets Manager, Logs). */
-  interfaceEndpoints: 3,
+  /**
+   * How long Lambda keeps one execution environment (and its secret cache) even when invoked every
+   * few minutes. Not documented by AWS; environments are observed to be recycled after a few hours.
+   * The secret cache cannot outlive it, so the estimate caps the cache lifetime here.
+   */
+  containerLifetimeMinutes: 120,
 } as const;
 
 /** Fleet metrics written by default (docs/metrics.md): 9 x 2 roles + PathsDown x 2 + FindingsOpen x 6 + MonitorHeartbeat x 2. */
