@@ -120,7 +120,10 @@ export function awsCycleDeps(config: ReturnType<typeof configFromEnv>, clients: 
     // EMF on stdout: Lambda ships it to the function's log group and CloudWatch extracts the
     // metrics there, so the functions make no CloudWatch API call (docs/metrics.md).
     sink: new EmfSink(process.stdout, { namespace: config.inventory.monitor.namespace }),
-    credentials: credentialResolver({ secretsManager: clients.secretsManager }),
+    credentials: credentialResolver({
+      secretsManager: clients.secretsManager,
+      secretTtlMs: config.inventory.monitor.secretCacheMinutes * 60_000,
+    }),
     logger: createLogger('cpq-monitor'),
   };
 }

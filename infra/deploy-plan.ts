@@ -219,6 +219,17 @@ export function sshSecretProblems(inv: Inventory): string[] {
       ];
 }
 
+/** The interface endpoints the functions call (infra/constructs/network.ts maps them to services). */
+export type InterfaceEndpointName = 'Sns' | 'SecretsManager';
+
+/**
+ * The interface endpoints this inventory needs: SNS for pages, Secrets Manager only when some
+ * appliance is read over SSH. The stack creates exactly these, and the cost estimate prices them.
+ */
+export function interfaceEndpointsFor(inv: Inventory): InterfaceEndpointName[] {
+  return activeCycles(inv).includes('ssh') ? ['Sns', 'SecretsManager'] : ['Sns'];
+}
+
 /** Availability zones the interface endpoints go to: `deploy.endpointAzs`, else every subnet's zone. */
 export function endpointAzCount(inv: Inventory): number {
   return inv.deploy?.endpointAzs ?? subnetCount(inv);

@@ -23,15 +23,18 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Inventory } from '../../shared/inventory';
 import {
-  activeCycles,
   applianceEgressRules,
   createsEndpoints,
   ENDPOINT_RULES,
   endpointAzCount,
   groupEgressRules,
+  type InterfaceEndpointName,
+  interfaceEndpointsFor,
   OWN_VPC_AZS,
 } from '../deploy-plan';
 import { retentionDays } from './log-retention';
+
+export { interfaceEndpointsFor };
 
 /** Network settings come from the inventory's `deploy` section (already merged with context). */
 export interface NetworkProps {
@@ -44,15 +47,10 @@ export interface NetworkProps {
  * Metrics leave as Embedded Metric Format log lines and logs are shipped by Lambda itself, outside
  * the functions' network interfaces: neither needs an endpoint. DynamoDB has a (free) gateway one.
  */
-export const INTERFACE_ENDPOINTS = {
+export const INTERFACE_ENDPOINTS: Record<InterfaceEndpointName, InterfaceVpcEndpointAwsService> = {
   Sns: InterfaceVpcEndpointAwsService.SNS,
   SecretsManager: InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
-} as const;
-
-/** The interface endpoints this inventory needs: Secrets Manager only when some appliance is read over SSH. */
-export function interfaceEndpointsFor(inv: Inventory): (keyof typeof INTERFACE_ENDPOINTS)[] {
-  return activeCycles(inv).includes('ssh') ? ['Sns', 'SecretsManager'] : ['Sns'];
-}
+};
 
 /** VPC, subnets, the functions' security groups and (optionally) the VPC endpoints. */
 export class Network extends Construct {

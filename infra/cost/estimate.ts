@@ -12,6 +12,8 @@ import {
   cycleAppliances,
   cycleIntervalMinutes,
   cycleShards,
+  endpointAzCount,
+  interfaceEndpointsFor,
   sshSecretIds,
 } from '../deploy-plan';
 import { CYCLE_FUNCTION_SIZING } from '../sizing';
@@ -55,6 +57,21 @@ export function metricsPrice(n: number): number {
   const first = Math.min(n, 10_000);
   const next = Math.min(Math.max(n - 10_000, 0), 240_000);
   return first * PRICES.metricMonthFirst10k + next * PRICES.metricMonthNext240k;
+}
+
+/**
+ * Secrets Manager calls per secret per SSH run. The cache lives in one Lambda execution environment:
+ * a secret is reused for `secretCacheMinutes` (capped by the environment's lifetime), i.e. for L
+ * runs. With N shards invoked together, a shard lands on any of N warm environments, so a run finds
+ * its secrets cached only if that environment served the same shard within the last L-1 runs:
+ * a miss is max(1/L, (1 - 1/N)^(L-1)) (one shard: once per L runs; many shards: nearly every run).
+ * Failed logins refetch at once; a fleet with a few wrong passwords adds a call per run each.
+ */
+export function secretFetchesPerRun(inv: Inventory): number {
+  const shards = Math.max(1, cycleShards(inv, 'ssh').length);
+  const lifetime = Math.min(inv.monitor.secretCacheMinutes, ASSUMED.containerLifetimeMinutes);
+  const runs = Math.max(1, Math.floor(lifetime / cycleIntervalMinutes(inv, 'ssh')));
+  return Math.max(1 / runs, (1 - 1 / shards) ** (runs - 1));
 }
 
 /** The monthly estimate of an inventory as the stack would deploy it. */
@@ -140,18 +157,20 @@ export function estimateMonthlyCost(inv: Inventory): CostEstimate {
   });
   const secrets = sshSecretIds(inv).length;
   const sshRuns = cycleAppliances(inv, 'ssh').length > 0 ? runsPerMonth(inv, 'ssh') : 0;
-  // The secret cache lives 5 minutes, the SSH interval: every SSH run fetches each secret again.
-  const calls = secrets * sshRuns;
+  const miss = secretFetchesPerRun(inv);
+  const calls = secrets * sshRuns * miss;
   lines.push({
     item: 'Secrets Manager API',
-    basis: `${secrets} secret(s) x ${fmt(sshRuns)} SSH runs = ${fmt(calls)} calls`,
+    basis: `${secrets} secret(s) x ${fmt(sshRuns)} SSH runs x ${fmt(miss)} fetches per run (cache ${inv.monitor.secretCacheMinutes} min, ${cycleShards(inv, 'ssh').length} shard(s)) = ${fmt(calls)} calls`,
     usd: (calls / 1e4) * PRICES.secretsManagerPer10kCalls,
   });
   if (createsEndpoints(inv)) {
-    const hours = ASSUMED.interfaceEndpoints * ASSUMED.endpointAzs * HOURS_PER_MONTH;
+    const endpoints = interfaceEndpointsFor(inv);
+    const azs = endpointAzCount(inv);
+    const hours = endpoints.length * azs * HOURS_PER_MONTH;
     lines.push({
       item: 'Interface endpoints',
-      basis: `${ASSUMED.interfaceEndpoints} endpoints x ${ASSUMED.endpointAzs} AZs x ${HOURS_PER_MONTH} h`,
+      basis: `${endpoints.length} endpoint(s) (${endpoints.join(', ')}) x ${azs} AZ(s) x ${HOURS_PER_MONTH} h`,
       usd: hours * PRICES.interfaceEndpointAzHour,
       endpoint: true,
     });

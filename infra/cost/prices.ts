@@ -69,17 +69,19 @@ export const ASSUMED = {
   applianceEmfBytesPerRun: 350,
   /** DynamoDB read units per appliance per run (alert records and cycle memory). */
   readUnitsPerAppliancePerRun: 1,
-  /** Watchdog alarms: 4 per cycle + the failure queue. */
-  alarms: 9,
+  /** Watchdog alarms: 4 per cycle, pages failed per cycle, the failure queue, the topic's failed notifications, the alarm relay. */
+  alarms: 13,
   /**
    * Dashboards: one, constant in the fleet size (the overview, with the per-appliance drill-down
    * as Logs Insights widgets on it); each further dashboard adds its monthly price.
    */
   dashboards: 1,
-  /** Availability zones of each interface endpoint. */
-  endpointAzs: 2,
-  /** Interface endpoints the stack creates (SNS, Secrets Manager, Logs). */
-  interfaceEndpoints: 3,
+  /**
+   * How long Lambda keeps one execution environment (and its secret cache) even when invoked every
+   * few minutes. Not documented by AWS; environments are observed to be recycled after a few hours.
+   * The secret cache cannot outlive it, so the estimate caps the cache lifetime here.
+   */
+  containerLifetimeMinutes: 120,
 } as const;
 
 /**

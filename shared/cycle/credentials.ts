@@ -16,8 +16,12 @@ export class CredentialsError extends CpqMonitorError {
   }
 }
 
-/** Gives the SSH authentication of an appliance that has `ssh` settings. */
-export type CredentialResolver = (appliance: Appliance) => Promise<SshAuth>;
+/**
+ * Gives the SSH authentication of an appliance that has `ssh` settings. `refused`: the auth the
+ * appliance just refused; a cached secret that gave it is fetched again (rotation), once however
+ * many appliances sharing the secret report it.
+ */
+export type CredentialResolver = (appliance: Appliance, refused?: SshAuth) => Promise<SshAuth>;
 
 export interface CredentialSources {
   /** Environment to read `passwordEnv`/`passphraseEnv` from; default process.env. */
@@ -26,7 +30,10 @@ export interface CredentialSources {
   baseDir?: string;
   /** Secrets Manager client; without one, `secretId` credentials fail with a clear error. */
   secretsManager?: SecretsManagerClient;
-  /** How long a fetched secret is reused; default 5 minutes (rotation is picked up after that). */
+  /**
+   * How long a fetched secret is reused (the inventory's `monitor.secretCacheMinutes`); default 60
+   * minutes. A refused login refetches at once, so rotation does not wait for it.
+   */
   secretTtlMs?: number;
   now?: () => number;
 }
@@ -59,11 +66,11 @@ export function authFromSecret(secretId: string, text: string): SshAuth {
 /** A resolver over every source the inventory allows, with a cache for Secrets Manager. */
 export function credentialResolver(sources: CredentialSources = {}): CredentialResolver {
   const env = sources.env ?? process.env;
-  const ttl = sources.secretTtlMs ?? 300_000;
+  const ttl = sources.secretTtlMs ?? 3_600_000;
   const now = sources.now ?? Date.now;
-  const cache = new Map<string, { at: number; auth: Promise<SshAuth> }>();
+  const cache = new Map<string, { at: number; auth: Promise<SshAuth>; value?: SshAuth }>();
 
-  const fromSecretsManager = (secretId: string): Promise<SshAuth> => {
+  const fromSecretsManager = (secretId: string, refused?: SshAuth): Promise<SshAuth> => {
     const client = sources.secretsManager;
     if (client === undefined) {
       return Promise.reject(
@@ -73,7 +80,10 @@ export function credentialResolver(sources: CredentialSources = {}): CredentialR
       );
     }
     const hit = cache.get(secretId);
-    if (hit !== undefined && now() - hit.at < ttl) return hit.auth;
+    // A refused login drops the entry only if it is the one that was refused: when several
+    // appliances share a secret, the first refusal refetches and the others reuse that fetch.
+    const stale = refused !== undefined && hit !== undefined && hit.value === refused;
+    if (hit !== undefined && !stale && now() - hit.at < ttl) return hit.auth;
     const auth = client.send(new GetSecretValueCommand({ SecretId: secretId })).then(
       (res) => {
         if (res.SecretString === undefined)
@@ -88,15 +98,23 @@ export function credentialResolver(sources: CredentialSources = {}): CredentialR
       },
     );
     // A failure is not cached: the next cycle asks again.
-    auth.catch(() => cache.delete(secretId));
-    cache.set(secretId, { at: now(), auth });
+    const entry: { at: number; auth: Promise<SshAuth>; value?: SshAuth } = { at: now(), auth };
+    auth.then(
+      (value) => {
+        entry.value = value;
+      },
+      () => {
+        if (cache.get(secretId) === entry) cache.delete(secretId);
+      },
+    );
+    cache.set(secretId, entry);
     return auth;
   };
 
-  return async (appliance) => {
+  return async (appliance, refused) => {
     const c = appliance.ssh?.credentials;
     if (c === undefined) throw new CredentialsError(`${appliance.name} has no ssh settings`);
-    if (c.secretId !== undefined) return fromSecretsManager(c.secretId);
+    if (c.secretId !== undefined) return fromSecretsManager(c.secretId, refused);
     if (c.passwordEnv !== undefined) {
       const password = env[c.passwordEnv];
       if (password === undefined || password === '') {

@@ -12,7 +12,7 @@ import { loadOperatorState, type OperatorState, type OperatorStore } from '../al
 import { muteResolver } from '../alerts/silences';
 import type { AlertStore } from '../alerts/store';
 import { type ReaderDeps, readAppliance } from '../asyncos/reader';
-import type { ReadResult } from '../asyncos/types';
+import type { ReadResult, SshAuth } from '../asyncos/types';
 import { type CallOptions, DeadlineError, deadlineSignal } from '../aws/client-config';
 import { errorMessage } from '../errors';
 import { evaluateFindings } from '../findings/evaluate';
@@ -262,18 +262,36 @@ async function readOne(
       commands: {},
     };
   }
-  return readAppliance(
-    {
-      host: a.host,
-      port: ssh.port,
-      username: ssh.user,
-      auth,
-      hostKeys: ssh.hostKeys,
-      commands: planCommands(a, inv),
-      timeoutMs,
-    },
-    deps.readerDeps,
-  );
+  const started = Date.now();
+  const read = (with_: SshAuth, ms: number) =>
+    readAppliance(
+      {
+        host: a.host,
+        port: ssh.port,
+        username: ssh.user,
+        auth: with_,
+        hostKeys: ssh.hostKeys,
+        commands: planCommands(a, inv),
+        timeoutMs: ms,
+      },
+      deps.readerDeps,
+    );
+  const first = await read(auth, timeoutMs);
+  // A refused login with a cached Secrets Manager secret may be a rotated password: fetch the
+  // secret again and retry once in this cycle. Only a second refusal, with the fresh secret,
+  // is reported (docs/deploy.md, "SSH secrets: cache and rotation").
+  if (first.code !== 'auth_failed' || ssh.credentials.secretId === undefined) return first;
+  const left = timeoutMs - (Date.now() - started);
+  if (left <= 0) return first;
+  let fresh: SshAuth;
+  try {
+    fresh = await deps.credentials(a, auth);
+  } catch {
+    return first;
+  }
+  // The same secret as before: the login was refused for another reason; do not knock twice.
+  if (JSON.stringify(fresh) === JSON.stringify(auth)) return first;
+  return read(fresh, left);
 }
 
 /** The SSH reads of the given appliances, under the cycle's deadline. */

@@ -17,6 +17,7 @@ export const DEFAULTS = {
   concurrency: 16,
   probeIntervalMinutes: 1,
   sshIntervalMinutes: 5,
+  secretCacheMinutes: 60,
   probeTimeoutMs: 10_000,
   sshTimeoutMs: 30_000,
   expiryWarnDays: 30,
@@ -202,6 +203,12 @@ const monitor = z.strictObject({
   concurrency: z.number().int().min(1).max(512).default(DEFAULTS.concurrency),
   probeIntervalMinutes: z.number().int().min(1).max(60).default(DEFAULTS.probeIntervalMinutes),
   sshIntervalMinutes: z.number().int().min(1).max(1440).default(DEFAULTS.sshIntervalMinutes),
+  /**
+   * How long a fetched SSH secret is reused before Secrets Manager is asked again. A login the
+   * appliance refuses refetches the secret at once, so a rotated password works in the same cycle;
+   * the cache only bounds how long a *changed* secret that still logs in goes unnoticed.
+   */
+  secretCacheMinutes: z.number().int().min(1).max(1440).default(DEFAULTS.secretCacheMinutes),
   probeTimeoutMs: z.number().int().min(500).max(60_000).default(DEFAULTS.probeTimeoutMs),
   sshTimeoutMs: z.number().int().min(1000).max(300_000).default(DEFAULTS.sshTimeoutMs),
   /** Name sent in EHLO; default: the machine's hostname. */

@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { heartbeatWindow, WATCHDOG_ANCHORS } from '../../infra/constructs/watchdog';
+import { estimateMonthlyCost } from '../../infra/cost/estimate';
+import { HOURS_PER_MONTH, PRICES } from '../../infra/cost/prices';
 import type { CpqMonitorStack } from '../../infra/stacks/cpq-monitor-stack';
+import type { Inventory } from '../../shared/inventory';
 import { exampleInventory, fleetInventory, scheduleProperties, synth, withDeploy } from './fixtures';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -417,6 +420,19 @@ describe('stack variants', () => {
     expect((fn.Properties.VpcConfig as { SubnetIds: unknown[] }).SubnetIds).toEqual(
       inv.deploy!.vpc!.subnetIds,
     );
+  });
+
+  it.each([
+    ['the example', (d: NonNullable<Inventory['deploy']>) => d],
+    ['one endpoint zone', (d: NonNullable<Inventory['deploy']>) => ({ ...d, endpointAzs: 1 })],
+  ])('prices exactly the interface endpoint-zones the template creates (%s)', (_label, edit) => {
+    const inv = withDeploy(exampleInventory(), edit);
+    const zones = resources(synth(inv).template, 'AWS::EC2::VPCEndpoint')
+      .map(([, r]) => r.Properties)
+      .filter((e) => e.VpcEndpointType === 'Interface')
+      .reduce((sum, e) => sum + (e.SubnetIds as unknown[]).length, 0);
+    const line = estimateMonthlyCost(inv).lines.find((l) => l.item === 'Interface endpoints')!;
+    expect(line.usd).toBeCloseTo(zones * HOURS_PER_MONTH * PRICES.interfaceEndpointAzHour);
   });
 
   it('needs no Secrets Manager endpoint without SSH appliances', () => {

@@ -376,6 +376,23 @@ describe('against a lab world', () => {
       expect(Object.keys(memory.outboundCiphers).sort()).toEqual(['esa1', 'esa2', 'sma1']);
     });
 
+    it('a rotated password: the refused login refetches the secret once and the same cycle reads every appliance', async () => {
+      // The container's cache holds the old password; Secrets Manager already has the new one.
+      const fn = coldStart('ssh-cycle', goodEnv());
+      fn.sm
+        .on(fn.cmd.GetSecretValue as never)
+        .resolvesOnce({ SecretString: JSON.stringify({ password: 'before-rotation-1c9e' }) })
+        .resolves({ SecretString: JSON.stringify({ password: PASSWORD }) });
+      const summary = await fn.handler(event('ssh'), context());
+      expect(summary).toMatchObject({ cycle: 'ssh', reads: 3, findings: 0, problems: [] });
+      // Three appliances share the secret: one fetch, one refetch however many were refused.
+      expect(fn.sm.commandCalls(fn.cmd.GetSecretValue as never)).toHaveLength(2);
+      // The next cycle uses the refreshed cache.
+      await fn.handler(event('ssh'), context());
+      expect(fn.sm.commandCalls(fn.cmd.GetSecretValue as never)).toHaveLength(2);
+      expect(JSON.stringify(fn.sns.commandCalls(fn.cmd.Publish as never))).not.toContain('ssh_auth_failed');
+    });
+
     it('never lets the SSH secret out: not in the summary, the pages, the table or the metrics', async () => {
       // Prepare: a secret the appliances reject, so every message path about SSH is taken.
       const secret = 'wrong-secret-7f3a9c';

@@ -1,7 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { costFleet, estimateMonthlyCost, metricsPrice } from '../../../infra/cost/estimate';
+import {
+  costFleet,
+  estimateMonthlyCost,
+  metricsPrice,
+  secretFetchesPerRun,
+} from '../../../infra/cost/estimate';
 import { FLEET_METRIC_COUNT, PRICES } from '../../../infra/cost/prices';
 import { loadInventory } from '../../../shared/inventory/load';
 
@@ -35,14 +40,36 @@ describe('monthly cost estimate', () => {
   it('adds up its lines, and leaves the interface endpoints out of the second total', () => {
     const e = estimateMonthlyCost(costFleet(100));
     expect(e.total).toBeCloseTo(e.lines.reduce((s, l) => s + l.usd, 0));
-    expect(e.total - e.totalWithoutEndpoints).toBeCloseTo(3 * 2 * 730 * 0.01);
+    // SNS and Secrets Manager (the fleet reads over SSH), in both zones of the stack's own VPC.
+    expect(e.total - e.totalWithoutEndpoints).toBeCloseTo(2 * 2 * 730 * 0.01);
   });
 
-  it('counts one Secrets Manager call per secret per SSH run (the cache lives one SSH interval)', () => {
+  it('prices the endpoints interfaceEndpointsFor and endpointAzCount give (one zone, no SSH)', () => {
+    const base = costFleet(100);
+    const oneAz = { ...base, deploy: { ...base.deploy!, endpointAzs: 1 } };
+    const noSsh = { ...base, appliances: base.appliances.map(({ ssh: _s, ...a }) => a) } as typeof base;
+    const ep = (inv: typeof base) => line(estimateMonthlyCost(inv), 'Interface endpoints').usd;
+    expect(ep(oneAz)).toBeCloseTo(2 * 1 * 730 * 0.01);
+    expect(ep(noSsh)).toBeCloseTo(1 * 2 * 730 * 0.01);
+    expect(line(estimateMonthlyCost(noSsh), 'Secrets Manager API').usd).toBe(0);
+  });
+
+  it('fetches each secret once per cache lifetime with one shard, nearly every run with many', () => {
+    // 100 appliances: 3 SSH shards; a 60-minute cache over 5-minute runs is 12 runs per fetch.
+    expect(secretFetchesPerRun(costFleet(100))).toBeCloseTo(1 / 12);
     const own = line(estimateMonthlyCost(costFleet(100)), 'Secrets Manager API');
+    expect(own.usd).toBeCloseTo(((100 * 8760) / 12 / 10_000) * 0.05);
     const shared = line(estimateMonthlyCost(costFleet(100, 'per-cluster')), 'Secrets Manager API');
-    expect(own.usd).toBeCloseTo(((100 * 8760) / 10_000) * 0.05);
-    expect(shared.usd).toBeCloseTo(((5 * 8760) / 10_000) * 0.05);
+    expect(shared.usd).toBeCloseTo(((5 * 8760) / 12 / 10_000) * 0.05);
+    // The old 5-minute cache: every run fetches every secret.
+    const base = costFleet(100);
+    const short = { ...base, monitor: { ...base.monitor, secretCacheMinutes: 5 } };
+    expect(secretFetchesPerRun(short)).toBe(1);
+    // A longer cache than an execution environment lives is capped by the environment.
+    const long = { ...base, monitor: { ...base.monitor, secretCacheMinutes: 1440 } };
+    expect(secretFetchesPerRun(long)).toBeCloseTo(5 / 120);
+    // 10,000 appliances in 250 shards: an environment rarely sees the same shard again.
+    expect(secretFetchesPerRun(costFleet(10_000))).toBeGreaterThan(0.9);
   });
 
   it('is what docs/deploy.md shows for 10, 100, 1,000 and 10,000 appliances', () => {

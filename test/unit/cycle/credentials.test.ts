@@ -147,6 +147,37 @@ describe('credentialResolver: Secrets Manager', () => {
     expect(sm).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
   });
 
+  it('keeps a secret 60 minutes by default', async () => {
+    sm.on(GetSecretValueCommand).resolves({ SecretString: SECRET });
+    let clock = 0;
+    const resolve = credentialResolver({ secretsManager: client, now: () => clock });
+    await resolve(esa);
+    clock = 3_599_999;
+    await resolve(esa);
+    expect(sm).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
+    clock = 3_600_000;
+    await resolve(esa);
+    expect(sm).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
+  });
+
+  it('refetches a refused secret at once, once for every appliance sharing it', async () => {
+    sm.on(GetSecretValueCommand)
+      .resolvesOnce({ SecretString: 'old-password' })
+      .resolves({ SecretString: 'new-password' });
+    const resolve = credentialResolver({ secretsManager: client });
+    const old = await resolve(esa);
+    expect(old).toEqual({ password: 'old-password' });
+    // Two appliances report the refusal of the same cached value: one new request.
+    const [a, b] = await Promise.all([resolve(esa, old), resolve(esa, old)]);
+    expect([a, b]).toEqual([{ password: 'new-password' }, { password: 'new-password' }]);
+    expect(sm).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
+    // A late report of the old value does not refetch the new one; a refusal of the new one does.
+    await resolve(esa, old);
+    expect(sm).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
+    await resolve(esa, a);
+    expect(sm).toHaveReceivedCommandTimes(GetSecretValueCommand, 3);
+  });
+
   it('does not cache a failure: the next call asks again', async () => {
     const denied = Object.assign(
       new Error('User is not authorized to perform secretsmanager:GetSecretValue'),
