@@ -10,6 +10,7 @@ import { tlsFor } from '../inventory/settings';
 import { esasOf, peersOf } from '../inventory/topology';
 import type { ListenerObservation } from '../observations';
 import type { ProbeCode, ProbePhase, ProbeResult } from '../probes/types';
+import { expiredAgo, expiresIn, expiresWithinDays } from '../tls/certificate';
 import { listOf, makeFinding, probeEvidence } from './format';
 import { findingId, pathId } from './ids';
 import {
@@ -81,10 +82,6 @@ export interface ProbeVerdict {
   fired: Map<CheckName, FiredCheck>;
 }
 
-function days(n: number): string {
-  return `${n} day${n === 1 ? '' : 's'}`;
-}
-
 function firstLine(s: string | null): string {
   return (s ?? '').split('\n')[0] ?? '';
 }
@@ -109,11 +106,11 @@ function describe(check: CheckName, p: ProbeResult): string {
     case 'cpq_tls_anonymous':
       return `CPQ TLS negotiated anonymous ${p.tls?.cipher ?? 'cipher'}: no certificate`;
     case 'cpq_cert_expired':
-      return c ? `CPQ certificate expired ${days(Math.abs(c.daysRemaining))} ago` : 'CPQ certificate expired';
+      return c ? `CPQ certificate expired ${expiredAgo(c.daysRemaining)}` : 'CPQ certificate expired';
     case 'cpq_cert_not_yet_valid':
       return c ? `CPQ certificate not valid before ${c.validFrom}` : 'CPQ certificate not yet valid';
     case 'cpq_cert_expiring':
-      return c ? `CPQ certificate expires in ${days(c.daysRemaining)}` : 'CPQ certificate expires soon';
+      return c ? `CPQ certificate expires in ${expiresIn(c.daysRemaining)}` : 'CPQ certificate expires soon';
     case 'cpq_cert_mismatch':
       return p.code === 'cert_untrusted'
         ? 'CPQ certificate not trusted by the configured CA'
@@ -163,8 +160,7 @@ export function judgeProbe(p: ProbeResult, expiryWarnDays: number): ProbeVerdict
     if (cert.daysRemaining < 0) fire('cpq_cert_expired', 'critical');
     const notYet = fired.has('cpq_cert_not_yet_valid');
     const expiring =
-      p.warnings.includes('cert_expiring') ||
-      (cert.daysRemaining >= 0 && cert.daysRemaining <= expiryWarnDays);
+      p.warnings.includes('cert_expiring') || expiresWithinDays(cert.daysRemaining, expiryWarnDays);
     if (expiring && !fired.has('cpq_cert_expired') && !notYet) {
       fire('cpq_cert_expiring', 'warning', [`threshold: ${expiryWarnDays} days; expires ${cert.validTo}`]);
     }

@@ -6,7 +6,7 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import { errorMessage } from '../errors';
-import { certificateFactsFromX509, certificateValidity, isExpiringSoon } from './certificate';
+import { certificateFactsFromX509, certificateValidity, expiredAgo, isExpiringSoon } from './certificate';
 import { classifyCipher } from './ciphers';
 import { matchesPin } from './fingerprint';
 import type { CertificateFailureCode, TlsFacts, TlsWarning } from './types';
@@ -99,7 +99,7 @@ export function judgeSession(evidence: SessionEvidence): SessionJudgement {
     tls.verifyError ??= 'CERT_HAS_EXPIRED';
     return fail(
       'cert_expired',
-      `The certificate (${certificate.subject}) expired on ${certificate.validTo}, ${-certificate.daysRemaining} day(s) ago.`,
+      `The certificate (${certificate.subject}) expired on ${certificate.validTo}, ${expiredAgo(certificate.daysRemaining)}.`,
     );
   }
   if (validity === 'not_yet_valid') {

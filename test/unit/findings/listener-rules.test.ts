@@ -136,6 +136,10 @@ describe('listener rules: healthy and warning probes', () => {
     [45, 60, true],
     [61, 60, false],
     [0, undefined, true],
+    [30, undefined, false],
+    [29, undefined, true],
+    [60, 60, false],
+    [59, 60, true],
   ])('%i days left with expiryWarnDays %s: expiring %s', (days, warnDays, fires) => {
     const inv = inventory(warnDays === undefined ? {} : { tls: { expiryWarnDays: warnDays } });
     const out = run(okProbe({ tls: tls({ certificate: certificate(days) }) }), inv);
