@@ -11,6 +11,7 @@ import { esasOf, peersOf } from '../inventory/topology';
 import type { ListenerObservation } from '../observations';
 import type { ProbeCode, ProbePhase, ProbeResult } from '../probes/types';
 import { expiredAgo, expiresIn, expiresWithinDays } from '../tls/certificate';
+import { isNullEncryptionCipher } from '../tls/ciphers';
 import { listOf, makeFinding, probeEvidence } from './format';
 import { findingId, pathId } from './ids';
 import {
@@ -25,9 +26,14 @@ import {
 
 export { LISTENER_CHECKS };
 
-/** Listener checks whose failure means no quarantined or released mail can pass: all but the warnings. */
+/**
+ * Listener checks whose failure means no quarantined or released mail can pass: all but the
+ * warnings and `cpq_tls_no_encryption` (critical, but mail does pass: in clear text).
+ */
 export const LISTENER_DOWN_CHECKS: ReadonlySet<CheckName> = new Set<CheckName>(
-  LISTENER_CHECKS.filter((c) => c !== 'cpq_cert_expiring' && c !== 'cpq_tls_weak'),
+  LISTENER_CHECKS.filter(
+    (c) => c !== 'cpq_cert_expiring' && c !== 'cpq_tls_weak' && c !== 'cpq_tls_no_encryption',
+  ),
 );
 
 const PHASES: readonly ProbePhase[] = ['dns', 'connect', 'banner', 'ehlo', 'starttls', 'tls', 'quit'];
@@ -53,6 +59,7 @@ export const PROBE_CODE_CHECKS: Record<FailureCode, CheckOfPhase> = {
   ...always('cpq_banner_invalid', 'banner_timeout', 'banner_rejected'),
   ...always('cpq_starttls_unavailable', 'ehlo_rejected', 'starttls_not_offered', 'starttls_rejected'),
   ...always('cpq_tls_failed', 'tls_handshake_failed'),
+  ...always('cpq_tls_no_encryption', 'tls_no_encryption'),
   ...always('cpq_tls_anonymous', 'tls_no_certificate'),
   ...always('cpq_cert_expired', 'cert_expired'),
   ...always('cpq_cert_not_yet_valid', 'cert_not_yet_valid'),
@@ -103,6 +110,8 @@ function describe(check: CheckName, p: ProbeResult): string {
       return `CPQ listener offers no working STARTTLS (${p.code})`;
     case 'cpq_tls_failed':
       return `TLS handshake with the CPQ listener failed (${p.code})`;
+    case 'cpq_tls_no_encryption':
+      return `CPQ TLS negotiated ${p.tls?.cipher ?? 'a NULL cipher'}: no encryption, mail crosses in clear text`;
     case 'cpq_tls_anonymous':
       return `CPQ TLS negotiated anonymous ${p.tls?.cipher ?? 'cipher'}: no certificate`;
     case 'cpq_cert_expired':
@@ -139,6 +148,7 @@ export function judgeProbe(p: ProbeResult, expiryWarnDays: number): ProbeVerdict
   if (reached(p, 'tls')) {
     checked.add('cpq_tls_failed');
     checked.add('cpq_tls_anonymous');
+    checked.add('cpq_tls_no_encryption');
   }
   if (cert !== null) {
     for (const c of [
@@ -156,6 +166,7 @@ export function judgeProbe(p: ProbeResult, expiryWarnDays: number): ProbeVerdict
     if (check !== null) fire(check, 'critical');
   }
   if (p.tls?.anonymous) fire('cpq_tls_anonymous', 'critical');
+  if (p.tls && isNullEncryptionCipher(p.tls.cipher)) fire('cpq_tls_no_encryption', 'critical');
   if (cert !== null) {
     if (cert.daysRemaining < 0) fire('cpq_cert_expired', 'critical');
     const notYet = fired.has('cpq_cert_not_yet_valid');
