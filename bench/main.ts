@@ -4,11 +4,12 @@
  */
 import { cycleBench } from './cycle';
 import type { BenchSection } from './harness';
+import { inventoryBench } from './inventory';
 import { probeBench } from './probe';
 import { scaleBench } from './scale';
 import { sshBench } from './ssh';
 
-const SECTIONS: BenchSection[] = [probeBench, sshBench, cycleBench, scaleBench];
+const SECTIONS: BenchSection[] = [probeBench, sshBench, cycleBench, scaleBench, inventoryBench];
 
 async function main(argv: string[]): Promise<void> {
   const [first, ...rest] = argv;
