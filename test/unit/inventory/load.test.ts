@@ -58,3 +58,41 @@ describe('inventory size caps', () => {
     }
   });
 });
+
+describe('every inventory problem at once', () => {
+  const text = [
+    'monitor:',
+    '  concurency: 8',
+    'appliances:',
+    '  - name: sma1',
+    '    role: sma',
+    '    host: sma1.example.com',
+    '  - name: esa1',
+    '    role: esa',
+    '    host: esa1.example.com',
+    '    quarantine: { sma: sma9 }',
+    '  - name: esa3',
+    '    role: esa',
+    '    host: esa3.example.com',
+    '    ssh: { port: 99999 }',
+    'maintenance:',
+    '  - appliance: esa1',
+    "    start: '2026-06-02T10:00:00Z'",
+    "    end: '2026-06-02T09:00:00Z'",
+    '',
+  ].join('\n');
+
+  it('lists field errors and cross-field problems together, with names, lines and the closest key', () => {
+    const got = problems(() => parseInventoryText(text, 'inv.yaml'));
+    expect(got).toEqual(
+      expect.arrayContaining([
+        'monitor (line 2): unknown key(s) "concurency" (did you mean "concurrency"?)',
+        expect.stringMatching(/^appliances\[2\] \(esa3\)\.ssh\.port \(line 14\): /),
+        'appliances[1] (esa1).quarantine.sma (line 10): "sma9" is not an appliance with role sma in this inventory',
+        'maintenance[0].end (line 18): end must be after start',
+      ]),
+    );
+    // Each problem once: the cross-field checks run on the raw document only while fields fail.
+    expect(new Set(got).size).toBe(got.length);
+  });
+});
