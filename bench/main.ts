@@ -4,12 +4,13 @@
  */
 import { cycleBench } from './cycle';
 import type { BenchSection } from './harness';
+import { inventoryBench } from './inventory';
 import { probeBench } from './probe';
 import { scaleBench } from './scale';
 import { sshBench } from './ssh';
 import { synthBench } from './synth';
 
-const SECTIONS: BenchSection[] = [probeBench, sshBench, cycleBench, scaleBench, synthBench];
+const SECTIONS: BenchSection[] = [probeBench, sshBench, cycleBench, scaleBench, synthBench, inventoryBench];
 
 async function main(argv: string[]): Promise<void> {
   const [first, ...rest] = argv;

@@ -161,6 +161,15 @@ function commandResult(
         ...(opts.cpqQueueName !== undefined ? { cpqQueueName: opts.cpqQueueName } : {}),
         ...(opts.releaseQueueName !== undefined ? { releaseQueueName: opts.releaseQueueName } : {}),
       });
+      if (parsed.ok && parsed.warning !== undefined)
+        // Parsed in part: the facts keep what parsed, the warning names what did not.
+        return {
+          status: 'warning',
+          code: 'ok',
+          message: `"${line}": ${parsed.warning}`,
+          parsed: parsed.facts,
+          raw,
+        };
       if (parsed.ok)
         return { status: 'ok', code: 'ok', message: `"${line}" read and parsed`, parsed: parsed.facts, raw };
       return {

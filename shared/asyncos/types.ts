@@ -118,6 +118,8 @@ export interface TophostsFacts {
   cpqQueue: TophostsRow | null;
   /** The SMA's queue of released messages (default name `the.cpq.release.host`), when listed. */
   releaseQueue: TophostsRow | null;
+  /** Rows that did not parse (truncated or unknown layout), as shown; the other rows are kept. */
+  unparsedRows: string[];
 }
 
 export interface RelayList {
@@ -184,12 +186,16 @@ export interface ListenerconfigFacts {
     port: number;
     type: string;
   }>;
+  /** Entries that did not parse, as shown; the other entries are kept. */
+  unparsedRows: string[];
 }
 
 export interface InterfaceconfigFacts {
   interfaces: InterfaceConfig[];
   /** In cluster mode, the machine the listing is for. */
   machine: string | null;
+  /** Entries that did not parse, as shown; the other entries are kept. */
+  unparsedRows: string[];
 }
 
 interface MailLogEventBase {

@@ -10,6 +10,8 @@ import { tlsFor } from '../inventory/settings';
 import { esasOf, peersOf } from '../inventory/topology';
 import type { ListenerObservation } from '../observations';
 import type { ProbeCode, ProbePhase, ProbeResult } from '../probes/types';
+import { expiredAgo, expiresIn, expiresWithinDays } from '../tls/certificate';
+import { isNullEncryptionCipher } from '../tls/ciphers';
 import { listOf, makeFinding, probeEvidence } from './format';
 import { findingId, pathId } from './ids';
 import {
@@ -24,9 +26,14 @@ import {
 
 export { LISTENER_CHECKS };
 
-/** Listener checks whose failure means no quarantined or released mail can pass: all but the warnings. */
+/**
+ * Listener checks whose failure means no quarantined or released mail can pass: all but the
+ * warnings and `cpq_tls_no_encryption` (critical, but mail does pass: in clear text).
+ */
 export const LISTENER_DOWN_CHECKS: ReadonlySet<CheckName> = new Set<CheckName>(
-  LISTENER_CHECKS.filter((c) => c !== 'cpq_cert_expiring' && c !== 'cpq_tls_weak'),
+  LISTENER_CHECKS.filter(
+    (c) => c !== 'cpq_cert_expiring' && c !== 'cpq_tls_weak' && c !== 'cpq_tls_no_encryption',
+  ),
 );
 
 const PHASES: readonly ProbePhase[] = ['dns', 'connect', 'banner', 'ehlo', 'starttls', 'tls', 'quit'];
@@ -52,6 +59,7 @@ export const PROBE_CODE_CHECKS: Record<FailureCode, CheckOfPhase> = {
   ...always('cpq_banner_invalid', 'banner_timeout', 'banner_rejected'),
   ...always('cpq_starttls_unavailable', 'ehlo_rejected', 'starttls_not_offered', 'starttls_rejected'),
   ...always('cpq_tls_failed', 'tls_handshake_failed'),
+  ...always('cpq_tls_no_encryption', 'tls_no_encryption'),
   ...always('cpq_tls_anonymous', 'tls_no_certificate'),
   ...always('cpq_cert_expired', 'cert_expired'),
   ...always('cpq_cert_not_yet_valid', 'cert_not_yet_valid'),
@@ -81,10 +89,6 @@ export interface ProbeVerdict {
   fired: Map<CheckName, FiredCheck>;
 }
 
-function days(n: number): string {
-  return `${n} day${n === 1 ? '' : 's'}`;
-}
-
 function firstLine(s: string | null): string {
   return (s ?? '').split('\n')[0] ?? '';
 }
@@ -106,14 +110,16 @@ function describe(check: CheckName, p: ProbeResult): string {
       return `CPQ listener offers no working STARTTLS (${p.code})`;
     case 'cpq_tls_failed':
       return `TLS handshake with the CPQ listener failed (${p.code})`;
+    case 'cpq_tls_no_encryption':
+      return `CPQ TLS negotiated ${p.tls?.cipher ?? 'a NULL cipher'}: no encryption, mail crosses in clear text`;
     case 'cpq_tls_anonymous':
       return `CPQ TLS negotiated anonymous ${p.tls?.cipher ?? 'cipher'}: no certificate`;
     case 'cpq_cert_expired':
-      return c ? `CPQ certificate expired ${days(Math.abs(c.daysRemaining))} ago` : 'CPQ certificate expired';
+      return c ? `CPQ certificate expired ${expiredAgo(c.daysRemaining)}` : 'CPQ certificate expired';
     case 'cpq_cert_not_yet_valid':
       return c ? `CPQ certificate not valid before ${c.validFrom}` : 'CPQ certificate not yet valid';
     case 'cpq_cert_expiring':
-      return c ? `CPQ certificate expires in ${days(c.daysRemaining)}` : 'CPQ certificate expires soon';
+      return c ? `CPQ certificate expires in ${expiresIn(c.daysRemaining)}` : 'CPQ certificate expires soon';
     case 'cpq_cert_mismatch':
       return p.code === 'cert_untrusted'
         ? 'CPQ certificate not trusted by the configured CA'
@@ -142,6 +148,7 @@ export function judgeProbe(p: ProbeResult, expiryWarnDays: number): ProbeVerdict
   if (reached(p, 'tls')) {
     checked.add('cpq_tls_failed');
     checked.add('cpq_tls_anonymous');
+    checked.add('cpq_tls_no_encryption');
   }
   if (cert !== null) {
     for (const c of [
@@ -159,12 +166,12 @@ export function judgeProbe(p: ProbeResult, expiryWarnDays: number): ProbeVerdict
     if (check !== null) fire(check, 'critical');
   }
   if (p.tls?.anonymous) fire('cpq_tls_anonymous', 'critical');
+  if (p.tls && isNullEncryptionCipher(p.tls.cipher)) fire('cpq_tls_no_encryption', 'critical');
   if (cert !== null) {
     if (cert.daysRemaining < 0) fire('cpq_cert_expired', 'critical');
     const notYet = fired.has('cpq_cert_not_yet_valid');
     const expiring =
-      p.warnings.includes('cert_expiring') ||
-      (cert.daysRemaining >= 0 && cert.daysRemaining <= expiryWarnDays);
+      p.warnings.includes('cert_expiring') || expiresWithinDays(cert.daysRemaining, expiryWarnDays);
     if (expiring && !fired.has('cpq_cert_expired') && !notYet) {
       fire('cpq_cert_expiring', 'warning', [`threshold: ${expiryWarnDays} days; expires ${cert.validTo}`]);
     }

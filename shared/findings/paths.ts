@@ -10,6 +10,8 @@ import { LISTENER_CHECKS } from './listener-rules';
 import type { CheckName, Finding, ListenerMemory, PathState } from './types';
 
 const LISTENER = new Set<string>(LISTENER_CHECKS);
+/** Critical checks after which mail still passes: the path is degraded, not down. */
+const MAIL_STILL_PASSES = new Set<string>(['cpq_tls_no_encryption']);
 
 /** Whether a remembered probe outcome is recent enough to speak for this cycle. */
 export function isFresh(m: ListenerMemory | undefined, now: Date, maxAgeMs: number): m is ListenerMemory {
@@ -71,8 +73,11 @@ export function pathStates(
         ? [...probe.down, ...(probe.paths?.[id] ?? [])].filter((r) => !byId.has(r))
         : [];
       const found = ids.map((i) => byId.get(i)!);
-      const critical = found.filter((f) => f.severity === 'critical');
-      const warning = found.filter((f) => f.severity === 'warning');
+      // A critical finding takes the path down unless mail still passes (in clear text).
+      const critical = found.filter((f) => f.severity === 'critical' && !MAIL_STILL_PASSES.has(f.check));
+      const warning = found.filter(
+        (f) => f.severity === 'warning' || (f.severity === 'critical' && MAIL_STILL_PASSES.has(f.check)),
+      );
       let state: PathState['state'];
       let reason: string;
       let explaining: string[];

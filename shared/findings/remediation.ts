@@ -107,6 +107,16 @@ const FIXES: Record<CheckName, FixText> = {
     'Widen the narrower list (keep `:-aNULL` on the outbound one), then `commit`',
     'A TLS-intercepting middlebox on the path also breaks the handshake: exempt this traffic',
   ],
+  cpq_tls_no_encryption: (c) => {
+    const connecting = c.peer ?? 'the connecting appliance';
+    return [
+      `A NULL-encryption (eNULL) cipher was negotiated with ${c.appliance}: quarantined and released mail crosses the network in clear text`,
+      `On ${connecting} (the connecting side): \`sslconfig\` → OUTBOUND: keep the methods, and append \`:-eNULL\` to the cipher list (with \`:-aNULL\`, e.g. \`ALL:-aNULL:-eNULL\`)`,
+      `On ${connecting}: \`commit\``,
+      `On ${c.appliance}: \`sslconfig\` → INBOUND: the cipher list should exclude \`eNULL\` too, so no peer can negotiate clear text`,
+      `Confirm on ${connecting}: \`sslconfig\` shows the outbound list ending in \`:-eNULL\`; the next probe negotiates an encrypting suite`,
+    ];
+  },
   cpq_tls_anonymous: (c) => [
     `An anonymous (aNULL) cipher was negotiated: ${c.appliance} sent no certificate, so CPQ's certificate check fails ("verify error: no certificate from server")`,
     ...anonymousFix(c.peer ?? 'the connecting appliance'),

@@ -44,6 +44,7 @@ export const LISTENER_CHECKS = [
   'cpq_banner_invalid',
   'cpq_starttls_unavailable',
   'cpq_tls_failed',
+  'cpq_tls_no_encryption',
   'cpq_tls_anonymous',
   'cpq_cert_expired',
   'cpq_cert_not_yet_valid',

@@ -1,8 +1,36 @@
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
+import { readFileSync, statSync } from 'node:fs';
+import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
+import { LineCounter, parseDocument, parse as parseYaml } from 'yaml';
 import { ConfigError, errorMessage } from '../errors';
-import { type Inventory, inventorySchema } from './schema';
+import { crossFieldProblems, type Inventory, inventorySchema } from './schema';
+
+/** Most appliances one inventory may list: the supported fleet size (README.md, Inventory size). */
+export const MAX_INVENTORY_APPLIANCES = 10_000;
+
+/**
+ * Largest inventory file read (8 MiB): a 10,000-appliance inventory written like
+ * config/example.yaml is about 2.5 MB, so this leaves room for per-appliance settings while
+ * refusing, before any parsing, a file whose parse alone would take seconds and hundreds of MB.
+ */
+export const MAX_INVENTORY_BYTES = 8 * 1024 * 1024;
+
+function checkSize(bytes: number, source: string): void {
+  if (bytes > MAX_INVENTORY_BYTES) {
+    throw new InventoryError(source, [
+      `the file is ${(bytes / 1048576).toFixed(1)} MiB; an inventory may be at most ${MAX_INVENTORY_BYTES / 1048576} MiB (${MAX_INVENTORY_APPLIANCES.toLocaleString('en-US')} appliances at most, see README.md, Inventory size): split the fleet into several inventories (one stack each)`,
+    ]);
+  }
+}
+
+/** Refuses a document listing more appliances than supported, before validating each of them. */
+function checkCount(doc: unknown, source: string): void {
+  const list = (doc as { appliances?: unknown } | null)?.appliances;
+  if (Array.isArray(list) && list.length > MAX_INVENTORY_APPLIANCES) {
+    throw new InventoryError(source, [
+      `appliances: ${list.length.toLocaleString('en-US')} listed; an inventory may list at most ${MAX_INVENTORY_APPLIANCES.toLocaleString('en-US')} (see README.md, Inventory size): split the fleet into several inventories (one stack each)`,
+    ]);
+  }
+}
 
 /** An inventory that did not validate; `problems` lists `path: what was expected`, one per issue. */
 export class InventoryError extends ConfigError {
@@ -14,35 +42,132 @@ export class InventoryError extends ConfigError {
   }
 }
 
-function formatPath(path: ReadonlyArray<PropertyKey>): string {
+/** Where a problem is: `appliances[2] (esa3).ssh.port`, naming an appliance by its name when it has one. */
+function formatPath(path: ReadonlyArray<PropertyKey>, doc: unknown): string {
   let out = '';
-  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out ? `.${String(key)}` : String(key);
+  let node: unknown = doc;
+  for (const key of path) {
+    node =
+      typeof node === 'object' && node !== null ? (node as Record<PropertyKey, unknown>)[key] : undefined;
+    if (typeof key === 'number') {
+      const name = (node as { name?: unknown } | undefined)?.name;
+      out += typeof name === 'string' && name !== '' ? `[${key}] (${name})` : `[${key}]`;
+    } else out += out ? `.${String(key)}` : String(key);
+  }
   return out || '(top level)';
 }
 
-function formatIssue(issue: z.core.$ZodIssue): string {
-  const at = formatPath(issue.path);
-  if (issue.code === 'unrecognized_keys')
-    return `${at}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  return `${at}: ${issue.message}`;
+/** Edit distance (insertions, deletions, substitutions), for "did you mean". */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** The keys the schema accepts at `path` (objects, arrays and optional/default wrappers walked). */
+function knownKeys(path: ReadonlyArray<PropertyKey>): string[] {
+  // biome-ignore lint/suspicious/noExplicitAny: zod's internal definitions are walked generically here.
+  let def: any = (inventorySchema as any)._zod.def;
+  const unwrap = () => {
+    while (def && (def.innerType || def.in || def.type === 'pipe')) def = (def.innerType ?? def.in)?._zod.def;
+  };
+  for (const key of path) {
+    unwrap();
+    if (def?.type === 'array' && typeof key === 'number') def = def.element?._zod.def;
+    else if (def?.type === 'object' && typeof key === 'string') def = def.shape?.[key]?._zod.def;
+    else return [];
+  }
+  unwrap();
+  return def?.type === 'object' ? Object.keys(def.shape ?? {}) : [];
+}
+
+function suggestion(key: string, path: ReadonlyArray<PropertyKey>): string {
+  let best: string | null = null;
+  let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
+  for (const k of knownKeys(path)) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best === null ? '' : ` (did you mean "${best}"?)`;
+}
+
+function formatIssue(
+  issue: { path: ReadonlyArray<PropertyKey>; message: string; keys?: string[]; code?: string },
+  doc: unknown,
+  lines: LineOf,
+): string {
+  const at = formatPath(issue.path, doc);
+  const line = lines(issue.path);
+  const where = line === null ? at : `${at} (line ${line})`;
+  if (issue.code === 'unrecognized_keys' && issue.keys)
+    return `${where}: unknown key(s) ${issue.keys.map((k) => `"${k}"${suggestion(k, issue.path)}`).join(', ')}`;
+  return `${where}: ${issue.message}`;
+}
+
+/** The 1-based line of the node at a path, or null when unknown. */
+type LineOf = (path: ReadonlyArray<PropertyKey>) => number | null;
+const NO_LINES: LineOf = () => null;
+
+/** Line numbers from the YAML text, computed only when there are problems to place. */
+function linesOf(text: string): LineOf {
+  const counter = new LineCounter();
+  const document = parseDocument(text, { lineCounter: counter, uniqueKeys: false });
+  return (path) => {
+    for (let n = path.length; n >= 0; n--) {
+      const node = document.getIn(path.slice(0, n) as PropertyKey[] as unknown[], true) as
+        | { range?: number[] }
+        | undefined;
+      const offset = node?.range?.[0];
+      if (typeof offset === 'number') return counter.linePos(offset).line;
+    }
+    return null;
+  };
 }
 
 /** Validates an already-parsed document; `source` names it in errors (a file path, `-c inventory`...). */
-export function parseInventory(doc: unknown, source: string): Inventory {
+export function parseInventory(doc: unknown, source: string, text?: string): Inventory {
+  checkCount(doc, source);
   const result = inventorySchema.safeParse(doc ?? {});
-  if (!result.success) throw new InventoryError(source, result.error.issues.map(formatIssue));
-  return result.data;
+  if (result.success) return result.data;
+  // Field errors stop zod before its cross-field checks: run those on the raw document as well.
+  const issues: Array<{ path: ReadonlyArray<PropertyKey>; message: string; keys?: string[]; code?: string }> =
+    [...result.error.issues];
+  const seen = new Set(issues.map((i) => `${i.path.join('.')}\0${i.message}`));
+  for (const p of crossFieldProblems(doc)) if (!seen.has(`${p.path.join('.')}\0${p.message}`)) issues.push(p);
+  const lines = text === undefined ? NO_LINES : linesOf(text);
+  throw new InventoryError(
+    source,
+    issues.map((i) => formatIssue(i, doc, lines)),
+  );
 }
 
 /** Parses YAML or JSON text (JSON is YAML) and validates it. */
 export function parseInventoryText(text: string, source: string): Inventory {
-  let doc: unknown;
+  checkSize(Buffer.byteLength(text), source);
+  return parseInventory(readYaml(text, source), source, text);
+}
+
+/**
+ * The document in YAML or JSON text. js-yaml reads a 10,000-appliance inventory about ten times
+ * faster than the `yaml` package (see `npm run bench -- inventory`); `yaml` is kept for text that
+ * does not parse, for its precise messages. Both use the YAML 1.2 core schema and refuse
+ * duplicate keys.
+ */
+function readYaml(text: string, source: string): unknown {
   try {
-    doc = parseYaml(text, { prettyErrors: true, uniqueKeys: true });
-  } catch (err) {
-    throw new InventoryError(source, [`not valid YAML/JSON: ${errorMessage(err)}`]);
+    return loadYaml(text, { schema: CORE_SCHEMA, filename: source });
+  } catch {
+    try {
+      return parseYaml(text, { prettyErrors: true, uniqueKeys: true });
+    } catch (err) {
+      throw new InventoryError(source, [`not valid YAML/JSON: ${errorMessage(err)}`]);
+    }
   }
-  return parseInventory(doc, source);
 }
 
 /**
@@ -51,6 +176,7 @@ export function parseInventoryText(text: string, source: string): Inventory {
  * which a cold start cannot afford; hand-written files go through `parseInventoryText`.
  */
 export function parseInventoryJson(text: string, source: string): Inventory {
+  checkSize(Buffer.byteLength(text), source);
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -63,6 +189,14 @@ export function parseInventoryJson(text: string, source: string): Inventory {
 /** Reads, parses and validates an inventory file. */
 export function loadInventory(file: string): Inventory {
   let text: string;
+  let bytes: number;
+  try {
+    bytes = statSync(file).size;
+  } catch (err) {
+    throw new InventoryError(file, [`cannot read the file: ${errorMessage(err)}`]);
+  }
+  // The size is checked before the file is read into memory.
+  checkSize(bytes, file);
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {

@@ -23,6 +23,8 @@ export const PROBE_HINTS: Record<ProbeCode | ProbeWarning, string> = {
     'STARTTLS was refused (e.g. 454): check the certificate assigned to the listener and `sslconfig` on the appliance.',
   tls_handshake_failed:
     "No common TLS protocol or cipher, or the connection was cut in the handshake: compare both appliances' `sslconfig` (methods and cipher lists).",
+  tls_no_encryption:
+    "A NULL-encryption (eNULL) cipher was negotiated, so mail crosses in clear text: append :-eNULL to the connecting appliance's OUTBOUND cipher list (`sslconfig`), then `commit`.",
   tls_no_certificate:
     "An anonymous (aNULL) cipher was negotiated: append :-aNULL to the connecting appliance's OUTBOUND cipher list (`sslconfig`), then `commit`.",
   cert_expired: 'Renew the appliance certificate (Network > Certificates) and assign it to the listener.',

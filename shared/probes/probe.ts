@@ -20,7 +20,7 @@ import {
   connect as tlsConnect,
 } from 'node:tls';
 import { errorMessage } from '../errors';
-import { cipherListAllowsAnonymous } from '../tls/ciphers';
+import { cipherListAllowsAnonymous, cipherListAllowsNoEncryption } from '../tls/ciphers';
 import { judgeSession, type PeerCertificates, TLS_WARNING_TEXT, tlsWarnings } from '../tls/judgement';
 import type { TlsFacts } from '../tls/types';
 import { parseCaBundle } from '../tls/verify';
@@ -60,7 +60,7 @@ export interface ClientTlsSettings {
  * given by the caller gets `@SECLEVEL=0` (OpenSSL 3 otherwise refuses aNULL suites and the SHA-1
  * signatures of TLS < 1.2). aNULL suites do not exist in TLS 1.3, so a list that can negotiate
  * one is capped at TLS 1.2 unless a maximum was asked for: otherwise TLS 1.3 would hide exactly
- * the anonymous-cipher failure the probe exists to show.
+ * the anonymous-cipher failure the probe exists to show; the same holds for NULL-encryption suites.
  */
 export function clientTlsSettings(
   opts: Pick<ProbeOptions, 'ciphers' | 'minVersion' | 'maxVersion'>,
@@ -80,6 +80,12 @@ export function clientTlsSettings(
       maxVersion = 'TLSv1.2';
       notes.push(
         `TLS capped at TLSv1.2 because the cipher list can negotiate anonymous suites (${verdict.reason})`,
+      );
+    } else if (cipherListAllowsNoEncryption(opts.ciphers)) {
+      // NULL suites do not exist in TLS 1.3 either: the same cap shows a clear-text session.
+      maxVersion = 'TLSv1.2';
+      notes.push(
+        'TLS capped at TLSv1.2 because the cipher list can negotiate suites without encryption (eNULL)',
       );
     }
   }

@@ -77,11 +77,35 @@ export function parseCertificateDate(text: string | undefined): Date | null {
 }
 
 /**
- * Whole days from `now` until `validTo` (negative once expired). The one day-count rule: every
- * certificate day figure (facts, probe messages, findings, metrics) is this number.
+ * Whole days from `now` until `validTo`, truncated toward zero: 1.9 days left is 1, expired 1.9
+ * days ago is -1 (never -2), and anything under a day either side is 0. The one day-count rule:
+ * every certificate day figure (facts, probe messages, findings, metrics, records, pages) is this
+ * number; see docs/probe.md.
  */
 export function daysRemaining(validTo: Date, now: Date): number {
-  return Math.floor((validTo.getTime() - now.getTime()) / DAY_MS);
+  const days = Math.trunc((validTo.getTime() - now.getTime()) / DAY_MS);
+  return days === 0 ? 0 : days; // no -0 in JSON or messages
+}
+
+/**
+ * The expiry-warning rule in days: a certificate not yet expired with fewer than `warnDays` whole
+ * days left. With truncation this is exactly "expires within `warnDays` × 24 h".
+ */
+export function expiresWithinDays(days: number, warnDays: number): boolean {
+  return days >= 0 && days < warnDays;
+}
+
+/** How long until a certificate expires, counted by the same rule: `12 days`, `less than a day`. */
+export function expiresIn(days: number): string {
+  if (days <= 0) return 'less than a day';
+  return `${days} day${days === 1 ? '' : 's'}`;
+}
+
+/** How long ago a certificate expired, counted by the same rule: `3 days ago`, `less than a day ago`. */
+export function expiredAgo(days: number): string {
+  const n = Math.abs(days);
+  if (n === 0) return 'less than a day ago';
+  return `${n} day${n === 1 ? '' : 's'} ago`;
 }
 
 /** The facts a probe reports about a peer certificate, or null when there is none. */
@@ -119,9 +143,8 @@ export function certificateValidity(facts: CertificateFacts, now: Date = new Dat
 /** True when the certificate expires within `warnDays` days of `now` (and has not expired yet). */
 export function isExpiringSoon(facts: CertificateFacts, warnDays: number, now: Date = new Date()): boolean {
   const to = Date.parse(facts.validTo);
-  if (Number.isNaN(to)) return false;
-  const left = to - now.getTime();
-  return left >= 0 && left < warnDays * DAY_MS;
+  if (Number.isNaN(to) || to < now.getTime()) return false;
+  return expiresWithinDays(daysRemaining(new Date(to), now), warnDays);
 }
 
 /** Facts from a `crypto.X509Certificate` (what `TLSSocket.getPeerX509Certificate()` returns). */

@@ -20,6 +20,11 @@ export function isAnonymousCipher(name: string): boolean {
   return /^(EXP1024-|EXP-)?(ADH|AECDH)-/i.test(name) || /_anon_/i.test(name);
 }
 
+/** True for suites without encryption (eNULL): OpenSSL `NULL-SHA256`, `ECDHE-RSA-NULL-SHA`, or IANA `*_WITH_NULL_*`. */
+export function isNullEncryptionCipher(name: string): boolean {
+  return /(^|-)NULL(-|$)|_WITH_NULL_/.test(name.trim().toUpperCase());
+}
+
 /** Weaknesses of a suite by name: RC4, 3DES, single DES, NULL encryption, export grade, MD5 MAC. */
 export function cipherWeaknesses(name: string): CipherWeakness[] {
   const n = name.toUpperCase();
@@ -117,6 +122,39 @@ function anonymousKinds(word: string): readonly AnonKind[] {
   if (/^(EXP1024-|EXP-)?ADH-/i.test(word)) return ['adh'];
   if (/^AECDH-/i.test(word)) return ['aecdh'];
   return ALIASES_WITH_ANONYMOUS.has(word) ? BOTH : [];
+}
+
+/**
+ * Words that add NULL-encryption suites. OpenSSL leaves eNULL out of `ALL` and of every
+ * algorithm alias, so only these (and single suite names holding `NULL`) select them.
+ */
+const ALIASES_WITH_NULL = new Set(['eNULL', 'NULL', 'COMPLEMENTOFALL']);
+
+function selectsNullEncryption(word: string): boolean {
+  if (word.includes('+')) return word.split('+').every((w) => w === '' || selectsNullEncryption(w));
+  if (ALIASES_WITH_NULL.has(word)) return true;
+  return /^[A-Z0-9-]+$/i.test(word) && /(^|-)NULL(-|$)/.test(word) && word !== 'aNULL';
+}
+
+/**
+ * Whether an OpenSSL cipher string can negotiate a suite without encryption (eNULL), by the same
+ * add/remove rules as {@link cipherListAllowsAnonymous}. Used to keep such a list below TLS 1.3,
+ * which has no NULL suites, so the probe sees what an appliance offering the list would get.
+ */
+export function cipherListAllowsNoEncryption(list: string): boolean {
+  let present = false;
+  let forbidden = false;
+  for (const token of list.split(/[:,\s]+/).filter((t) => t !== '')) {
+    const prefix = token[0]!;
+    if (prefix === '@' || prefix === '+') continue;
+    const removing = prefix === '!' || prefix === '-';
+    if (!selectsNullEncryption(removing ? token.slice(1) : token)) continue;
+    if (removing) {
+      present = false;
+      if (prefix === '!') forbidden = true;
+    } else if (!forbidden) present = true;
+  }
+  return present;
 }
 
 /** Verdict on a cipher string, with the reason (e.g. for a finding's evidence). */

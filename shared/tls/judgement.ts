@@ -6,8 +6,8 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import { errorMessage } from '../errors';
-import { certificateFactsFromX509, certificateValidity, isExpiringSoon } from './certificate';
-import { classifyCipher } from './ciphers';
+import { certificateFactsFromX509, certificateValidity, expiredAgo, isExpiringSoon } from './certificate';
+import { classifyCipher, isNullEncryptionCipher } from './ciphers';
 import { matchesPin } from './fingerprint';
 import type { CertificateFailureCode, TlsFacts, TlsWarning } from './types';
 import { certificateNamesHost, parseCaBundle, verifyChain } from './verify';
@@ -69,6 +69,15 @@ export function judgeSession(evidence: SessionEvidence): SessionJudgement {
     failure: { code, message },
   });
 
+  // Checked first: with no encryption nothing else about the session matters (an AECDH-NULL
+  // suite is anonymous too, and the clear text is the worse of the two).
+  if (isNullEncryptionCipher(cipher)) {
+    return fail(
+      'tls_no_encryption',
+      `The suite ${cipher} was negotiated: it has no encryption, so quarantined and released mail crosses in clear text (append :-eNULL to the connecting appliance's outbound cipher list).`,
+    );
+  }
+
   if (certificate === null) {
     tls.verifyError = 'no certificate from server';
     return fail(
@@ -99,7 +108,7 @@ export function judgeSession(evidence: SessionEvidence): SessionJudgement {
     tls.verifyError ??= 'CERT_HAS_EXPIRED';
     return fail(
       'cert_expired',
-      `The certificate (${certificate.subject}) expired on ${certificate.validTo}, ${-certificate.daysRemaining} day(s) ago.`,
+      `The certificate (${certificate.subject}) expired on ${certificate.validTo}, ${expiredAgo(certificate.daysRemaining)}.`,
     );
   }
   if (validity === 'not_yet_valid') {

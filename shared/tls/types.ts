@@ -35,6 +35,8 @@ export interface TlsFacts {
 
 /** Why an established session is not acceptable: no certificate, or one that fails a check. */
 export type CertificateFailureCode =
+  /** A NULL-encryption (eNULL) suite was negotiated: the quarantine traffic crosses in clear text. */
+  | 'tls_no_encryption'
   | 'tls_no_certificate'
   | 'cert_expired'
   | 'cert_not_yet_valid'

@@ -1,8 +1,34 @@
 /** Helpers shared by the output parsers: line splitting, numbers, outcomes. */
 import { normaliseOutput } from '../terminal';
 
-/** What a parser returns: the facts, or why the text made no sense (the caller keeps the raw text). */
-export type ParseOutcome<T> = { ok: true; facts: T } | { ok: false; reason: string };
+/**
+ * What a parser returns: the facts, or why the text made no sense (the caller keeps the raw text).
+ * `warning` says what part of the text was left out of the facts (rows that did not parse): the
+ * read of that command is then a warning, but the rows that parsed are kept.
+ */
+export type ParseOutcome<T> = { ok: true; facts: T; warning?: string } | { ok: false; reason: string };
+
+/** Most unparsed rows quoted in a warning (the facts keep them all). */
+const ROWS_QUOTED = 3;
+
+/**
+ * The outcome of a tabular parser: the facts with the rows that parsed, and, when some did not,
+ * a warning naming them. One row in an unknown layout never hides the others.
+ */
+export function tabular<T extends { unparsedRows: string[] }>(facts: T, what: string): ParseOutcome<T> {
+  const rows = facts.unparsedRows;
+  if (rows.length === 0) return { ok: true, facts };
+  const quoted = rows
+    .slice(0, ROWS_QUOTED)
+    .map((r) => `"${r}"`)
+    .join(', ');
+  const more = rows.length > ROWS_QUOTED ? ` and ${rows.length - ROWS_QUOTED} more` : '';
+  return {
+    ok: true,
+    facts,
+    warning: `${rows.length} ${what} ${rows.length === 1 ? 'row does' : 'rows do'} not parse and ${rows.length === 1 ? 'is' : 'are'} left out: ${quoted}${more}`,
+  };
+}
 
 /** Options some parsers take (queue names are configurable per inventory). */
 export interface ParseOptions {

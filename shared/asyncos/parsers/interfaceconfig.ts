@@ -4,7 +4,7 @@
  */
 import { isIPv4 } from 'node:net';
 import type { InterfaceConfig, InterfaceconfigFacts } from '../types';
-import { cliError, listingEntry, outputLines, type ParseOutcome, unparsable } from './common';
+import { cliError, listingEntry, outputLines, type ParseOutcome, tabular, unparsable } from './common';
 
 const ENTRY =
   /^\s*(\d+)\.\s+(.+?)\s+\(([0-9A-Fa-f:.]+)(?:\/(\d{1,3}))?\s+on\s+([^:)]+?)(?::\s*([^)]*?))?\)\s*$/;
@@ -49,7 +49,5 @@ export function parseInterfaceconfig(raw: string): ParseOutcome<InterfaceconfigF
   }
   if (!sawListing)
     return unparsable(cliError(lines) ?? 'no "Currently configured interfaces:" listing in the output');
-  if (broken.length > 0)
-    return unparsable(`interface entries that do not parse: ${broken.slice(0, 3).join(' | ')}`);
-  return { ok: true, facts: { interfaces, machine } };
+  return tabular({ interfaces, machine, unparsedRows: broken }, 'interface');
 }

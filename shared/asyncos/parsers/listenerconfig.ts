@@ -1,6 +1,6 @@
 /** `listenerconfig`: the listing `N. Name (on Interface, IP) SMTP TCP Port 25 Public` before its menu. */
 import type { ListenerconfigFacts } from '../types';
-import { cliError, listingEntry, outputLines, type ParseOutcome, unparsable } from './common';
+import { cliError, listingEntry, outputLines, type ParseOutcome, tabular, unparsable } from './common';
 
 const ENTRY =
   /^\s*(\d+)\.\s+(\S+)\s+\(on\s+([^,)]+?)(?:,\s*([^)]+?))?\)\s+(\S+)\s+(\S+)\s+Port\s+(\d+)\s+(\S+)\s*$/i;
@@ -33,7 +33,5 @@ export function parseListenerconfig(raw: string): ParseOutcome<ListenerconfigFac
     });
   }
   if (!sawListing) return unparsable(cliError(lines) ?? 'no listener listing in the listenerconfig output');
-  if (broken.length > 0)
-    return unparsable(`listener entries that do not parse: ${broken.slice(0, 3).join(' | ')}`);
-  return { ok: true, facts: { listeners } };
+  return tabular({ listeners, unparsedRows: broken }, 'listener');
 }

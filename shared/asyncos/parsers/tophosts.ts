@@ -9,6 +9,7 @@ import {
   type ParseOptions,
   type ParseOutcome,
   parseCount,
+  tabular,
   unparsable,
 } from './common';
 
@@ -63,19 +64,15 @@ export function parseTophosts(raw: string, opts: ParseOptions = {}): ParseOutcom
       hardBounced: hard!,
     });
   }
-  if (broken.length > 0) {
-    return unparsable(
-      `tophosts rows that do not parse (truncated or unknown layout): ${broken.slice(0, 3).join(' | ')}`,
-    );
-  }
   const pick = (name: string) => rows.find((r) => r.host.toLowerCase() === name.toLowerCase()) ?? null;
-  return {
-    ok: true,
-    facts: {
+  return tabular(
+    {
       statusAsOf: asOfLine === undefined ? null : asOfLine.replace(/^\s*Status as of:\s*/, '').trim() || null,
       rows,
       cpqQueue: pick(opts.cpqQueueName ?? DEFAULT_CPQ_QUEUE),
       releaseQueue: pick(opts.releaseQueueName ?? DEFAULT_RELEASE_QUEUE),
+      unparsedRows: broken,
     },
-  };
+    'tophosts',
+  );
 }

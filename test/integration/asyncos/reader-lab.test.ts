@@ -7,7 +7,13 @@ import { ANONYMOUS_CIPHERS, createApplianceState } from '../../../lab/appliance-
 import { type LabSshServer, startLabSshServer } from '../../../lab/ssh-server';
 import { isAllowedAnswer, isAllowedCommandLine } from '../../../shared/asyncos/allowlist';
 import { fetchHostKey, readAppliance } from '../../../shared/asyncos/reader';
-import type { CommandRequest, ReadOptions, SslconfigFacts, StatusFacts } from '../../../shared/asyncos/types';
+import type {
+  CommandRequest,
+  ReadOptions,
+  SslconfigFacts,
+  StatusFacts,
+  TophostsFacts,
+} from '../../../shared/asyncos/types';
 
 const PASSWORD = 'lab-secret-7f3a';
 const ALL: CommandRequest[] = [
@@ -101,6 +107,25 @@ describe('readAppliance against the lab CLI', () => {
       });
     } finally {
       state.tls.outboundCiphers = before;
+    }
+  });
+
+  it('one tophosts row it cannot read: a warning naming it, the other rows and the CPQ queue kept', async () => {
+    const before = state.queues;
+    // A host column holding a space is not a layout the parser knows.
+    state.queues = [...before, { ...before[0]!, host: 'odd host', down: false }];
+    try {
+      const r = await readAppliance(opts({ commands: [{ name: 'tophosts' }] }));
+      expect(r).toMatchObject({ status: 'warning', code: 'ok' });
+      const top = r.commands['tophosts active_rcpts']!;
+      expect(top).toMatchObject({ status: 'warning', code: 'ok' });
+      expect(top.message).toMatch(/1 tophosts row does not parse and is left out: ".*odd host/);
+      const facts = top.parsed as TophostsFacts;
+      expect(facts.cpqQueue?.host).toBe('the.cpq.host');
+      expect(facts.rows).toHaveLength(before.length);
+      expect(facts.unparsedRows).toEqual([expect.stringContaining('odd host')]);
+    } finally {
+      state.queues = before;
     }
   });
 

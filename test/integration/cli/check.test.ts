@@ -173,7 +173,7 @@ describe('cpq-monitor check', () => {
     expect(r.code).toBe(3);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(`${bad}: invalid inventory`);
-    expect(r.stderr).toMatch(/appliances\[0\]\.cpqPort: /);
+    expect(r.stderr).toMatch(/appliances\[0\] \(sma1\)\.cpqPort \(line 5\): /);
   });
 
   it('exits 3 for an unknown --cycle', async () => {

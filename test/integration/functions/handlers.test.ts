@@ -457,7 +457,7 @@ describe('cold start with a bad environment', () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ appliances: [{ name: 'sma1', role: 'smx', host: '127.0.0.1' }] }));
     expect(() => coldStart('probe-cycle', { ...goodEnv(), INVENTORY_FILE: bad })).toThrow(
-      new RegExp(`${bad}: invalid inventory:[\\s\\S]*appliances\\[0\\]\\.role`),
+      new RegExp(`${bad}: invalid inventory:[\\s\\S]*appliances\\[0\\] \\(sma1\\)\\.role`),
     );
   });
 });

@@ -136,6 +136,28 @@ describe('anonymous ciphers (docs/domain.md#the-anonymous-cipher-failure)', () =
   });
 });
 
+describe('no encryption (NULL ciphers)', () => {
+  // The lab's inbound list holds eNULL at security level 0, like an appliance that accepts it.
+  it.each(['NULL-SHA256', 'eNULL:ALL', 'NULL-SHA256:ALL'])(
+    'offered %s: the clear-text session is critical tls_no_encryption, not a warning',
+    async (ciphers) => {
+      const l = await lab();
+      const r = await probe(l, { ciphers });
+      expect(r).toMatchObject({ status: 'critical', code: 'tls_no_encryption', phase: 'tls' });
+      expect(r.tls?.protocol).toBe('TLSv1.2');
+      expect(r.tls?.cipher).toMatch(/(^|-)NULL-/);
+      expect(r.message).toContain(':-eNULL');
+    },
+  );
+
+  it('the same listener encrypts once :-eNULL is appended to the offered list', async () => {
+    const l = await lab();
+    const r = await probe(l, { ciphers: 'eNULL:ALL:-eNULL' });
+    expect(r).toMatchObject({ code: 'ok' });
+    expect(r.tls?.cipher).not.toMatch(/NULL/);
+  });
+});
+
 describe('cipherListAllowsAnonymous agrees with OpenSSL', () => {
   // An anonymous-only listener completes a handshake exactly when the offered list holds an aNULL
   // suite, so each verdict of the string evaluator is checked against OpenSSL itself.
@@ -232,7 +254,9 @@ describe('faults', () => {
     const r = await probe(l);
     expect(r).toMatchObject({ status: 'critical', code: 'cert_expired', phase: 'tls' });
     expect(r.tls?.certificate?.validTo).toBe(certs.expired.notAfter.toISOString());
-    expect(r.tls?.certificate?.daysRemaining).toBeLessThan(0);
+    // The lab certificate expired one day (and a few seconds) ago: 1 day, not 2.
+    expect(r.tls?.certificate?.daysRemaining).toBe(-1);
+    expect(r.message).toContain('1 day ago');
     expect(r.tls?.verified).toBe(false);
   });
 
@@ -302,10 +326,10 @@ describe('warnings', () => {
     expect(r.tls?.protocol).toBe('TLSv1.1');
   });
 
-  it('weak_cipher when a NULL suite is negotiated', async () => {
+  it('a NULL suite is critical tls_no_encryption and keeps its weak_cipher warning', async () => {
     const l = await lab();
     const r = await probe(l, { ciphers: 'NULL-SHA256', maxVersion: 'TLSv1.2' });
-    expect(r).toMatchObject({ status: 'warning', code: 'ok', warnings: ['weak_cipher'] });
+    expect(r).toMatchObject({ status: 'critical', code: 'tls_no_encryption', warnings: ['weak_cipher'] });
     expect(r.tls?.cipher).toBe('NULL-SHA256');
   });
 

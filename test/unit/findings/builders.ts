@@ -194,6 +194,7 @@ export function tophosts(rows: TophostsRow[]): TophostsFacts {
     rows,
     cpqQueue: rows.find((r) => r.host === 'the.cpq.host') ?? null,
     releaseQueue: rows.find((r) => r.host === 'the.cpq.release.host') ?? null,
+    unparsedRows: [],
   };
 }
 

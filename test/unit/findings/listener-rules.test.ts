@@ -29,6 +29,7 @@ const TABLE: Row[] = [
     'cpq_tls_anonymous',
     { tls: tls({ cipher: 'ADH-AES256-GCM-SHA384', anonymous: true, certificate: null }) },
   ],
+  ['tls_no_encryption', 'tls', 'cpq_tls_no_encryption', { tls: tls({ cipher: 'NULL-SHA256' }) }],
   ['cert_expired', 'tls', 'cpq_cert_expired', { tls: tls({ certificate: certificate(-3) }) }],
   ['cert_not_yet_valid', 'tls', 'cpq_cert_not_yet_valid', { tls: tls({ certificate: certificate(400) }) }],
   ['cert_untrusted', 'tls', 'cpq_cert_mismatch', { tls: tls({ verifyError: 'self signed certificate' }) }],
@@ -44,6 +45,7 @@ const NEEDS: Record<string, ProbePhase> = {
   cpq_starttls_unavailable: 'ehlo',
   cpq_tls_failed: 'tls',
   cpq_tls_anonymous: 'tls',
+  cpq_tls_no_encryption: 'tls',
 };
 
 describe('listener rules: every probe failure code', () => {
@@ -136,6 +138,10 @@ describe('listener rules: healthy and warning probes', () => {
     [45, 60, true],
     [61, 60, false],
     [0, undefined, true],
+    [30, undefined, false],
+    [29, undefined, true],
+    [60, 60, false],
+    [59, 60, true],
   ])('%i days left with expiryWarnDays %s: expiring %s', (days, warnDays, fires) => {
     const inv = inventory(warnDays === undefined ? {} : { tls: { expiryWarnDays: warnDays } });
     const out = run(okProbe({ tls: tls({ certificate: certificate(days) }) }), inv);
@@ -162,6 +168,19 @@ describe('listener rules: healthy and warning probes', () => {
     expect(out.findings.map((f) => f.id)).toEqual(['sma1/cpq_tls_anonymous']);
     // Without a certificate the certificate checks say nothing.
     expect(out.checked).not.toContain('sma1/cpq_cert_expiring');
+  });
+
+  test('a NULL suite is critical cpq_tls_no_encryption even in an ok result; the path is not down', () => {
+    const out = run(okProbe({ warnings: ['weak_cipher'], tls: tls({ cipher: 'NULL-SHA256' }) }));
+    const f = out.findings.find((x) => x.check === 'cpq_tls_no_encryption');
+    expect(f).toMatchObject({ id: 'sma1/cpq_tls_no_encryption', severity: 'critical' });
+    expect(f!.summary).toBe(
+      'sma1: CPQ TLS negotiated NULL-SHA256: no encryption, mail crosses in clear text',
+    );
+    expect(f!.remediation.join('\n')).toContain(':-eNULL');
+    const paths = Object.fromEntries(out.paths.map((p) => [p.id, p.state]));
+    expect(Object.values(paths)).not.toContain('down');
+    expect(Object.values(paths)).toContain('degraded');
   });
 });
 

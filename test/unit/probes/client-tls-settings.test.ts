@@ -23,6 +23,20 @@ describe('clientTlsSettings', () => {
     expect(clientTlsSettings({ ciphers: 'ALL', maxVersion: 'TLSv1.3' }).maxVersion).toBe('TLSv1.3');
   });
 
+  it.each([
+    ['NULL-SHA256', true],
+    ['ALL:-aNULL:eNULL', true],
+    ['ALL:-aNULL:NULL', true],
+    ['ALL:-aNULL:eNULL:-eNULL', false],
+    ['eNULL:!eNULL:NULL-SHA256', false],
+    ['ALL:-aNULL', false],
+    ['HIGH:-aNULL:+NULL-SHA256', false],
+  ])('caps TLS at 1.2 when %s can negotiate a NULL suite: %s', (ciphers, capped) => {
+    const s = clientTlsSettings({ ciphers });
+    expect(s.maxVersion).toBe(capped ? 'TLSv1.2' : 'TLSv1.3');
+    expect(s.notes.some((n) => n.includes('without encryption'))).toBe(capped);
+  });
+
   it('keeps an explicit security level', () => {
     expect(clientTlsSettings({ ciphers: 'HIGH:@SECLEVEL=1' }).ciphers).toBe('HIGH:@SECLEVEL=1');
   });

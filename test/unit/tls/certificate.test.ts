@@ -2,6 +2,9 @@ import {
   certificateFacts,
   certificateValidity,
   daysRemaining,
+  expiredAgo,
+  expiresIn,
+  expiresWithinDays,
   formatDistinguishedName,
   hasCertificate,
   isExpiringSoon,
@@ -65,6 +68,57 @@ describe('certificate facts', () => {
     expect(daysRemaining(new Date('2026-06-02T11:59:59Z'), NOW)).toBe(0);
     expect(daysRemaining(new Date('2026-06-03T12:00:00Z'), NOW)).toBe(2);
     expect(daysRemaining(new Date('2026-05-31T12:00:00Z'), NOW)).toBe(-1);
+  });
+
+  const H = 3_600_000;
+  const at = (ms: number) => new Date(NOW.getTime() + ms);
+  it.each([
+    ['47 h left', 47 * H, 1],
+    ['exactly 24 h left', 24 * H, 1],
+    ['1 ms under a day left', 24 * H - 1, 0],
+    ['1 ms left', 1, 0],
+    ['expiring now', 0, 0],
+    ['expired 1 ms ago', -1, 0],
+    ['expired 23 h ago', -23 * H, 0],
+    ['expired exactly 24 h ago', -24 * H, -1],
+    ['expired 25 h ago', -25 * H, -1],
+    ['expired 47 h ago', -47 * H, -1],
+    ['expired 48 h ago', -48 * H, -2],
+  ])('truncates toward zero on both signs: %s', (_label, offset, days) => {
+    const got = daysRemaining(at(offset), NOW);
+    expect(got).toBe(days);
+    expect(Object.is(got, -0)).toBe(false);
+  });
+
+  it('says how long ago and how soon by the same count', () => {
+    expect(expiredAgo(daysRemaining(at(-25 * H), NOW))).toBe('1 day ago');
+    expect(expiredAgo(daysRemaining(at(-23 * H), NOW))).toBe('less than a day ago');
+    expect(expiredAgo(-3)).toBe('3 days ago');
+    expect(expiresIn(daysRemaining(at(23 * H), NOW))).toBe('less than a day');
+    expect(expiresIn(1)).toBe('1 day');
+    expect(expiresIn(12)).toBe('12 days');
+  });
+
+  it('the day rule and the millisecond window agree on expiring, around every boundary', () => {
+    const facts = (ms: number) => ({ ...certificateFacts(peer, NOW)!, validTo: at(ms).toISOString() });
+    for (const warnDays of [0, 1, 30]) {
+      for (const ms of [
+        -25 * H,
+        -1,
+        0,
+        1,
+        24 * H - 1,
+        24 * H,
+        warnDays * 24 * H - 1,
+        warnDays * 24 * H,
+        warnDays * 24 * H + 1,
+      ]) {
+        const byDays = expiresWithinDays(daysRemaining(at(ms), NOW), warnDays) && ms >= 0;
+        const byWindow = ms >= 0 && ms < warnDays * 24 * H;
+        expect([warnDays, ms, isExpiringSoon(facts(ms), warnDays, NOW)]).toEqual([warnDays, ms, byWindow]);
+        expect([warnDays, ms, byDays]).toEqual([warnDays, ms, byWindow]);
+      }
+    }
   });
 });
 

@@ -140,8 +140,10 @@ describe('judgeSession: dates', () => {
     const j = judgeSession(evidence({ peer: { leaf: old.cert, chain: [] }, ca: root.cert.toString() }));
     const days = daysRemaining(new Date(old.cert.validTo), NOW);
     expect(j.tls.certificate?.daysRemaining).toBe(days);
+    // Expired 3 days and a second ago is 3 days ago (truncated toward zero), not 4.
+    expect(days).toBe(-3);
     expect(j.failure?.code).toBe('cert_expired');
-    expect(j.failure?.message).toContain(`, ${-days} day(s) ago.`);
+    expect(j.failure?.message).toContain(', 3 days ago.');
     expect(j.tls).toMatchObject({ verified: false, verifyError: 'CERT_HAS_EXPIRED' });
   });
 

@@ -26,6 +26,19 @@ describe('parseListenerconfig', () => {
   it('refuses output without a listing', () => {
     expect(parseListenerconfig(fixture('status-unknown-command.txt')).ok).toBe(false);
   });
+
+  it('keeps the entries that parse and names the one that does not', () => {
+    const text = fixture('listenerconfig.txt').replace(
+      /^(\s*)2\.\s.*$/m,
+      '$12. CPQ_Listener (on Management, 192.0.2.20) SMTP TCP Port 6025 Private Extra Words',
+    );
+    const out = parseListenerconfig(text);
+    if (!out.ok) throw new Error(out.reason);
+    expect(out.facts.listeners.map((l) => l.index)).toEqual([1, 3]);
+    expect(out.facts.unparsedRows).toHaveLength(1);
+    expect(out.facts.unparsedRows[0]).toContain('CPQ_Listener');
+    expect(out.warning).toMatch(/^1 listener row does not parse and is left out: ".*CPQ_Listener/);
+  });
 });
 
 describe('parseInterfaceconfig', () => {

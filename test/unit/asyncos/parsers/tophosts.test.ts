@@ -63,10 +63,25 @@ describe('parseTophosts', () => {
     expect(out).toEqual({ ok: true, facts: expect.objectContaining({ rows: [], cpqQueue: null }) });
   });
 
-  it('refuses a truncated row and output without the table', () => {
+  it('keeps the rows that parse and names the one that does not, with the CPQ queue', () => {
+    const out = parseTophosts(fixture('tophosts-one-odd-row.txt'));
+    if (!out.ok) throw new Error(out.reason);
+    expect(out.facts.rows.map((r) => r.host)).toEqual(['the.cpq.host', 'the.euq.queue', 'example.com']);
+    expect(out.facts.cpqQueue).toMatchObject({ host: 'the.cpq.host', activeRecipients: 7055, down: true });
+    expect(out.facts.unparsedRows).toEqual([
+      '3  odd host with spaces                   12      n/a       1        0        0',
+    ]);
+    expect(out.warning).toBe(
+      '1 tophosts row does not parse and is left out: "3  odd host with spaces                   12      n/a       1        0        0"',
+    );
+  });
+
+  it('a truncated row is a warning naming it, and output without the table is refused', () => {
     const cut = parseTophosts(fixture('tophosts-truncated.txt'));
-    expect(cut.ok).toBe(false);
-    if (!cut.ok) expect(cut.reason).toMatch(/do not parse/);
+    if (!cut.ok) throw new Error(cut.reason);
+    expect(cut.facts.rows).toEqual([]);
+    expect(cut.facts.unparsedRows).toEqual(['1* the.cpq.host                        7,055      0   182,0']);
+    expect(cut.warning).toContain('1* the.cpq.host');
     const none = parseTophosts(fixture('status-unknown-command.txt'));
     expect(none.ok).toBe(false);
     if (!none.ok) expect(none.reason).toMatch(/Unknown command/);
