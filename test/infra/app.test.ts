@@ -70,7 +70,7 @@ describe('inventory from context', () => {
       }
       throw new Error('the inventory should not validate');
     })();
-    expect(expected).toContain('appliances[0].role');
+    expect(expected).toContain('appliances[0] (sma1).role');
     const app = testApp({ inventory: file });
     expect(() => buildCpqMonitorApp(app)).toThrow(InventoryError);
     expect(() => buildCpqMonitorApp(testApp({ inventory: file }))).toThrow(expected);
@@ -143,7 +143,9 @@ describe('infra/app.ts as cdk runs it', () => {
     const file = tempFile('bad.yaml', 'appliances: []\n');
     const result = run({ inventory: file });
     expect(result.status).toBe(1);
-    expect(result.stderr).toBe(`${file}: invalid inventory:\n  - appliances: list at least one appliance\n`);
+    expect(result.stderr).toBe(
+      `${file}: invalid inventory:\n  - appliances (line 1): list at least one appliance\n`,
+    );
   });
 });
 

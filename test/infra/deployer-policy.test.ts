@@ -108,6 +108,36 @@ const NEEDED: Record<string, string[]> = {
     'ec2:DescribeRouteTables',
   ],
   'AWS::EC2::FlowLog': ['ec2:CreateFlowLogs', 'ec2:DeleteFlowLogs', 'ec2:DescribeFlowLogs', 'iam:PassRole'],
+  // Nested stacks holding the schedules (their templates come from the bootstrap bucket); the
+  // same execution role then creates what they hold, the AWS::Scheduler::Schedule resources.
+  'AWS::CloudFormation::Stack': [
+    'cloudformation:CreateStack',
+    'cloudformation:UpdateStack',
+    'cloudformation:DeleteStack',
+    'cloudformation:DescribeStacks',
+    's3:GetObject',
+    'scheduler:CreateSchedule',
+    'scheduler:GetSchedule',
+    'scheduler:UpdateSchedule',
+    'scheduler:DeleteSchedule',
+    'iam:PassRole',
+  ],
+  'AWS::Events::Rule': [
+    'events:PutRule',
+    'events:DescribeRule',
+    'events:DeleteRule',
+    'events:PutTargets',
+    'events:RemoveTargets',
+  ],
+  'AWS::IAM::ManagedPolicy': [
+    'iam:CreatePolicy',
+    'iam:GetPolicy',
+    'iam:DeletePolicy',
+    'iam:CreatePolicyVersion',
+    'iam:DeletePolicyVersion',
+    'iam:ListPolicyVersions',
+  ],
+  'AWS::Lambda::Permission': ['lambda:AddPermission', 'lambda:RemovePermission'],
   'AWS::IAM::Role': [
     'iam:CreateRole',
     'iam:GetRole',

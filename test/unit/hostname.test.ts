@@ -44,6 +44,6 @@ describe('an inventory host', () => {
     expect(inv.appliances[0]!.host).toBe('sma1.example.com.');
     expect(() =>
       parseInventory({ appliances: [{ name: 'sma1', role: 'sma', host: 'sma1..example' }] }, 'x'),
-    ).toThrow('appliances[0].host: expected an IPv4/IPv6 address or a DNS name');
+    ).toThrow('appliances[0] (sma1).host: expected an IPv4/IPv6 address or a DNS name');
   });
 });
