@@ -56,7 +56,8 @@ describe('integrations off (the example inventory)', () => {
     expect(stack.integrations.chatbotTopic).toBeUndefined();
     // The two cycle functions and the watchdog alarm relay.
     template.resourceCountIs('AWS::Lambda::Function', 3);
-    template.resourceCountIs('AWS::SNS::Topic', 1);
+    // The paging topic and the example's fallback topic (deploy.fallback); no Chatbot topic.
+    template.resourceCountIs('AWS::SNS::Topic', 2);
     template.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
   });
 });
