@@ -10,14 +10,13 @@ import {
   type BatchGetCommandOutput,
   DynamoDBDocumentClient,
   PutCommand,
-  type PutCommandInput,
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { CallOptions } from '../aws/client-config';
 import { errorMessage } from '../errors';
 import type { AlertRecord } from './state-machine';
 import { type AlertStore, AlertStoreError, isAlertRecord, type PutOutcome } from './store';
-import { ALERT_TABLE } from './table';
+import { ALERT_TABLE, versionCondition } from './table';
 
 /** Options of the DynamoDB store. */
 export interface DynamoDbAlertStoreOptions {
@@ -122,20 +121,7 @@ export class DynamoDbAlertStore implements AlertStore {
     // A JSON round trip drops undefined fields, which the marshaller would otherwise reject
     // when the document client was not created with removeUndefinedValues.
     const stored = JSON.parse(JSON.stringify({ ...record, version: expectedVersion + 1 })) as AlertRecord;
-    const condition: Pick<
-      PutCommandInput,
-      'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
-    > =
-      expectedVersion === 0
-        ? {
-            ConditionExpression: 'attribute_not_exists(#id)',
-            ExpressionAttributeNames: { '#id': ALERT_TABLE.partitionKey },
-          }
-        : {
-            ConditionExpression: '#version = :expected',
-            ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: { ':expected': expectedVersion },
-          };
+    const condition = versionCondition(expectedVersion);
     try {
       await this.doc.send(new PutCommand({ TableName: this.tableName, Item: stored, ...condition }), options);
       return { status: 'written', record: stored };

@@ -8,17 +8,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  type PutCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ConfigError, CpqMonitorError, errorMessage } from '../errors';
 import { type Ack, ackCurrent, MAX_ACKS, openSeverity, validateAck } from './acks';
 import { MAX_SILENCES, type Silence, silenceEnd } from './silences';
 import type { AlertStore } from './store';
-import { ALERT_TABLE, OPERATOR_ITEMS } from './table';
+import { ALERT_TABLE, OPERATOR_ITEMS, versionCondition } from './table';
 
 /** The two documents operators write. */
 export interface OperatorDocs {
@@ -276,20 +271,7 @@ export class DynamoDbOperatorStore implements OperatorStore {
     items: OperatorDocs[K][],
     expectedVersion: number,
   ): Promise<'written' | 'conflict'> {
-    const condition: Pick<
-      PutCommandInput,
-      'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
-    > =
-      expectedVersion === 0
-        ? {
-            ConditionExpression: 'attribute_not_exists(#id)',
-            ExpressionAttributeNames: { '#id': ALERT_TABLE.partitionKey },
-          }
-        : {
-            ConditionExpression: '#version = :expected',
-            ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: { ':expected': expectedVersion },
-          };
+    const condition = versionCondition(expectedVersion);
     // A JSON round trip drops the undefined optional fields the marshaller would reject.
     const Item = JSON.parse(
       JSON.stringify({

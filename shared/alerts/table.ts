@@ -13,3 +13,24 @@ export const ALERT_TABLE = { partitionKey: 'id', ttlAttribute: 'expiresAt' } as 
  * alerts never returns them. The operators' IAM policy may write these two keys and no other.
  */
 export const OPERATOR_ITEMS = { silences: 'operator#silences', acks: 'operator#acks' } as const;
+
+/**
+ * The condition of a versioned conditional write: the item must not exist yet (version 0), or must
+ * still carry the version the writer read. Shared by the alert records and the operators' items.
+ */
+export function versionCondition(expectedVersion: number): {
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, number>;
+} {
+  return expectedVersion === 0
+    ? {
+        ConditionExpression: 'attribute_not_exists(#id)',
+        ExpressionAttributeNames: { '#id': ALERT_TABLE.partitionKey },
+      }
+    : {
+        ConditionExpression: '#version = :expected',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: { ':expected': expectedVersion },
+      };
+}
