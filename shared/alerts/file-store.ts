@@ -63,40 +63,63 @@ export class FileAlertStore implements AlertStore {
     return run;
   }
 
-  private async load(): Promise<FileShape> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        return { format: 'cpq-monitor-alerts', formatVersion: 1, alerts: {} };
-      }
-      throw new AlertStoreError(`cannot read alert state ${this.path}: ${errorMessage(err)}`, { cause: err });
-    }
-    let doc: unknown;
-    try {
-      doc = JSON.parse(text);
-    } catch (err) {
-      throw new AlertStoreError(`alert state ${this.path} is not JSON: ${errorMessage(err)}`, { cause: err });
-    }
-    const shape = doc as Partial<FileShape> | null;
-    if (shape?.format !== 'cpq-monitor-alerts' || typeof shape.alerts !== 'object' || shape.alerts === null) {
-      throw new AlertStoreError(`${this.path} is not a cpq-monitor alert state file`);
-    }
-    return shape as FileShape;
+  private load(): Promise<FileShape> {
+    return readStateFile<FileShape>(
+      this.path,
+      'alert state ',
+      (m, cause) => new AlertStoreError(m, { cause }),
+    );
   }
 
-  private async save(doc: FileShape): Promise<void> {
-    const tmp = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      await mkdir(dirname(this.path), { recursive: true });
-      await writeFile(tmp, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
-      await rename(tmp, this.path);
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw new AlertStoreError(`cannot write alert state ${this.path}: ${errorMessage(err)}`, {
-        cause: err,
-      });
+  private save(doc: FileShape): Promise<void> {
+    return writeStateFile(this.path, doc, 'alert state ', (m, cause) => new AlertStoreError(m, { cause }));
+  }
+}
+
+/**
+ * Reads the local state file (alerts and, beside them, the operators' silences and acks): an
+ * absent file is an empty one; anything that is not such a file is an error made by `fail`.
+ */
+export async function readStateFile<T extends { alerts: object }>(
+  path: string,
+  label: string,
+  fail: (message: string, cause?: unknown) => Error,
+): Promise<T> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { format: 'cpq-monitor-alerts', formatVersion: 1, alerts: {} } as unknown as T;
     }
+    throw fail(`cannot read ${label}${path}: ${errorMessage(err)}`, err);
+  }
+  let doc: { format?: unknown; alerts?: unknown } | null;
+  try {
+    doc = JSON.parse(text) as { format?: unknown; alerts?: unknown } | null;
+  } catch (err) {
+    throw fail(`${label}${path} is not JSON: ${errorMessage(err)}`, err);
+  }
+  if (doc?.format !== 'cpq-monitor-alerts' || typeof doc.alerts !== 'object' || doc.alerts === null) {
+    throw fail(`${path} is not a cpq-monitor alert state file`);
+  }
+  return doc as T;
+}
+
+/** Writes the local state file whole: a temporary file renamed over it, so a reader never sees half. */
+export async function writeStateFile(
+  path: string,
+  doc: object,
+  label: string,
+  fail: (message: string, cause?: unknown) => Error,
+): Promise<void> {
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(tmp, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw fail(`cannot write ${label}${path}: ${errorMessage(err)}`, err);
   }
 }

@@ -6,11 +6,10 @@
  * cycle only reads these documents, so an operator's write never races a cycle's write.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ConfigError, CpqMonitorError, errorMessage } from '../errors';
 import { type Ack, ackCurrent, MAX_ACKS, openSeverity, validateAck } from './acks';
+import { readStateFile, writeStateFile } from './file-store';
 import { MAX_SILENCES, type Silence, silenceEnd } from './silences';
 import type { AlertStore } from './store';
 import { ALERT_TABLE, OPERATOR_ITEMS, versionCondition } from './table';
@@ -200,38 +199,12 @@ export class FileOperatorStore implements OperatorStore {
     const file = await this.load();
     if ((file.operator?.[kind]?.version ?? 0) !== expectedVersion) return 'conflict';
     file.operator = { ...file.operator, [kind]: { version: expectedVersion + 1, items } };
-    const tmp = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      await mkdir(dirname(this.path), { recursive: true });
-      await writeFile(tmp, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
-      await rename(tmp, this.path);
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw new OperatorStoreError(`cannot write ${this.path}: ${errorMessage(err)}`, { cause: err });
-    }
+    await writeStateFile(this.path, file, '', (m, cause) => new OperatorStoreError(m, { cause }));
     return 'written';
   }
 
-  private async load(): Promise<FileShape> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        return { format: 'cpq-monitor-alerts', formatVersion: 1, alerts: {} };
-      }
-      throw new OperatorStoreError(`cannot read ${this.path}: ${errorMessage(err)}`, { cause: err });
-    }
-    let doc: Partial<FileShape> | null;
-    try {
-      doc = JSON.parse(text) as Partial<FileShape> | null;
-    } catch (err) {
-      throw new OperatorStoreError(`${this.path} is not JSON: ${errorMessage(err)}`, { cause: err });
-    }
-    if (doc?.format !== 'cpq-monitor-alerts' || typeof doc.alerts !== 'object' || doc.alerts === null) {
-      throw new OperatorStoreError(`${this.path} is not a cpq-monitor alert state file`);
-    }
-    return doc as FileShape;
+  private load(): Promise<FileShape> {
+    return readStateFile<FileShape>(this.path, '', (m, cause) => new OperatorStoreError(m, { cause }));
   }
 }
 
