@@ -186,7 +186,7 @@ async function gather(o: GatherOptions): Promise<Gathered> {
       continue;
     }
     const answer = await o.prompter.ask(
-      `${where} presents the SSH host key\n    ${k.hostKey}\n  Compare it with the fingerprint taken out of band (docs/onboarding.md#host-keys).\n  Type yes to trust it: `,
+      `${where} presents the SSH host key (${k.presented.type})\n    ${k.hostKey}\n    ${k.presented.md5}  (the same key in the MD5 form some consoles print)\n  Compare it with the fingerprint taken out of band: on the appliance console, logconfig > hostkeyconfig > fingerprint (docs/onboarding.md#host-keys).\n  Type yes to trust it: `,
     );
     if (answer === 'yes') r.hostKey = k.hostKey;
     else {

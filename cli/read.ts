@@ -161,8 +161,13 @@ export function register(program: Command): void {
           ...(flags.timeout ? { timeoutMs: flags.timeout } : {}),
         });
         if (flags.json) printJson(k, 2);
-        else if (k.hostKey !== null) println(k.hostKey);
-        else process.stderr.write(`cpq-monitor read: ${k.code}: ${k.message}\n`);
+        else if (k.status === 'ok') {
+          println(k.hostKey);
+          // stdout stays the one pinnable line; the other forms are for the eye.
+          process.stderr.write(
+            `${k.presented.type} key, ${k.presented.md5}: compare with the console's logconfig > hostkeyconfig > fingerprint\n`,
+          );
+        } else process.stderr.write(`cpq-monitor read: ${k.code}: ${k.message}\n`);
         process.exitCode = k.status === 'ok' ? EXIT.ok : EXIT.critical;
         return;
       }

@@ -5,7 +5,7 @@
 import { errorMessage, type Status, worstStatus } from '../errors';
 import { commandLine } from './allowlist';
 import { commandNamed, type RegisteredCommand } from './commands';
-import { isFingerprint } from './fingerprint';
+import { isFingerprint, type PresentedHostKey } from './fingerprint';
 import { type LookupFn, openShellSession, type RunOutcome } from './session';
 import type { CommandResult, ReadCode, ReadOptions, ReadResult } from './types';
 
@@ -227,7 +227,16 @@ function commandResult(
 
 /** Result of fetching a host key for pinning. */
 export type HostKeyResult =
-  | { status: 'ok'; code: 'ok'; host: string; port: number; hostKey: string; message: string }
+  | {
+      status: 'ok';
+      code: 'ok';
+      host: string;
+      port: number;
+      hostKey: string;
+      /** The key's type and legacy MD5 form, to compare with what the appliance console prints. */
+      presented: PresentedHostKey;
+      message: string;
+    }
   | {
       status: 'critical';
       code: Exclude<ReadCode, 'ok'>;
@@ -257,13 +266,14 @@ export async function fetchHostKey(
       promptTimeoutMs: 1,
       ...(deps.lookup !== undefined ? { lookup: deps.lookup } : {}),
     });
-    if (!out.ok && out.hostKey !== null) {
+    if (!out.ok && out.hostKey !== null && out.presented !== undefined) {
       return {
         status: 'ok',
         code: 'ok',
         host: opts.host,
         port,
         hostKey: out.hostKey,
+        presented: out.presented,
         message: `host key of ${opts.host}:${port}`,
       };
     }

@@ -12,7 +12,7 @@ import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { CpqMonitorError, errorMessage } from '../errors';
 import { commandTyping, isAllowedAnswer, isAllowedCommandLine } from './allowlist';
 import { type KnownMenu, matchMenu } from './commands';
-import { fingerprintFromHex, isPinned } from './fingerprint';
+import { describeKeyBlob, isPinned, type PresentedHostKey } from './fingerprint';
 import { classifyTail, lastLine, MAX_PROMPT_CHARS, type PromptState } from './prompt';
 import { removePagerLines, TerminalDecoder } from './terminal';
 import type { ReadCode, SshAuth } from './types';
@@ -38,7 +38,15 @@ export interface SessionOptions {
 
 export type OpenOutcome =
   | { ok: true; session: ShellSession; hostKey: string; connectMs: number; banner: string }
-  | { ok: false; code: Exclude<ReadCode, 'ok'>; message: string; hostKey: string | null; connectMs?: number };
+  | {
+      ok: false;
+      code: Exclude<ReadCode, 'ok'>;
+      message: string;
+      hostKey: string | null;
+      /** Every form of the key the server presented (null before the key exchange). */
+      presented?: PresentedHostKey;
+      connectMs?: number;
+    };
 
 /** How one command ended. `output` is the cleaned text between the echoed command and the prompt. */
 export type RunOutcome =
@@ -80,6 +88,7 @@ export async function openShellSession(opts: SessionOptions): Promise<OpenOutcom
   return new Promise<OpenOutcome>((resolve) => {
     const client = new Client();
     let hostKey: string | null = null;
+    let presented: PresentedHostKey | undefined;
     let mismatch = false;
     let tcpConnected = false;
     let connectMs: number | undefined;
@@ -93,7 +102,14 @@ export async function openShellSession(opts: SessionOptions): Promise<OpenOutcom
       resolve(outcome);
     };
     const fail = (code: Exclude<ReadCode, 'ok'>, message: string) =>
-      finish({ ok: false, code, message, hostKey, ...(connectMs !== undefined ? { connectMs } : {}) });
+      finish({
+        ok: false,
+        code,
+        message,
+        hostKey,
+        ...(presented !== undefined ? { presented } : {}),
+        ...(connectMs !== undefined ? { connectMs } : {}),
+      });
     let loggedIn = false;
     const timeoutMessage = () =>
       loggedIn
@@ -198,9 +214,11 @@ export async function openShellSession(opts: SessionOptions): Promise<OpenOutcom
       readyTimeout: Math.max(1, remaining()),
       keepaliveInterval: 0,
       tryKeyboard: 'password' in opts.auth,
-      hostHash: 'sha256',
-      hostVerifier: (hex: string) => {
-        hostKey = fingerprintFromHex(hex);
+      // Without hostHash, ssh2 hands over the raw key blob: the SHA-256 pin and the MD5 form an
+      // older console prints both come from it.
+      hostVerifier: (key: Buffer) => {
+        presented = describeKeyBlob(key);
+        hostKey = presented.sha256;
         const ok = isPinned(hostKey, opts.hostKeys);
         mismatch = !ok;
         return ok;

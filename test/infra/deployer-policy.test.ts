@@ -304,10 +304,6 @@ describe('the AWS names docs/onboarding.md uses exist in the template', () => {
   const text = readFileSync(join(DOCS, 'onboarding.md'), 'utf8');
   const props = Object.values(templates[0]!.Resources).map((r) => r.Properties ?? {});
 
-  it.each([...text.matchAll(/--alarm-name (\S+)/g)].map((m) => m[1]!))('alarm %s', (name) => {
-    expect(props.map((p) => p.AlarmName)).toContain(name);
-  });
-
   it.each([...text.matchAll(/aws logs tail (\S+)/g)].map((m) => m[1]!))('log group %s', (name) => {
     expect(props.map((p) => p.LogGroupName)).toContain(name);
   });

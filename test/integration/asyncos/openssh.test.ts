@@ -60,6 +60,7 @@ let dir: string;
 let sshd: ChildProcess | undefined;
 let port: number;
 let hostKeyFingerprint: string;
+let hostKeyMd5: string;
 const clientKey = generateKeyPair();
 
 async function freePort(): Promise<number> {
@@ -97,6 +98,9 @@ beforeAll(async () => {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_ed25519')]);
   // OpenSSH's own rendering of its host key fingerprint: the reader must agree with it.
   hostKeyFingerprint = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(dir, 'host_ed25519.pub')])
+    .toString()
+    .split(' ')[1]!;
+  hostKeyMd5 = execFileSync('ssh-keygen', ['-l', '-E', 'md5', '-f', join(dir, 'host_ed25519.pub')])
     .toString()
     .split(' ')[1]!;
   writeFileSync(join(dir, 'authorized_keys'), `${clientKey.publicKey}\n`);
@@ -163,9 +167,13 @@ function opts(over: Partial<ReadOptions> = {}): ReadOptions {
 }
 
 describe('readAppliance against OpenSSH sshd', () => {
-  it('fetches the same fingerprint ssh-keygen prints', async () => {
+  it('fetches the same fingerprint ssh-keygen prints, in its SHA256 and MD5 forms', async () => {
     const k = await fetchHostKey({ host: '127.0.0.1', port, timeoutMs: 5000 });
-    expect(k).toMatchObject({ status: 'ok', hostKey: hostKeyFingerprint });
+    expect(k).toMatchObject({
+      status: 'ok',
+      hostKey: hostKeyFingerprint,
+      presented: { sha256: hostKeyFingerprint, md5: hostKeyMd5, type: 'ssh-ed25519' },
+    });
   });
 
   it('reads through a real PTY: echo, pager, menu, CRLF', async () => {

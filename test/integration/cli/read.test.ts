@@ -54,6 +54,10 @@ describe('cpq-monitor read', () => {
   it('prints the host key to pin, without logging in', async () => {
     const out = await cli(['read', `127.0.0.1:${lab.port}`, '--print-host-key']);
     expect(out).toMatchObject({ code: 0, stdout: `${lab.fingerprint}\n` });
+    // The other forms go to stderr, so `$(cpq-monitor read HOST --print-host-key)` stays one pin.
+    expect(out.stderr).toMatch(
+      /^ssh-ed25519 key, MD5:(?:[0-9a-f]{2}:){15}[0-9a-f]{2}: compare with the console's logconfig > hostkeyconfig > fingerprint\n$/,
+    );
     expect(lab.record.auth).toEqual([]);
   });
 

@@ -55,6 +55,7 @@ let dir: string;
 let sshd: ChildProcess | undefined;
 let port: number;
 let hostKey: string;
+let hostKeyMd5: string;
 let listener: LabListener;
 const clientKey = generateKeyPair();
 
@@ -101,6 +102,9 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'interfaceconfig.txt'), text(interfaceconfigSteps(state)));
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_ed25519')]);
   hostKey = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(dir, 'host_ed25519.pub')])
+    .toString()
+    .split(' ')[1]!;
+  hostKeyMd5 = execFileSync('ssh-keygen', ['-l', '-E', 'md5', '-f', join(dir, 'host_ed25519.pub')])
     .toString()
     .split(' ')[1]!;
   writeFileSync(join(dir, 'authorized_keys'), `${clientKey.publicKey}\n`);
@@ -170,7 +174,10 @@ describe('cpq-monitor init against OpenSSH sshd', () => {
       { stdin: 'yes\nyes\n' },
     );
     // Assess
-    expect(run.stderr).toContain(`presents the SSH host key\n    ${hostKey}\n`);
+    expect(run.stderr).toContain(
+      `presents the SSH host key (ssh-ed25519)\n    ${hostKey}\n    ${hostKeyMd5}  `,
+    );
+    expect(run.stderr).toContain('logconfig > hostkeyconfig > fingerprint');
     expect(run.code).toBe(1);
     const inv = loadInventory(out);
     expect(inv.appliances).toEqual([

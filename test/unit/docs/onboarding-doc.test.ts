@@ -79,13 +79,7 @@ function help(sub: string) {
   return helpCache.get(sub)!;
 }
 
-const AWS_OPERATIONS = [
-  'secretsmanager create-secret',
-  'iam create-policy',
-  'sns subscribe',
-  'cloudwatch set-alarm-state',
-  'logs tail',
-];
+const AWS_OPERATIONS = ['secretsmanager create-secret', 'iam create-policy', 'sns subscribe', 'logs tail'];
 
 function option(w: string[], name: string): string | undefined {
   const i = w.indexOf(name);
