@@ -22,7 +22,7 @@ export function dryRunDeps(deps: CycleDeps): CycleDeps & { wouldNotify: AlertNot
   };
   const store: AlertStore = {
     get: (ids) => deps.store.get(ids),
-    listOpen: () => deps.store.listOpen(),
+    listOpen: (options) => deps.store.listOpen(options),
     put: (record: AlertRecord, expectedVersion: number): Promise<PutOutcome> =>
       Promise.resolve({ status: 'written', record: { ...record, version: expectedVersion + 1 } }),
   };

@@ -10,7 +10,7 @@
  * account's alarms (docs/deploy.md, "Who may publish to the topics").
  */
 import { ArnFormat, Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { ArnPrincipal, Effect, type IRole, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -87,6 +87,13 @@ export class Alerting extends Construct {
       encryption: TableEncryption.DEFAULT,
       // Alert state is rebuilt by the next cycles; removing the stack removes it.
       removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // The open alerts of a shard's appliances, without scanning the fleet (shared/alerts/table.ts).
+    // Added to an existing table, DynamoDB fills it from the records already there.
+    this.table.addGlobalSecondaryIndex({
+      indexName: ALERT_TABLE.applianceIndex,
+      partitionKey: { name: ALERT_TABLE.applianceAttribute, type: AttributeType.STRING },
+      projectionType: ProjectionType.ALL,
     });
   }
 

@@ -16,6 +16,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ALERT_TABLE } from '../../shared/alerts/table';
 import { ConfigError } from '../../shared/errors';
 import type { Inventory } from '../../shared/inventory';
 import { type CycleName, cycleIntervalMinutes, sshSecretIds } from '../deploy-plan';
@@ -23,12 +24,15 @@ import { CYCLE_FUNCTION_SIZING, cycleTimeoutSeconds } from '../sizing';
 import { retentionDays } from './log-retention';
 import type { Network } from './network';
 
-/** DynamoDB calls of the alert store (BatchGet, Scan for undelivered, conditional Put) and the memory store (Get, Put). */
+/**
+ * DynamoDB calls of the alert store (BatchGet, Query of the appliance index for open alerts,
+ * conditional Put) and the memory store (Get, Put). No Scan: a cycle never reads the whole table.
+ */
 export const ALERT_TABLE_ACTIONS = [
   'dynamodb:BatchGetItem',
   'dynamodb:GetItem',
   'dynamodb:PutItem',
-  'dynamodb:Scan',
+  'dynamodb:Query',
 ] as const;
 
 /** The repository root: entries, lock file and tsconfig are resolved from here. */
@@ -148,7 +152,10 @@ export class CycleFunction extends Construct {
       new PolicyStatement({
         sid: 'AlertStateTable',
         actions: [...ALERT_TABLE_ACTIONS],
-        resources: [props.alertTable.tableArn],
+        resources: [
+          props.alertTable.tableArn,
+          `${props.alertTable.tableArn}/index/${ALERT_TABLE.applianceIndex}`,
+        ],
       }),
     );
     // grantPublish would add kms:GenerateDataKey* on the key; SNS needs exactly these two to encrypt a message.

@@ -1,8 +1,9 @@
 /**
  * Alert state in DynamoDB (the Lambdas' store). One item per alert id; every put is conditional
  * on the version the writer read, so of two overlapping cycles exactly one takes a transition.
- * Resolved records carry a TTL attribute and disappear on their own, which keeps the table (and
- * the consistent scan of open alerts each cycle) small.
+ * Resolved records carry a TTL attribute and disappear on their own. A cycle lists the open
+ * records of its own appliances through the `appliance` index (one Query each); the Scan of the
+ * whole table is left to the operators' commands, which run by hand.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -10,12 +11,21 @@ import {
   type BatchGetCommandOutput,
   DynamoDBDocumentClient,
   PutCommand,
+  QueryCommand,
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
+import pLimit from 'p-limit';
 import type { CallOptions } from '../aws/client-config';
 import { errorMessage } from '../errors';
 import type { AlertRecord } from './state-machine';
-import { type AlertStore, AlertStoreError, isAlertRecord, type PutOutcome } from './store';
+import {
+  type AlertStore,
+  AlertStoreError,
+  isAlertRecord,
+  isOpen,
+  type ListOpenOptions,
+  type PutOutcome,
+} from './store';
 import { ALERT_TABLE, versionCondition } from './table';
 
 /** Options of the DynamoDB store. */
@@ -28,6 +38,14 @@ export interface DynamoDbAlertStoreOptions {
 }
 
 const BATCH_GET_LIMIT = 100;
+/** Queries of the appliance index in flight at once. */
+const QUERY_CONCURRENCY = 8;
+/** What "open" means to a filter expression: the same rule as `isOpen`. */
+const OPEN_FILTER = {
+  FilterExpression: 'attribute_exists(#state) AND (#state <> :ok OR size(#outbox) > :zero)',
+  ExpressionAttributeNames: { '#state': 'state', '#outbox': 'outbox' },
+  ExpressionAttributeValues: { ':ok': 'ok', ':zero': 0 },
+} as const;
 
 /** A document client that drops undefined attributes (optional record fields). */
 export function createAlertDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
@@ -87,7 +105,55 @@ export class DynamoDbAlertStore implements AlertStore {
   }
 
   /** {@inheritDoc AlertStore.listOpen} */
-  async listOpen(options: CallOptions = {}): Promise<AlertRecord[]> {
+  async listOpen(options: ListOpenOptions = {}): Promise<AlertRecord[]> {
+    const { appliances, ...call } = options;
+    if (appliances === undefined) return this.scanOpen(call);
+    const limit = pLimit(QUERY_CONCURRENCY);
+    const lists = await Promise.all(
+      [...new Set(appliances)].map((a) => limit(() => this.queryOpen(a, call))),
+    );
+    return lists.flat();
+  }
+
+  /**
+   * The open records of one appliance, from the index (eventually consistent, as every index
+   * read is: a record written a moment ago may be missing once; the engine reads the failing ids
+   * it does not find consistently, and every write is conditional on the version it read).
+   */
+  private async queryOpen(appliance: string, call: CallOptions): Promise<AlertRecord[]> {
+    const out: AlertRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      try {
+        const res = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: ALERT_TABLE.applianceIndex,
+            KeyConditionExpression: '#appliance = :appliance',
+            FilterExpression: OPEN_FILTER.FilterExpression,
+            ExpressionAttributeNames: {
+              ...OPEN_FILTER.ExpressionAttributeNames,
+              '#appliance': ALERT_TABLE.applianceAttribute,
+            },
+            ExpressionAttributeValues: { ...OPEN_FILTER.ExpressionAttributeValues, ':appliance': appliance },
+            ExclusiveStartKey: start,
+          }),
+          call,
+        );
+        for (const item of res.Items ?? []) if (isAlertRecord(item) && isOpen(item)) out.push(item);
+        start = res.LastEvaluatedKey;
+      } catch (err) {
+        throw new AlertStoreError(
+          `cannot query open alerts of ${appliance} in ${this.tableName}: ${errorMessage(err)}`,
+          { cause: err },
+        );
+      }
+    } while (start !== undefined);
+    return out;
+  }
+
+  /** Every open record: a Scan of the whole table, for the operators' commands. */
+  private async scanOpen(call: CallOptions): Promise<AlertRecord[]> {
     const out: AlertRecord[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -98,12 +164,10 @@ export class DynamoDbAlertStore implements AlertStore {
             ConsistentRead: true,
             // Other items share the table (the cycle's memory has no `state`): attribute_exists
             // keeps them out whatever `<>` makes of a missing attribute; isAlertRecord re-checks.
-            FilterExpression: 'attribute_exists(#state) AND (#state <> :ok OR size(#outbox) > :zero)',
-            ExpressionAttributeNames: { '#state': 'state', '#outbox': 'outbox' },
-            ExpressionAttributeValues: { ':ok': 'ok', ':zero': 0 },
+            ...OPEN_FILTER,
             ExclusiveStartKey: start,
           }),
-          options,
+          call,
         );
         for (const item of res.Items ?? []) if (isAlertRecord(item)) out.push(item);
         start = res.LastEvaluatedKey;

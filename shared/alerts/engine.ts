@@ -59,6 +59,12 @@ export interface ProcessAlertsInput {
    */
   retriesFor?: (record: AlertRecord) => boolean;
   /**
+   * The appliances whose open alerts this call may step (a shard's owned and context appliances,
+   * and every appliance its findings and checked ids name): only their records are listed.
+   * Default: every open record in the store.
+   */
+  appliances?: readonly string[];
+  /**
    * Epoch ms by which the engine must be done: every store and notifier call is aborted then, and
    * an alert whose turn comes later is left for the next cycle (`deferred`). Default: none.
    */
@@ -153,7 +159,10 @@ export async function processAlerts(input: ProcessAlertsInput): Promise<AlertRep
 
   let records: Map<string, AlertRecord>;
   try {
-    const open = await input.store.listOpen(storeCall(input));
+    const open = await input.store.listOpen({
+      ...storeCall(input),
+      ...(input.appliances !== undefined ? { appliances: input.appliances } : {}),
+    });
     records = new Map(open.map((r) => [r.id, r]));
     const missing = [...failing.keys()].filter((id) => !records.has(id));
     if (missing.length > 0) {

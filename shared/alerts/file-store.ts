@@ -8,7 +8,14 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errorMessage } from '../errors';
 import type { AlertRecord } from './state-machine';
-import { type AlertStore, AlertStoreError, isAlertRecord, isOpen, type PutOutcome } from './store';
+import {
+  type AlertStore,
+  AlertStoreError,
+  isAlertRecord,
+  isOpen,
+  type ListOpenOptions,
+  type PutOutcome,
+} from './store';
 
 interface FileShape {
   format: 'cpq-monitor-alerts';
@@ -33,9 +40,12 @@ export class FileAlertStore implements AlertStore {
   }
 
   /** {@inheritDoc AlertStore.listOpen} */
-  listOpen(): Promise<AlertRecord[]> {
+  listOpen(options: ListOpenOptions = {}): Promise<AlertRecord[]> {
+    const wanted = options.appliances === undefined ? undefined : new Set(options.appliances);
     return this.serial(async () =>
-      Object.values((await this.load()).alerts).filter((r) => isAlertRecord(r) && isOpen(r)),
+      Object.values((await this.load()).alerts).filter(
+        (r) => isAlertRecord(r) && isOpen(r) && (wanted === undefined || wanted.has(r.appliance)),
+      ),
     );
   }
 

@@ -9,12 +9,21 @@ import type { AlertRecord } from './state-machine';
 /** Outcome of a conditional write. `conflict`: another writer changed the record first. */
 export type PutOutcome = { status: 'written'; record: AlertRecord } | { status: 'conflict' };
 
+/** Options of `listOpen`: the AWS call options, and the appliances whose records are wanted. */
+export interface ListOpenOptions extends CallOptions {
+  /** Only records whose `appliance` is one of these (default: the whole store). */
+  appliances?: readonly string[];
+}
+
 /** Persistent alert state, keyed by finding id. */
 export interface AlertStore {
   /** The stored records of these ids (absent ids are missing from the map), read consistently. */
   get(ids: readonly string[], options?: CallOptions): Promise<Map<string, AlertRecord>>;
-  /** Every record that is not `ok` or still has undelivered notifications. */
-  listOpen(options?: CallOptions): Promise<AlertRecord[]>;
+  /**
+   * Every record that is not `ok` or still has undelivered notifications; with `appliances`, only
+   * the records of those appliances (a shard's own), read without touching the rest of the fleet.
+   */
+  listOpen(options?: ListOpenOptions): Promise<AlertRecord[]>;
   /**
    * Stores `record` with version `expectedVersion + 1` if the stored version is `expectedVersion`
    * (0: the record must not exist yet). Storage failures throw AlertStoreError.

@@ -4,8 +4,20 @@
  * infrastructure code reads them without loading a runtime store.
  */
 
-/** Table layout: partition key `id` (string), TTL on `expiresAt`. */
-export const ALERT_TABLE = { partitionKey: 'id', ttlAttribute: 'expiresAt' } as const;
+/**
+ * Table layout: partition key `id` (string), TTL on `expiresAt`, and a global secondary index on
+ * the alert records' `appliance` (every record has one; the memory and operators' items have none,
+ * so the index holds alert records only). A shard reads its open alerts with one Query of that
+ * index per appliance it owns instead of scanning the table: a Scan is billed for every item it
+ * reads before filtering, so its price grows with the whole fleet on every invocation of every
+ * shard (docs/deploy.md, "DynamoDB reads").
+ */
+export const ALERT_TABLE = {
+  partitionKey: 'id',
+  ttlAttribute: 'expiresAt',
+  applianceIndex: 'by-appliance',
+  applianceAttribute: 'appliance',
+} as const;
 
 /**
  * Keys of the operators' items in the same table: all silences in one item, all acknowledgements

@@ -348,9 +348,15 @@ function alert(
 ): Promise<AlertReport> {
   const retries = retriesFor(shard);
   const acks = new Map(operators.acks.map((a) => [a.alertId, a]));
+  // Every appliance an alert this shard may step can be filed under (a record's `appliance` is its
+  // finding's, one end of its id): the store lists the open alerts of these and no others.
+  const appliances = new Set([...shard.ownedNames, ...shard.contextNames]);
+  for (const f of findings) appliances.add(f.appliance);
+  for (const id of [...checked, ...findings.map((f) => f.id)]) for (const a of endsOf(id)) appliances.add(a);
   return processAlerts({
     findings,
     checked,
+    appliances: [...appliances],
     now,
     policy: inv.alerting,
     muteFor: muteResolver(inv, operators.silences, now, inv.alerting.maxSilenceDays),

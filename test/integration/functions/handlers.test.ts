@@ -14,6 +14,7 @@ import type {
   DynamoDBDocumentClient,
   GetCommandInput,
   PutCommandInput,
+  QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
@@ -41,6 +42,7 @@ interface Loaded {
     Get: new (...a: never[]) => unknown;
     BatchGet: new (...a: never[]) => unknown;
     Scan: new (...a: never[]) => unknown;
+    Query: new (...a: never[]) => unknown;
     Publish: new (...a: never[]) => unknown;
     GetSecretValue: new (...a: never[]) => unknown;
   };
@@ -91,6 +93,7 @@ function coldStart(module: 'probe-cycle' | 'ssh-cycle', env: Record<string, stri
         Get: lib.GetCommand,
         BatchGet: lib.BatchGetCommand,
         Scan: lib.ScanCommand,
+        Query: lib.QueryCommand,
         Publish: snsMod.PublishCommand,
         GetSecretValue: smMod.GetSecretValueCommand,
       },
@@ -134,14 +137,23 @@ function wireTable(
     const found = keys.map((k) => table.get(k.id as string)).filter((i) => i !== undefined);
     return { Responses: { [TABLE]: structuredClone(found) } };
   });
-  // The store's filter: attribute_exists(#state) AND (#state <> :ok OR size(#outbox) > :zero).
-  ddb.on(lib.ScanCommand).callsFake(async () => ({
-    Items: structuredClone(
-      [...table.values()].filter(
-        (i) => i.state !== undefined && (i.state !== 'ok' || ((i.outbox as unknown[]) ?? []).length > 0),
+  // The appliance index with the store's filter: attribute_exists(#state) AND (#state <> :ok OR
+  // size(#outbox) > :zero). A cycle never scans the table: a Scan fails the test.
+  ddb.on(lib.QueryCommand).callsFake(async (input: QueryCommandInput) => {
+    if (input.IndexName !== 'by-appliance') throw new Error(`the test table has no index ${input.IndexName}`);
+    const appliance = input.ExpressionAttributeValues![':appliance'];
+    return {
+      Items: structuredClone(
+        [...table.values()].filter(
+          (i) =>
+            i.appliance === appliance &&
+            i.state !== undefined &&
+            (i.state !== 'ok' || ((i.outbox as unknown[]) ?? []).length > 0),
+        ),
       ),
-    ),
-  }));
+    };
+  });
+  ddb.on(lib.ScanCommand).rejects(new Error('a cycle scanned the whole alert table'));
 }
 
 function goodEnv() {

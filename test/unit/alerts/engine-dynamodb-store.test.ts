@@ -6,6 +6,8 @@ import {
   DynamoDBDocumentClient,
   PutCommand,
   type PutCommandInput,
+  QueryCommand,
+  type QueryCommandInput,
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -55,6 +57,15 @@ beforeEach(() => {
     const items = [...table.values()].filter((r) => r.state !== 'ok' || r.outbox.length > 0);
     return { Items: structuredClone(items) };
   });
+  // The appliance index: DynamoDB applies the key condition, then the filter.
+  ddb.on(QueryCommand).callsFake(async (input: QueryCommandInput) => {
+    if (input.IndexName !== ALERT_TABLE.applianceIndex) throw new Error(`no index ${input.IndexName}`);
+    const appliance = input.ExpressionAttributeValues![':appliance'];
+    const items = [...table.values()].filter(
+      (r) => r.appliance === appliance && (r.state !== 'ok' || r.outbox.length > 0),
+    );
+    return { Items: structuredClone(items) };
+  });
   ddb.on(BatchGetCommand).callsFake(async (input: BatchGetCommandInput) => {
     const keys = input.RequestItems![TABLE]!.Keys!;
     const found = keys.map((k) => table.get(k.id as string)).filter((r) => r !== undefined);
@@ -76,10 +87,11 @@ beforeEach(() => {
   });
 });
 
-function cycle(minute: number, findings: Finding[], checked: string[]) {
+function cycle(minute: number, findings: Finding[], checked: string[], appliances?: string[]) {
   return processAlerts({
     findings,
     checked,
+    ...(appliances !== undefined ? { appliances } : {}),
     now: at(minute),
     policy: POLICY,
     muteFor: () => undefined,
@@ -202,6 +214,36 @@ describe('processAlerts with the DynamoDB store', () => {
     });
   });
 
+  it("a shard steps its own appliances' open alerts from the index and never scans the table", async () => {
+    const ESA9 = finding('esa9', 'cpq_listener_refused');
+    // Two shards' alerts open (one owns sma1, the other esa9).
+    await cycle(0, [REFUSED, ESA9], [REFUSED.id, ESA9.id]);
+    await cycle(1, [REFUSED, ESA9], [REFUSED.id, ESA9.id]);
+    expect(table.get(REFUSED.id)!.state).toBe('alarm');
+    ddb.resetHistory();
+    sns.resetHistory();
+    // The sma1 shard passes twice: sma1 recovers; esa9's alert is neither read nor written.
+    await cycle(2, [], [REFUSED.id], ['sma1']);
+    const report = await cycle(3, [], [REFUSED.id], ['sma1']);
+    expect(report.alerts.map((a) => [a.id, a.after])).toEqual([[REFUSED.id, 'ok']]);
+    expect(sns.commandCalls(PublishCommand).map((c) => c.args[0].input.Subject)).toEqual([
+      expect.stringMatching(/^RECOVERED .*sma1/),
+    ]);
+    expect(ddb.commandCalls(ScanCommand)).toHaveLength(0);
+    expect(
+      ddb
+        .commandCalls(QueryCommand)
+        .map((c) => [c.args[0].input.IndexName, c.args[0].input.ExpressionAttributeValues![':appliance']]),
+    ).toEqual([
+      ['by-appliance', 'sma1'],
+      ['by-appliance', 'sma1'],
+    ]);
+    expect(
+      ddb.commandCalls(PutCommand).every((c) => (c.args[0].input.Item as AlertRecord).appliance === 'sma1'),
+    ).toBe(true);
+    expect(table.get(ESA9.id)!.state).toBe('alarm');
+  });
+
   it('a store failure for one alert is reported and the others proceed', async () => {
     const other = finding('esa2', 'ssh_unreachable', 'warning');
     beforePut = (item) => {
@@ -275,6 +317,36 @@ describe('DynamoDbAlertStore', () => {
       ConsistentRead: true,
     });
     expect(calls[1]!.ExclusiveStartKey).toEqual({ id: 'a/x' });
+  });
+
+  it('queries the appliance index once per appliance, every page, with the open filter', async () => {
+    ddb
+      .on(QueryCommand)
+      .resolvesOnce({
+        Items: [{ id: 'a/x', appliance: 'a', state: 'alarm', outbox: [], version: 3 }],
+        LastEvaluatedKey: { id: 'a/x', appliance: 'a' },
+      })
+      .resolvesOnce({ Items: [{ id: 'a/y', appliance: 'a', state: 'ok', outbox: [{}], version: 1 }] })
+      .resolvesOnce({ Items: [] });
+    const open = await store().listOpen({ appliances: ['a', 'b', 'a'] });
+    expect(open.map((r) => r.id).sort()).toEqual(['a/x', 'a/y']);
+    const calls = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
+    expect(calls).toHaveLength(3);
+    expect(calls[0]).toMatchObject({
+      TableName: TABLE,
+      IndexName: 'by-appliance',
+      KeyConditionExpression: '#appliance = :appliance',
+      FilterExpression: 'attribute_exists(#state) AND (#state <> :ok OR size(#outbox) > :zero)',
+      ExpressionAttributeNames: { '#appliance': 'appliance', '#state': 'state', '#outbox': 'outbox' },
+    });
+    // An index cannot be read consistently: the request must not ask for it.
+    expect(calls.every((c) => c.ConsistentRead === undefined)).toBe(true);
+    expect(calls.map((c) => c.ExclusiveStartKey)).toContainEqual({ id: 'a/x', appliance: 'a' });
+    expect(ddb.commandCalls(ScanCommand)).toHaveLength(0);
+    ddb.on(QueryCommand).rejects(new Error('ValidationException: index not found'));
+    await expect(store().listOpen({ appliances: ['esa1'] })).rejects.toThrow(
+      /cannot query open alerts of esa1 in cpq-alerts: ValidationException/,
+    );
   });
 
   it('sends no undefined attribute (any document client can marshal the item)', async () => {
