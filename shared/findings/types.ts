@@ -35,6 +35,11 @@ export interface Finding {
   runbook: string;
   /** For a path finding: the path id `<from>-><to>` it is about. */
   path?: string;
+  /**
+   * For a monitor-side finding (`appliance` is `monitor`): every appliance it covers, in
+   * inventory order, so per-appliance views (records, the CLI) still show it on each.
+   */
+  appliances?: string[];
 }
 
 /** The checks a probe can raise, in the order their phases run. */
@@ -150,6 +155,11 @@ export interface FindingsInput {
   config: ConfigObservation[];
   /** What the previous cycle left; absent on the first cycle. */
   memory?: FindingsMemory;
+  /**
+   * Appliances read only as context for their peers (another shard owns them): their own
+   * monitor-side failures are left to that shard's cycle.
+   */
+  context?: readonly string[];
 }
 
 /** A finding left out because another finding of this cycle (or a fresh probe) explains it. */
