@@ -7,7 +7,7 @@
  */
 import type { Appliance, Inventory } from '../inventory/schema';
 import { listOf, oneLine } from './format';
-import { type CredentialSource, credentialFindingId } from './ids';
+import { type CredentialSource, credentialFindingId, findingId } from './ids';
 import type { ReadFacts } from './read-facts';
 import { remediationFor } from './remediation';
 import type { Finding, Severity } from './types';
@@ -82,6 +82,12 @@ export function credentialRules(
   const checked: string[] = [];
   for (const [id, { source, reads: group }] of bySource) {
     checked.push(id);
+    // Earlier releases raised this check per appliance (`<appliance>/ssh_credentials_unavailable`).
+    // Such an id never fires now; it is checked once the appliance got its secret, so an alert
+    // of that form left open by an upgrade recovers instead of staying open for good.
+    for (const f of group)
+      if (f.obs.read.code !== 'credentials_unavailable')
+        checked.push(findingId('ssh_credentials_unavailable', f.appliance.name));
     const failed = group
       .filter((f) => f.obs.read.code === 'credentials_unavailable')
       .sort((x, y) => (order.get(x.appliance.name) ?? 0) - (order.get(y.appliance.name) ?? 0));

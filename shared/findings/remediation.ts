@@ -225,7 +225,7 @@ const FIXES: Record<CheckName, FixText> = {
     ...(c.code === 'secret'
       ? [
           `Does not exist (ResourceNotFoundException): create it under exactly this id, holding JSON \`{"password": "..."}\` or \`{"privateKey": "...", "passphrase": "..."}\` (\`aws secretsmanager create-secret --name ${c.name ?? '<id>'} --secret-string file://secret.json\`), or correct \`ssh.credentials.secretId\` in the inventory and redeploy`,
-          'Not readable (AccessDeniedException): the SSH cycle function may read exactly the secret ids of the inventory: redeploy after changing one; a secret encrypted with a customer-managed KMS key also needs kms:Decrypt for that role in the key policy',
+          'Not readable (AccessDeniedException): the SSH cycle function reads the secret ids of the inventory by name (redeploy after adding or changing one) or, with `deploy.sshSecrets`, the secrets under its prefix that carry its tag (tag the secret); a secret encrypted with a customer-managed KMS key also needs kms:Decrypt for that role in the key policy',
           'Does not parse / empty: put a `password` or `privateKey` string field in the JSON (or the plain password as the whole string)',
         ]
       : c.code === 'env'

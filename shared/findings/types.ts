@@ -19,9 +19,15 @@ export function worstSeverity(severities: Iterable<Severity>): Severity | undefi
 }
 
 export interface Finding {
-  /** `<appliance>/<check>`, or `<esa>-><sma>/<check>` for a path; the alert state key. */
+  /**
+   * `<appliance>/<check>`, `<esa>-><sma>/<check>` for a path, or `monitor:<kind>:<source>/<check>`
+   * for a monitor-side cause (ids.ts); the alert state key.
+   */
   id: string;
-  /** The appliance it is about; for a path finding, the path's receiving end (the listener's owner). */
+  /**
+   * The appliance it is about; for a path finding, the path's receiving end (the listener's
+   * owner); `monitor` for a monitor-side cause (see `appliances`).
+   */
   appliance: string;
   check: string;
   severity: Severity;

@@ -208,7 +208,7 @@ describe('one credential cause pages once', () => {
       expect(cred[0]!.remediation.join('\n')).toContain('cpq/lab-esa');
       expect(notificationsIn(pages.take())).toEqual([`PAGE ${cred[0]!.id}`]);
       // The SMA's variable was checked and works: its own group was evaluated and is quiet.
-      expect(r.checked.filter((id) => id.endsWith(`/${GROUP}`))).toHaveLength(2);
+      expect(r.checked.filter((id) => id.startsWith('monitor:') && id.endsWith(`/${GROUP}`))).toHaveLength(2);
     } finally {
       sm.restore();
     }

@@ -83,7 +83,7 @@ describe('credential rules', () => {
     const key = out.findings.find((f) => f.id === KEY_ID)!;
     expect(key.summary).toContain('key file keys/monitor key unusable; 2 appliances not read (esa2, esa3)');
     expect(key.remediation.join('\n')).toContain('passphraseEnv');
-    // Both sources were attempted: both are checked; no per-appliance id is.
+    // Both sources were attempted: both are checked; no per-appliance id is (no secret was had).
     expect(out.checked.filter((id) => checkOf(id) === 'ssh_credentials_unavailable')).toEqual([
       ENV_ID,
       KEY_ID,
@@ -95,6 +95,14 @@ describe('credential rules', () => {
     expect(out.findings).toEqual([]);
     expect(out.checked).toContain(ENV_ID);
     expect(out.checked).not.toContain(KEY_ID);
+  });
+
+  it('checks the per-appliance ids of earlier releases only where the secret was had, and never raises them', () => {
+    // An alert of the old form left open by an upgrade recovers once its appliance is read.
+    const out = run({ sma1: healthy(), esa1: read({}, missing('environment variable PW is not set')) });
+    expect(out.checked).toContain('sma1/ssh_credentials_unavailable');
+    expect(out.checked).not.toContain('esa1/ssh_credentials_unavailable');
+    expect(out.findings.map((f) => f.id)).toEqual([ENV_ID]);
   });
 
   it('names the appliances the source still worked for', () => {
