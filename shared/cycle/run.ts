@@ -15,6 +15,7 @@ import { type ReaderDeps, readAppliance } from '../asyncos/reader';
 import type { ReadResult, SshAuth } from '../asyncos/types';
 import { type CallOptions, DeadlineError, deadlineSignal } from '../aws/client-config';
 import { errorMessage } from '../errors';
+import { CREDENTIALS_UNAVAILABLE_SEVERITY } from '../findings/credential-rules';
 import { evaluateFindings } from '../findings/evaluate';
 import { endsOf } from '../findings/ids';
 import type { ExplainedFinding, Finding, FindingsMemory, PathState } from '../findings/types';
@@ -161,7 +162,14 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
     : [];
 
   const now = clock();
-  const evaluated = evaluateFindings({ inventory: inv, now, listener, config, memory });
+  const evaluated = evaluateFindings({
+    inventory: inv,
+    now,
+    listener,
+    config,
+    memory,
+    context: shard.context.map((a) => a.name),
+  });
   // Context appliances were read for their peers' sake: their own findings belong to their shard.
   const owns = (id: string) => reportsAbout(shard, endsOf(id));
   const findings = evaluated.findings.filter((f) => owns(f.id));
@@ -253,7 +261,8 @@ async function readOne(
     return {
       host: a.host,
       port: ssh.port,
-      status: 'critical',
+      // The finding's severity, so the read result and the page it raises agree.
+      status: CREDENTIALS_UNAVAILABLE_SEVERITY,
       code: 'credentials_unavailable',
       message: `No SSH login was attempted: ${why}.`,
       hostKey: null,

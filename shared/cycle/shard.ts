@@ -3,6 +3,7 @@
  * context: the SMAs its ESAs send to, read so the rules across appliances can run, whose own
  * findings, memory and notifications belong to the shard that owns them. Pure.
  */
+import { isMonitorSubject } from '../findings/ids';
 import type { FindingsMemory } from '../findings/types';
 import type { Appliance, Inventory } from '../inventory/schema';
 import { contextAppliances } from './plan';
@@ -62,7 +63,9 @@ export function reportsAbout(shard: Shard, appliances: readonly string[]): boole
  */
 export function retriesFor(shard: Shard): ((appliances: readonly string[]) => boolean) | undefined {
   if (!shard.named) return undefined;
-  return (appliances) => appliances.some((a) => shard.ownedNames.has(a));
+  // A monitor-side subject (a credential source) belongs to no appliance: each shard that reports
+  // it retries it.
+  return (appliances) => appliances.some((a) => isMonitorSubject(a) || shard.ownedNames.has(a));
 }
 
 /**

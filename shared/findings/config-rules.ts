@@ -21,49 +21,49 @@ import type { CheckName, Finding, LogCursor, QueueSample } from './types';
  * credentials). `command_timeout`, `unexpected_output` and `unexpected_prompt` keep the commands
  * that did complete;
  * the commands that did not raise `ssh_read_incomplete` (from the incomplete-read rule).
+ * `credentials_unavailable` raises nothing here: the credential rules group it by source.
  */
 export const READ_CODE_DECISIONS: Record<ReadCode, { fires: CheckName | null; evaluated: CheckName[] }> = {
   ok: {
     fires: null,
-    evaluated: ['ssh_credentials_unavailable', 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
+    evaluated: ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
   },
-  dns_failed: { fires: 'ssh_unreachable', evaluated: ['ssh_credentials_unavailable', 'ssh_unreachable'] },
+  dns_failed: { fires: 'ssh_unreachable', evaluated: ['ssh_unreachable'] },
   connect_refused: {
     fires: 'ssh_unreachable',
-    evaluated: ['ssh_credentials_unavailable', 'ssh_unreachable'],
+    evaluated: ['ssh_unreachable'],
   },
   connect_timeout: {
     fires: 'ssh_unreachable',
-    evaluated: ['ssh_credentials_unavailable', 'ssh_unreachable'],
+    evaluated: ['ssh_unreachable'],
   },
   host_key_mismatch: {
     fires: 'ssh_host_key_mismatch',
-    evaluated: ['ssh_credentials_unavailable', 'ssh_unreachable', 'ssh_host_key_mismatch'],
+    evaluated: ['ssh_unreachable', 'ssh_host_key_mismatch'],
   },
   auth_failed: {
     fires: 'ssh_auth_failed',
-    evaluated: ['ssh_credentials_unavailable', 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
+    evaluated: ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
   },
   session_failed: {
     fires: 'ssh_unreachable',
-    evaluated: ['ssh_credentials_unavailable', 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
+    evaluated: ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
   },
   command_timeout: {
     fires: null,
-    evaluated: ['ssh_credentials_unavailable', 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
+    evaluated: ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
   },
   unexpected_output: {
     fires: null,
-    evaluated: ['ssh_credentials_unavailable', 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
+    evaluated: ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
   },
   unexpected_prompt: {
     fires: null,
-    evaluated: ['ssh_credentials_unavailable', 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
+    evaluated: ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
   },
-  credentials_unavailable: {
-    fires: 'ssh_credentials_unavailable',
-    evaluated: ['ssh_credentials_unavailable'],
-  },
+  // The monitor lacked its own secret: nothing about the appliance was learned. The cause is the
+  // credential source's, judged once across appliances (credential-rules.ts), not this read's.
+  credentials_unavailable: { fires: null, evaluated: [] },
 };
 
 /** Result of the config rules for the whole cycle. */
@@ -104,7 +104,6 @@ function sshRules(c: Collector, f: ReadFacts): void {
       r.code === 'session_failed' ? 'SSH session failed after connecting' : `SSH unreachable (${r.code})`,
     ssh_host_key_mismatch: 'SSH host key does not match the pinned fingerprints',
     ssh_auth_failed: "SSH login refused for the monitor's account",
-    ssh_credentials_unavailable: 'the monitor has no SSH secret for it: not read',
   };
   const severity = decision.fires === 'ssh_host_key_mismatch' ? 'critical' : 'warning';
   const evidence = [
@@ -154,6 +153,11 @@ function sshFix(a: Appliance) {
   };
 }
 
+/**
+ * A read that could not complete (a command timed out, printed what no parser reads, stopped at
+ * a prompt, or was not run) leaves the monitor blind on part of the appliance: at least a
+ * warning, never info (docs/runbook.md#ssh_read_incomplete).
+ */
 function incompleteRule(c: Collector, f: ReadFacts): void {
   c.check('ssh_read_incomplete');
   const failed = Object.entries(f.failed);
@@ -166,7 +170,7 @@ function incompleteRule(c: Collector, f: ReadFacts): void {
       check: 'ssh_read_incomplete',
       appliance: c.a.name,
       role: c.a.role,
-      severity: 'info',
+      severity: 'warning',
       summary: `${c.a.name}: SSH read incomplete (${failed.map(([k]) => k).join(', ') || r.code})`,
       evidence,
       fix: { name: failed.map(([k]) => k).join(',') || 'status', ...sshFix(c.a) },

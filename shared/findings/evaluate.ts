@@ -6,6 +6,7 @@ import type { Appliance, Inventory } from '../inventory/schema';
 import { esasOf } from '../inventory/topology';
 import type { ConfigObservation } from '../observations';
 import { configRules } from './config-rules';
+import { credentialRules } from './credential-rules';
 import { fleetRules } from './fleet-rules';
 import { sortFindings } from './format';
 import { checkOf, findingId, parseFindingId, pathFindingId } from './ids';
@@ -165,12 +166,13 @@ export function evaluateFindings(input: FindingsInput): FindingsOutput {
   const reads = latestReads(inv, input.config);
   const config = configRules(inv, reads, { queues: prev.queues, logs: prev.logs });
   const fleet = fleetRules(inv, new Map(reads.filter((r) => r.sessionOk).map((r) => [r.appliance.name, r])));
+  const credentials = credentialRules(inv, reads, new Set(input.context ?? []));
 
   const listeners = { ...prev.listeners, ...listener.listeners };
-  const checked = new Set([...listener.checked, ...config.checked, ...fleet.checked]);
+  const checked = new Set([...listener.checked, ...config.checked, ...fleet.checked, ...credentials.checked]);
   const folded = fold(
     inv,
-    [...listener.findings, ...config.findings, ...fleet.findings],
+    [...listener.findings, ...config.findings, ...fleet.findings, ...credentials.findings],
     checked,
     listeners,
     input.now,

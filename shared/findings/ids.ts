@@ -6,9 +6,12 @@
  *   path          `<from>-><to>`                 `<to>` is the listener's appliance
  *   notification  `<finding id>#<sequence>`      the alert id is the finding id
  *   intermittent  `<subject>/intermittent.<check>`  e.g. `sma1/intermittent.cpq_listener_refused`
+ *   monitor-side  `monitor:<kind>:<source>/<check>` e.g. `monitor:env:CPQ_SSH_PASSWORD/ssh_credentials_unavailable`
  *
- * Unambiguous because appliance names are letters, digits, `.`, `_` and `-` (no `/`, no `>`)
- * and check names are snake_case.
+ * Unambiguous because appliance names are letters, digits, `.`, `_` and `-` (no `/`, no `>`, no
+ * `:`) and check names are snake_case. A monitor-side subject names a cause on the monitor's own
+ * side shared by several appliances (a credential source); it may hold `/` (a secret name, a key
+ * file path) but never a path arrow's meaning, and the check is always after the last `/`.
  */
 import type { CheckName } from './types';
 
@@ -29,6 +32,33 @@ export function pathFindingId(check: CheckName, from: string, to: string): strin
   return findingId(check, to, pathId(from, to));
 }
 
+const MONITOR_PREFIX = 'monitor:';
+
+/** Where the monitor gets an SSH secret: the subject of the finding that groups its failures. */
+export interface CredentialSource {
+  kind: 'secret' | 'env' | 'keyfile';
+  /** The secret id, the environment variable's name, or the key file path, as the inventory writes it. */
+  name: string;
+}
+
+/**
+ * The subject of a monitor-side credential source: `monitor:<kind>:<name>`. Characters an alert
+ * key, a notification id or a message attribute may not hold (spaces, controls) become `_`.
+ */
+export function credentialSubject(source: CredentialSource): string {
+  return `${MONITOR_PREFIX}${source.kind}:${source.name.replace(/[^\x21-\x7e]/g, '_')}`;
+}
+
+/** The id of a check about a monitor-side credential source, shared by every appliance that uses it. */
+export function credentialFindingId(check: CheckName, source: CredentialSource): string {
+  return `${credentialSubject(source)}/${check}`;
+}
+
+/** True for a monitor-side subject (`monitor:...`): no appliance, no path. */
+export function isMonitorSubject(subject: string): boolean {
+  return subject.startsWith(MONITOR_PREFIX);
+}
+
 /** A finding id taken apart. */
 export interface FindingIdParts {
   /** What precedes the check: an appliance name or a path id. */
@@ -44,7 +74,7 @@ export function parseFindingId(id: string): FindingIdParts {
   const slash = id.lastIndexOf('/');
   const subject = slash < 0 ? id : id.slice(0, slash);
   const check = slash < 0 ? '' : id.slice(slash + 1);
-  const arrow = subject.indexOf(PATH_ARROW);
+  const arrow = isMonitorSubject(subject) ? -1 : subject.indexOf(PATH_ARROW);
   if (arrow === -1) return { subject, check };
   return {
     subject,

@@ -22,6 +22,16 @@ export interface FixContext {
   ssh?: { host: string; port: number; user: string; hostKey?: string; source?: string };
 }
 
+/** The credential source of a monitor-side fix: `Secrets Manager secret X`, `environment variable X`, `key file X`. */
+function credentialSource(c: FixContext): string {
+  const name = c.name ?? '?';
+  return c.code === 'secret'
+    ? `Secrets Manager secret ${name}`
+    : c.code === 'env'
+      ? `environment variable ${name}`
+      : `key file ${name}`;
+}
+
 /** The CPQ port a fix names: the one involved, else the default every appliance starts with. */
 function cpqPort(c: FixContext): number {
   return c.port ?? DEFAULTS.cpqPort;
@@ -208,10 +218,24 @@ const FIXES: Record<CheckName, FixText> = {
     `Update the monitor's secret${c.ssh?.source ? ` (${c.ssh.source})` : ' (the Secrets Manager secret, environment variable or key file named in the inventory)'}`,
     `Confirm by hand: ${readByHand(c, '--commands status')}`,
   ],
+  // One finding per credential source: `code` is its kind, `name` the source, `appliance` the
+  // appliances it left unread (shared/findings/credential-rules.ts).
   ssh_credentials_unavailable: (c) => [
-    `The monitor could not get its own SSH secret for ${c.appliance}${c.ssh?.source ? ` (${c.ssh.source})` : ''}: nothing was sent to the appliance; the evidence says why`,
-    'In AWS: the secret must exist under the id in `ssh.credentials.secretId`, hold `password` or `privateKey`, and be readable by the SSH cycle function (the stack grants exactly the ids in the inventory: redeploy after changing one)',
-    'Locally: set the environment variable named in `passwordEnv` (or `passphraseEnv`), or make `keyFile` readable (a path relative to the inventory file)',
+    `The monitor could not get its own SSH secret from ${credentialSource(c)}: nothing was sent to ${c.appliance}; the evidence gives the reason for each`,
+    ...(c.code === 'secret'
+      ? [
+          `Does not exist (ResourceNotFoundException): create it under exactly this id, holding JSON \`{"password": "..."}\` or \`{"privateKey": "...", "passphrase": "..."}\` (\`aws secretsmanager create-secret --name ${c.name ?? '<id>'} --secret-string file://secret.json\`), or correct \`ssh.credentials.secretId\` in the inventory and redeploy`,
+          'Not readable (AccessDeniedException): the SSH cycle function reads the secret ids of the inventory by name (redeploy after adding or changing one) or, with `deploy.sshSecrets`, the secrets under its prefix that carry its tag (tag the secret); a secret encrypted with a customer-managed KMS key also needs kms:Decrypt for that role in the key policy',
+          'Does not parse / empty: put a `password` or `privateKey` string field in the JSON (or the plain password as the whole string)',
+        ]
+      : c.code === 'env'
+        ? [
+            `Set ${c.name ?? 'the variable named in `passwordEnv`'} (the SSH password) in the environment of the process that runs the monitor, e.g. \`export ${c.name ?? 'VAR'}=...\` in the shell that runs \`cpq-monitor check\``,
+          ]
+        : [
+            `Make ${c.name ?? 'the key file'} exist and be readable by the monitor's user (a relative \`keyFile\` is resolved against the inventory file's folder); a key with a passphrase also needs the variable named in \`passphraseEnv\` set`,
+          ]),
+    'The next cycle that gets the secret reads every appliance again and recovers this one alert',
   ],
   ssh_host_key_mismatch: (c) => [
     `${c.appliance} presented an SSH host key that is not pinned: compare it with the key on the appliance's console, from a trusted network: ${readByHand(c, '--print-host-key')}`,

@@ -19,9 +19,15 @@ export function worstSeverity(severities: Iterable<Severity>): Severity | undefi
 }
 
 export interface Finding {
-  /** `<appliance>/<check>`, or `<esa>-><sma>/<check>` for a path; the alert state key. */
+  /**
+   * `<appliance>/<check>`, `<esa>-><sma>/<check>` for a path, or `monitor:<kind>:<source>/<check>`
+   * for a monitor-side cause (ids.ts); the alert state key.
+   */
   id: string;
-  /** The appliance it is about; for a path finding, the path's receiving end (the listener's owner). */
+  /**
+   * The appliance it is about; for a path finding, the path's receiving end (the listener's
+   * owner); `monitor` for a monitor-side cause (see `appliances`).
+   */
   appliance: string;
   check: string;
   severity: Severity;
@@ -35,6 +41,11 @@ export interface Finding {
   runbook: string;
   /** For a path finding: the path id `<from>-><to>` it is about. */
   path?: string;
+  /**
+   * For a monitor-side finding (`appliance` is `monitor`): every appliance it covers, in
+   * inventory order, so per-appliance views (records, the CLI) still show it on each.
+   */
+  appliances?: string[];
 }
 
 /** The checks a probe can raise, in the order their phases run. */
@@ -150,6 +161,11 @@ export interface FindingsInput {
   config: ConfigObservation[];
   /** What the previous cycle left; absent on the first cycle. */
   memory?: FindingsMemory;
+  /**
+   * Appliances read only as context for their peers (another shard owns them): their own
+   * monitor-side failures are left to that shard's cycle.
+   */
+  context?: readonly string[];
 }
 
 /** A finding left out because another finding of this cycle (or a fresh probe) explains it. */

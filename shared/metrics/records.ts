@@ -90,9 +90,12 @@ export function applianceRecords(input: ApplianceRecordsInput): ApplianceRecord[
   const shard = input.shard === undefined ? {} : { shard: `${input.shard.index}/${input.shard.count}` };
   const open = new Map<string, Set<string>>();
   for (const f of input.findings) {
-    const set = open.get(f.appliance) ?? new Set<string>();
-    set.add(f.check);
-    open.set(f.appliance, set);
+    // A monitor-side finding (one credential source) shows on every appliance it covers.
+    for (const name of f.appliances ?? [f.appliance]) {
+      const set = open.get(name) ?? new Set<string>();
+      set.add(f.check);
+      open.set(name, set);
+    }
   }
   const findingsOf = (name: string) => [...(open.get(name) ?? [])].sort();
   const byName = new Map(input.inventory.appliances.map((a) => [a.name, a]));

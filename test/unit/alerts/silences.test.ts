@@ -105,6 +105,16 @@ describe('silenceMatches', () => {
       expect(silenceMatches({ appliance: 'esa3', check }, a)).toBe(true);
     }
   });
+
+  it('keeps the one alert of a credential source protected: only the exact check silences it', () => {
+    const check = 'ssh_credentials_unavailable';
+    const a = alert(`monitor:env:CPQ_PW/${check}`, 'monitor', check);
+    expect(silenceMatches({ appliance: '*' }, a)).toBe(false);
+    expect(silenceMatches({ appliance: 'monitor', check: 'ssh_*' }, a)).toBe(false);
+    expect(silenceMatches({ appliance: 'esa3', check }, a)).toBe(false);
+    expect(silenceMatches({ appliance: 'monitor', check }, a)).toBe(true);
+    expect(silenceMatches({ appliance: '*', check }, a)).toBe(true);
+  });
 });
 
 describe('muteResolver', () => {

@@ -62,6 +62,12 @@ describe('what a shard reports and retries', () => {
     expect(retries?.(['sma1', 'esa1'])).toBe(true);
     expect(retriesFor(selectShard(smallFleet(), true))).toBeUndefined();
   });
+
+  it('reports and retries a monitor-side finding (a credential source) in every shard that raises it', () => {
+    const subject = ['monitor:env:CPQ_PW'];
+    expect(reportsAbout(shard, subject)).toBe(true);
+    expect(retriesFor(shard)?.(subject)).toBe(true);
+  });
 });
 
 describe('ownSshMemory', () => {

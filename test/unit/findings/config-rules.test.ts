@@ -38,37 +38,33 @@ const SUSPENDED = cmd(
 );
 
 describe('SSH session codes', () => {
-  // Every code past getting the secret also proves the secret was there (ssh_credentials_unavailable).
-  const CRED = 'ssh_credentials_unavailable';
+  // A missing secret is judged per credential source, not per appliance (credential-rules.test.ts):
+  // no read code raises or evaluates a per-appliance ssh_credentials_unavailable.
   const ROWS: Array<[ReadCode, string | null, string[]]> = [
-    ['ok', null, [CRED, 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed']],
-    ['dns_failed', 'ssh_unreachable', [CRED, 'ssh_unreachable']],
-    ['connect_refused', 'ssh_unreachable', [CRED, 'ssh_unreachable']],
-    ['connect_timeout', 'ssh_unreachable', [CRED, 'ssh_unreachable']],
-    ['host_key_mismatch', 'ssh_host_key_mismatch', [CRED, 'ssh_unreachable', 'ssh_host_key_mismatch']],
-    ['auth_failed', 'ssh_auth_failed', [CRED, 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed']],
-    [
-      'session_failed',
-      'ssh_unreachable',
-      [CRED, 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
-    ],
+    ['ok', null, ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed']],
+    ['dns_failed', 'ssh_unreachable', ['ssh_unreachable']],
+    ['connect_refused', 'ssh_unreachable', ['ssh_unreachable']],
+    ['connect_timeout', 'ssh_unreachable', ['ssh_unreachable']],
+    ['host_key_mismatch', 'ssh_host_key_mismatch', ['ssh_unreachable', 'ssh_host_key_mismatch']],
+    ['auth_failed', 'ssh_auth_failed', ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed']],
+    ['session_failed', 'ssh_unreachable', ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed']],
     [
       'command_timeout',
       'ssh_read_incomplete',
-      [CRED, 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
+      ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
     ],
     [
       'unexpected_output',
       'ssh_read_incomplete',
-      [CRED, 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
+      ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
     ],
     [
       'unexpected_prompt',
       'ssh_read_incomplete',
-      [CRED, 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
+      ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed'],
     ],
     // The monitor lacked its own secret: nothing about the appliance was learned.
-    ['credentials_unavailable', CRED, [CRED]],
+    ['credentials_unavailable', null, []],
   ];
 
   test('the table covers every read code', () => {
@@ -88,7 +84,7 @@ describe('SSH session codes', () => {
     const out = run('esa1', r);
     // Assess
     expect(out.findings.map((f) => f.id)).toEqual(check === null ? [] : [`esa1/${check}`]);
-    for (const c of [CRED, 'ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed']) {
+    for (const c of ['ssh_unreachable', 'ssh_host_key_mismatch', 'ssh_auth_failed']) {
       expect([c, out.checked.includes(`esa1/${c}`)]).toEqual([c, sshChecked.includes(c)]);
     }
     // A failed session neither fires nor recovers the config rules.
@@ -99,6 +95,8 @@ describe('SSH session codes', () => {
       expect(f.runbook).toBe(check);
       expect(f.evidence[0]).toContain(`session: ${code}`);
       expect(f.summary.startsWith('esa1: ')).toBe(true);
+      // A read that could not complete leaves the monitor blind on part of the appliance.
+      if (check === 'ssh_read_incomplete') expect(f.severity).toBe('warning');
     }
   });
 
@@ -128,7 +126,7 @@ describe('SSH session codes', () => {
       `cpq-monitor read 10.0.0.21 --port 2222 --user monitor --password-env VAR --host-key ${key} --commands tophosts,mail_logs --json`,
     );
     const missing = run('esa1', read({}, { code: 'credentials_unavailable' }), undefined, inv).findings[0]!;
-    expect(missing.check).toBe('ssh_credentials_unavailable');
+    expect(missing.id).toBe('monitor:secret:cpq/esa1/ssh_credentials_unavailable');
     expect(missing.remediation[0]).toContain('Secrets Manager secret cpq/esa1');
     expect(missing.summary).not.toContain('refused');
   });
@@ -157,10 +155,10 @@ describe('SSH session codes', () => {
     expect(f.evidence.join('\n')).toContain("the SMA's own configuration reads of esa1 will fail");
   });
 
-  test('a command that did not parse is ssh_read_incomplete (info) and its rules are not evaluated', () => {
+  test('a command that did not parse is ssh_read_incomplete (warning, never info) and its rules are not evaluated', () => {
     const r = read({ status: cmd(status()), 'tophosts 1': cmd(null, 'garbage', 'unexpected_output') });
     const out = run('esa1', r);
-    expect(out.findings.map((f) => [f.id, f.severity])).toEqual([['esa1/ssh_read_incomplete', 'info']]);
+    expect(out.findings.map((f) => [f.id, f.severity])).toEqual([['esa1/ssh_read_incomplete', 'warning']]);
     expect(out.findings[0]!.evidence).toContain('tophosts 1: unexpected_output: unexpected_output');
     expect(out.checked).toContain('esa1/system_not_online');
     expect(out.checked).not.toContain('esa1/cpq_queue_backlog');
