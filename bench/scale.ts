@@ -18,13 +18,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
+import { batchGetUnits, indexQueryUnits, itemBytes } from '../infra/cost/read-units';
 import { cycleIntervalMinutes, cycleShards, type ShardInput } from '../infra/deploy-plan';
 import { CYCLE_FUNCTION_SIZING, cycleTimeoutSeconds } from '../infra/sizing';
 import { startLabWorld } from '../lab/world';
 import { ConsoleNotifier } from '../shared/alerts/console-notifier';
 import { FileAlertStore } from '../shared/alerts/file-store';
+import type { AlertRecord } from '../shared/alerts/state-machine';
+import type { AlertStore, ListOpenOptions, PutOutcome } from '../shared/alerts/store';
 import { credentialResolver } from '../shared/cycle/credentials';
-import { FileMemoryStore } from '../shared/cycle/memory';
+import { type CyclePart, FileMemoryStore, type MemoryStore } from '../shared/cycle/memory';
 import { contextAppliances } from '../shared/cycle/plan';
 import { runCycle } from '../shared/cycle/run';
 import { parseInventory, parseInventoryJson } from '../shared/inventory/load';
@@ -84,7 +87,52 @@ export interface InvocationFigures {
   emfBytes: number;
   recordBytes: number;
   records: number;
+  /** DynamoDB read units the invocation's alert-store calls would consume (infra/cost/read-units.ts). */
+  alertReadUnits: number;
+  /** Queries of the appliance index it made (one per appliance it may step). */
+  alertQueries: number;
+  /** Size of the memory part it saved (JSON bytes): what the next invocations read back. */
+  memoryPartBytes: number;
   problems: string[];
+}
+
+/** Counts the read units the alert store's calls would cost on the deployed table. */
+class MeteredAlertStore implements AlertStore {
+  units = 0;
+  queries = 0;
+  constructor(private readonly inner: AlertStore) {}
+  async get(ids: readonly string[]): Promise<Map<string, AlertRecord>> {
+    const found = await this.inner.get(ids);
+    const unique = new Set(ids);
+    this.units += batchGetUnits([...found.values()].map(itemBytes), unique.size - found.size);
+    return found;
+  }
+  async listOpen(options: ListOpenOptions = {}): Promise<AlertRecord[]> {
+    const open = await this.inner.listOpen(options);
+    if (options.appliances === undefined)
+      throw new Error('a cycle must list the open alerts of its appliances only');
+    for (const a of new Set(options.appliances)) {
+      this.queries++;
+      this.units += indexQueryUnits(open.filter((r) => r.appliance === a).map(itemBytes));
+    }
+    return open;
+  }
+  put(record: AlertRecord, expectedVersion: number): Promise<PutOutcome> {
+    return this.inner.put(record, expectedVersion);
+  }
+}
+
+/** Records the size of each memory part saved. */
+class MeteredMemoryStore implements MemoryStore {
+  readonly saved = new Map<string, number>();
+  constructor(private readonly inner: MemoryStore) {}
+  load(key: string): Promise<CyclePart | undefined> {
+    return this.inner.load(key);
+  }
+  save(key: string, part: CyclePart): Promise<void> {
+    this.saved.set(key, itemBytes(part));
+    return this.inner.save(key, part);
+  }
 }
 
 function peakRssMb(pid: number | 'self'): number {
@@ -108,9 +156,11 @@ export async function runFunctionProcess(inventoryFile: string, shardsFile: stri
       done();
     },
   });
+  const store = new MeteredAlertStore(new FileAlertStore(join(dir, 'alerts.json')));
+  const memory = new MeteredMemoryStore(new FileMemoryStore(join(dir, 'memory.json')));
   const deps = {
-    store: new FileAlertStore(join(dir, 'alerts.json')),
-    memory: new FileMemoryStore(join(dir, 'memory.json')),
+    store,
+    memory,
     notifier: new ConsoleNotifier(new Writable({ write: (_c, _e, done) => done() })),
     sink: new EmfSink(log, { namespace: inv.monitor.namespace }),
     credentials: credentialResolver({ env: { [PASSWORD_ENV]: PASSWORD } }),
@@ -119,6 +169,8 @@ export async function runFunctionProcess(inventoryFile: string, shardsFile: stri
     for (const s of shards) {
       const timeoutMs = cycleTimeoutSeconds(cycleIntervalMinutes(inv, s.cycle)) * 1000;
       const cpu0 = process.cpuUsage();
+      const units0 = store.units;
+      const queries0 = store.queries;
       const start = performance.now();
       const r = await runCycle(
         {
@@ -146,6 +198,12 @@ export async function runFunctionProcess(inventoryFile: string, shardsFile: stri
         emfBytes: r.metrics.report.emfBytes,
         recordBytes: r.metrics.report.recordBytes,
         records: r.metrics.report.records,
+        alertReadUnits: store.units - units0,
+        alertQueries: store.queries - queries0,
+        memoryPartBytes:
+          [...memory.saved.entries()].find(
+            ([k]) => k.startsWith(`${s.cycle}/`) && k.endsWith(`shard-${s.shard.index}-of-${s.shard.count}`),
+          )?.[1] ?? 0,
         problems: r.problems,
       };
       process.stdout.write(`${JSON.stringify(figures)}\n`);
@@ -291,6 +349,13 @@ async function run(args: string[]): Promise<void> {
         ].join(' '),
       );
       for (const p of r.problems.slice(0, 3)) out(`    problem: ${p}`);
+    }
+    out('');
+    out('DynamoDB reads per invocation (DynamoDB rounding rules, infra/cost/read-units.ts):');
+    for (const r of rows) {
+      out(
+        `  ${r.cycle.padEnd(5)} ${`${r.shard.index}/${r.shard.count}`.padEnd(9)} alert store ${r.alertReadUnits} RU in ${r.alertQueries} index queries; memory part saved ${r.memoryPartBytes} B`,
+      );
     }
     const worst = (c: 'probe' | 'ssh') => rows.filter((r) => r.cycle === c);
     for (const c of ['probe', 'ssh'] as const) {

@@ -25,6 +25,7 @@ import {
   MEASURED,
   PRICES,
 } from './prices';
+import { getItemUnits } from './read-units';
 
 /** One line of the bill. */
 export interface CostLine {
@@ -59,19 +60,59 @@ export function metricsPrice(n: number): number {
   return first * PRICES.metricMonthFirst10k + next * PRICES.metricMonthNext240k;
 }
 
-/**
- * Secrets Manager calls per secret per SSH run. The cache lives in one Lambda execution environment:
- * a secret is reused for `secretCacheMinutes` (capped by the environment's lifetime), i.e. for L
- * runs. With N shards invoked together, a shard lands on any of N warm environments, so a run finds
- * its secrets cached only if that environment served the same shard within the last L-1 runs:
- * a miss is max(1/L, (1 - 1/N)^(L-1)) (one shard: once per L runs; many shards: nearly every run).
- * Failed logins refetch at once; a fleet with a few wrong passwords adds a call per run each.
- */
-export function secretFetchesPerRun(inv: Inventory): number {
-  const shards = Math.max(1, cycleShards(inv, 'ssh').length);
+/** Runs a cached secret serves in one execution environment: the cache, capped by the environment's life. */
+function cacheRuns(inv: Inventory): number {
   const lifetime = Math.min(inv.monitor.secretCacheMinutes, ASSUMED.containerLifetimeMinutes);
-  const runs = Math.max(1, Math.floor(lifetime / cycleIntervalMinutes(inv, 'ssh')));
-  return Math.max(1 / runs, (1 - 1 / shards) ** (runs - 1));
+  return Math.max(1, Math.floor(lifetime / cycleIntervalMinutes(inv, 'ssh')));
+}
+
+/**
+ * How often a run of an SSH shard fetches one of its secrets. The cache lives in one Lambda
+ * execution environment and serves L runs (`cacheRuns`). With N shards invoked together, a run
+ * lands on any of N warm environments, which holds the secret only if it served one of the m
+ * shards using that secret within its last L-1 runs: a miss is max(1/L, (1 - m/N)^(L-1)). A
+ * secret of one appliance (m = 1) misses nearly every run once N is large; a secret every shard
+ * uses (m = N) is fetched once per cache lifetime per environment. Failed logins refetch at once;
+ * a fleet with a few wrong passwords adds a call per run each.
+ */
+export function secretMissRate(inv: Inventory, shardsUsingSecret = 1): number {
+  return missRate(cacheRuns(inv), Math.max(1, cycleShards(inv, 'ssh').length), shardsUsingSecret);
+}
+
+function missRate(runs: number, shards: number, using: number): number {
+  return Math.max(1 / runs, (1 - Math.min(using, shards) / shards) ** (runs - 1));
+}
+
+/** `GetSecretValue` calls of one SSH run of every shard together (a month is this times the runs). */
+export function secretFetchesPerRun(inv: Inventory): number {
+  const byName = new Map(inv.appliances.map((a) => [a.name, a]));
+  const shards = cycleShards(inv, 'ssh');
+  const secretsOf = shards.map(
+    (s) =>
+      new Set(
+        s.appliances
+          .map((n) => byName.get(n)?.ssh?.credentials.secretId)
+          .filter((id): id is string => id !== undefined),
+      ),
+  );
+  const users = new Map<string, number>();
+  for (const set of secretsOf) for (const id of set) users.set(id, (users.get(id) ?? 0) + 1);
+  const runs = cacheRuns(inv);
+  let calls = 0;
+  for (const set of secretsOf) for (const id of set) calls += missRate(runs, shards.length, users.get(id)!);
+  return calls;
+}
+
+/** DynamoDB read units of one invocation of a shard of `members` appliances (infra/cost/read-units.ts). */
+export function readUnitsPerInvocation(members: number): number {
+  return (
+    // One Query per appliance, and one for the monitor's own causes (shared/cycle/run.ts).
+    (members + 1) * MEASURED.alertReadUnitsPerAppliance +
+    // Both memory parts are read by either cycle, strongly consistent.
+    getItemUnits(members * MEASURED.probeMemoryBytesPerAppliance) +
+    getItemUnits(members * MEASURED.sshMemoryBytesPerAppliance) +
+    ASSUMED.operatorReadUnitsPerInvocation
+  );
 }
 
 /** The monthly estimate of an inventory as the stack would deploy it. */
@@ -98,7 +139,8 @@ export function estimateMonthlyCost(inv: Inventory): CostEstimate {
       (shards * (emfBytes + ASSUMED.platformLogBytesPerInvocation) +
         members.length * recordBytes +
         optedIn * ASSUMED.applianceEmfBytesPerRun);
-    readUnits += members.length * runs * ASSUMED.readUnitsPerAppliancePerRun;
+    for (const sh of cycleShards(inv, cycle))
+      readUnits += runs * readUnitsPerInvocation(sh.appliances.length);
     basis.push(`${cycle}: ${shards} shard(s) x ${fmt(runs)} runs, ${members.length} appliances`);
   }
   lines.push({
@@ -152,17 +194,22 @@ export function estimateMonthlyCost(inv: Inventory): CostEstimate {
   lines.push({ item: 'KMS key', basis: '1 key (the topic)', usd: PRICES.kmsKeyMonth });
   lines.push({
     item: 'DynamoDB reads',
-    basis: `${fmt(readUnits)} read units`,
+    basis: `${fmt(readUnits)} read units (a Query of the appliance index per appliance, both memory parts, the operators' items, per invocation)`,
     usd: (readUnits / 1e6) * PRICES.dynamoDbPerMillionReads,
   });
   const secrets = sshSecretIds(inv).length;
   const sshRuns = cycleAppliances(inv, 'ssh').length > 0 ? runsPerMonth(inv, 'ssh') : 0;
-  const miss = secretFetchesPerRun(inv);
-  const calls = secrets * sshRuns * miss;
+  const perRun = secretFetchesPerRun(inv);
+  const calls = perRun * sshRuns;
   lines.push({
     item: 'Secrets Manager API',
-    basis: `${secrets} secret(s) x ${fmt(sshRuns)} SSH runs x ${fmt(miss)} fetches per run (cache ${inv.monitor.secretCacheMinutes} min, ${cycleShards(inv, 'ssh').length} shard(s)) = ${fmt(calls)} calls`,
+    basis: `${fmt(perRun)} fetches per SSH run of all ${cycleShards(inv, 'ssh').length} shard(s) (${secrets} secret(s), cache ${inv.monitor.secretCacheMinutes} min) x ${fmt(sshRuns)} runs = ${fmt(calls)} calls`,
     usd: (calls / 1e4) * PRICES.secretsManagerPer10kCalls,
+  });
+  lines.push({
+    item: 'Secrets Manager storage',
+    basis: `${secrets} secret(s) the inventory names for SSH`,
+    usd: secrets * PRICES.secretMonth,
   });
   if (createsEndpoints(inv)) {
     const endpoints = interfaceEndpointsFor(inv);
@@ -185,11 +232,15 @@ export function estimateMonthlyCost(inv: Inventory): CostEstimate {
   };
 }
 
+/** How a fleet keeps its SSH credentials in Secrets Manager. */
+export type SecretLayout = 'fleet' | 'per-cluster' | 'per-appliance';
+
 /**
  * The fleet docs/deploy.md prices: `n` appliances as SMAs with up to 19 ESAs each, every one with
- * SSH and either its own secret or one secret per SMA and its ESAs; default settings otherwise.
+ * SSH, with one secret for the whole fleet, one per SMA and its ESAs, or one per appliance;
+ * default settings otherwise.
  */
-export function costFleet(n: number, secrets: 'per-appliance' | 'per-cluster' = 'per-appliance'): Inventory {
+export function costFleet(n: number, secrets: SecretLayout = 'fleet'): Inventory {
   const key = `SHA256:${'A'.repeat(43)}`;
   const appliances: Array<Record<string, unknown>> = [];
   for (let i = 0; i < n; i++) {
@@ -197,7 +248,11 @@ export function costFleet(n: number, secrets: 'per-appliance' | 'per-cluster' = 
     const sma = `sma${group}`;
     const name = i % 20 === 0 ? sma : `esa${group}-${i % 20}`;
     const secretId =
-      secrets === 'per-appliance' ? `cpq-monitor/ssh/${name}` : `cpq-monitor/ssh/cluster${group}`;
+      secrets === 'per-appliance'
+        ? `cpq-monitor/ssh/${name}`
+        : secrets === 'per-cluster'
+          ? `cpq-monitor/ssh/cluster${group}`
+          : 'cpq-monitor/ssh/fleet';
     appliances.push({
       name,
       role: i % 20 === 0 ? 'sma' : 'esa',

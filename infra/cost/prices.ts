@@ -36,6 +36,8 @@ export const PRICES = {
   dynamoDbPerMillionReads: 0.125,
   /** https://aws.amazon.com/secrets-manager/pricing/ per 10,000 API calls. */
   secretsManagerPer10kCalls: 0.05,
+  /** Same page: per secret per month (each SSH secret the inventory names is stored for the monitor). */
+  secretMonth: 0.4,
 } as const;
 
 /**
@@ -59,6 +61,16 @@ export const MEASURED = {
   probeEmfBytes: 2201,
   /** EMF lines of one SSH invocation (bytes). */
   sshEmfBytes: 1722,
+  /**
+   * DynamoDB read units of the alert store per appliance per run: one Query of the appliance index
+   * per appliance (eventually consistent, nothing open: half a unit). The bench meters the calls
+   * with DynamoDB's rounding rules (infra/cost/read-units.ts): 20 units per shard of 40.
+   */
+  alertReadUnitsPerAppliance: 0.5,
+  /** The probe cycle's memory part, per appliance of its shard (bytes; 2,299 B per shard of 40). */
+  probeMemoryBytesPerAppliance: 57.5,
+  /** The SSH cycle's memory part, per appliance of its shard (bytes; 10,113 B per shard of 40). */
+  sshMemoryBytesPerAppliance: 252.8,
 } as const;
 
 /** What the estimate assumes where nothing was measured; each one named in docs/deploy.md. */
@@ -67,8 +79,11 @@ export const ASSUMED = {
   platformLogBytesPerInvocation: 700,
   /** EMF of one opted-in appliance's per-appliance metrics, per run (bytes). */
   applianceEmfBytesPerRun: 350,
-  /** DynamoDB read units per appliance per run (alert records and cycle memory). */
-  readUnitsPerAppliancePerRun: 1,
+  /**
+   * Read units per invocation for the operators' items: two consistent GetItems of the silences
+   * and the acknowledgements, one unit each while each stays under 4 KB (about 20 entries).
+   */
+  operatorReadUnitsPerInvocation: 2,
   /** Watchdog alarms: 4 per cycle, pages failed per cycle, the failure queue, the topic's failed notifications, the alarm relay. */
   alarms: 13,
   /**

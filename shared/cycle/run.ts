@@ -15,7 +15,7 @@ import { type ReaderDeps, readAppliance } from '../asyncos/reader';
 import type { ReadResult, SshAuth } from '../asyncos/types';
 import { type CallOptions, DeadlineError, deadlineSignal } from '../aws/client-config';
 import { errorMessage } from '../errors';
-import { CREDENTIALS_UNAVAILABLE_SEVERITY } from '../findings/credential-rules';
+import { CREDENTIALS_UNAVAILABLE_SEVERITY, MONITOR_SUBJECT } from '../findings/credential-rules';
 import { evaluateFindings } from '../findings/evaluate';
 import { endsOf } from '../findings/ids';
 import type { ExplainedFinding, Finding, FindingsMemory, PathState } from '../findings/types';
@@ -358,8 +358,9 @@ function alert(
   const retries = retriesFor(shard);
   const acks = new Map(operators.acks.map((a) => [a.alertId, a]));
   // Every appliance an alert this shard may step can be filed under (a record's `appliance` is its
-  // finding's, one end of its id): the store lists the open alerts of these and no others.
-  const appliances = new Set([...shard.ownedNames, ...shard.contextNames]);
+  // finding's, one end of its id, or `monitor` for a cause on the monitor's side, which any shard
+  // may raise or recover): the store lists the open alerts of these and no others.
+  const appliances = new Set([...shard.ownedNames, ...shard.contextNames, MONITOR_SUBJECT]);
   for (const f of findings) appliances.add(f.appliance);
   for (const id of [...checked, ...findings.map((f) => f.id)]) for (const a of endsOf(id)) appliances.add(a);
   return processAlerts({

@@ -5,7 +5,9 @@ import {
   costFleet,
   estimateMonthlyCost,
   metricsPrice,
+  readUnitsPerInvocation,
   secretFetchesPerRun,
+  secretMissRate,
 } from '../../../infra/cost/estimate';
 import { FLEET_METRIC_COUNT, PRICES } from '../../../infra/cost/prices';
 import { loadInventory } from '../../../shared/inventory/load';
@@ -54,32 +56,72 @@ describe('monthly cost estimate', () => {
     expect(line(estimateMonthlyCost(noSsh), 'Secrets Manager API').usd).toBe(0);
   });
 
-  it('fetches each secret once per cache lifetime with one shard, nearly every run with many', () => {
+  it('fetches a secret once per cache lifetime per environment, nearly every run when few shards share it', () => {
     // 100 appliances: 3 SSH shards; a 60-minute cache over 5-minute runs is 12 runs per fetch.
-    expect(secretFetchesPerRun(costFleet(100))).toBeCloseTo(1 / 12);
-    const own = line(estimateMonthlyCost(costFleet(100)), 'Secrets Manager API');
+    expect(secretMissRate(costFleet(100))).toBeCloseTo(1 / 12);
+    const own = line(estimateMonthlyCost(costFleet(100, 'per-appliance')), 'Secrets Manager API');
     expect(own.usd).toBeCloseTo(((100 * 8760) / 12 / 10_000) * 0.05);
-    const shared = line(estimateMonthlyCost(costFleet(100, 'per-cluster')), 'Secrets Manager API');
-    expect(shared.usd).toBeCloseTo(((5 * 8760) / 12 / 10_000) * 0.05);
+    // One secret per SMA group: each of the 5 lives in one shard.
+    const cluster = line(estimateMonthlyCost(costFleet(100, 'per-cluster')), 'Secrets Manager API');
+    expect(cluster.usd).toBeCloseTo(((5 * 8760) / 12 / 10_000) * 0.05);
     // The old 5-minute cache: every run fetches every secret.
-    const base = costFleet(100);
+    const base = costFleet(100, 'per-appliance');
     const short = { ...base, monitor: { ...base.monitor, secretCacheMinutes: 5 } };
-    expect(secretFetchesPerRun(short)).toBe(1);
+    expect(secretFetchesPerRun(short)).toBe(100);
     // A longer cache than an execution environment lives is capped by the environment.
     const long = { ...base, monitor: { ...base.monitor, secretCacheMinutes: 1440 } };
-    expect(secretFetchesPerRun(long)).toBeCloseTo(5 / 120);
-    // 10,000 appliances in 250 shards: an environment rarely sees the same shard again.
-    expect(secretFetchesPerRun(costFleet(10_000))).toBeGreaterThan(0.9);
+    expect(secretMissRate(long)).toBeCloseTo(5 / 120);
+    // 10,000 appliances in 250 shards: an environment rarely sees the same shard again...
+    const big = costFleet(10_000, 'per-appliance');
+    expect(secretMissRate(big)).toBeGreaterThan(0.9);
+    expect(secretFetchesPerRun(big) / 10_000).toBeGreaterThan(0.9);
+    // ...but a secret every shard uses is cached in every environment: once per 12 runs each.
+    expect(secretFetchesPerRun(costFleet(10_000, 'fleet'))).toBeCloseTo(250 / 12);
+  });
+
+  it('counts $0.40 per secret the inventory names', () => {
+    for (const [layout, secrets] of [
+      ['fleet', 1],
+      ['per-cluster', 50],
+      ['per-appliance', 1000],
+    ] as const) {
+      expect(line(estimateMonthlyCost(costFleet(1000, layout)), 'Secrets Manager storage').usd).toBeCloseTo(
+        secrets * PRICES.secretMonth,
+      );
+    }
+  });
+
+  it('prices the DynamoDB reads a shard makes: index queries, both memory parts, the operators', () => {
+    // A shard of 40: 41 queries at half a unit, memory 2.3 kB + 10.1 kB (1 + 3 units), 2 operator items.
+    expect(readUnitsPerInvocation(40)).toBeCloseTo(20.5 + 1 + 3 + 2);
+    const e = estimateMonthlyCost(costFleet(1000));
+    // 25 shards of 40, 43,800 probe runs and 8,760 SSH runs each.
+    const units = 25 * (43_800 + 8_760) * readUnitsPerInvocation(40);
+    expect(line(e, 'DynamoDB reads').usd).toBeCloseTo((units / 1e6) * PRICES.dynamoDbPerMillionReads);
+  });
+
+  it('meets the targets with one secret for the fleet (docs/deploy.md)', () => {
+    const e100 = estimateMonthlyCost(costFleet(100));
+    const e1k = estimateMonthlyCost(costFleet(1000));
+    const e10k = estimateMonthlyCost(costFleet(10_000));
+    expect(e100.totalWithoutEndpoints).toBeLessThanOrEqual(20);
+    expect(e100.total).toBeLessThanOrEqual(50);
+    expect(e1k.totalWithoutEndpoints).toBeLessThanOrEqual(60);
+    expect((e10k.totalWithoutEndpoints - e1k.totalWithoutEndpoints) / 9000).toBeLessThanOrEqual(0.05);
   });
 
   it('is what docs/deploy.md shows for 10, 100, 1,000 and 10,000 appliances', () => {
     const doc = readFileSync(join(ROOT, 'docs/deploy.md'), 'utf8');
+    const money = (x: number) =>
+      `$${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
     for (const n of [10, 100, 1000, 10_000]) {
-      for (const secrets of ['per-appliance', 'per-cluster'] as const) {
+      for (const secrets of ['fleet', 'per-cluster', 'per-appliance'] as const) {
         const e = estimateMonthlyCost(costFleet(n, secrets));
-        expect(doc).toContain(`$${e.totalWithoutEndpoints.toFixed(2)}`);
-        expect(doc).toContain(`$${e.total.toFixed(2)}`);
+        expect(doc).toContain(money(e.totalWithoutEndpoints));
+        expect(doc).toContain(money(e.total));
       }
+      const fleet = estimateMonthlyCost(costFleet(n));
+      for (const l of fleet.lines) expect(doc).toContain(money(l.usd));
     }
   });
 
