@@ -11,8 +11,8 @@ import {
   type BatchGetCommandOutput,
   DynamoDBDocumentClient,
   PutCommand,
-  QueryCommand,
-  ScanCommand,
+  paginateQuery,
+  paginateScan,
 } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
 import type { CallOptions } from '../aws/client-config';
@@ -120,63 +120,50 @@ export class DynamoDbAlertStore implements AlertStore {
    * read is: a record written a moment ago may be missing once; the engine reads the failing ids
    * it does not find consistently, and every write is conditional on the version it read).
    */
-  private async queryOpen(appliance: string, call: CallOptions): Promise<AlertRecord[]> {
-    const out: AlertRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      try {
-        const res = await this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: ALERT_TABLE.applianceIndex,
-            KeyConditionExpression: '#appliance = :appliance',
-            FilterExpression: OPEN_FILTER.FilterExpression,
-            ExpressionAttributeNames: {
-              ...OPEN_FILTER.ExpressionAttributeNames,
-              '#appliance': ALERT_TABLE.applianceAttribute,
-            },
-            ExpressionAttributeValues: { ...OPEN_FILTER.ExpressionAttributeValues, ':appliance': appliance },
-            ExclusiveStartKey: start,
-          }),
-          call,
-        );
-        for (const item of res.Items ?? []) if (isAlertRecord(item) && isOpen(item)) out.push(item);
-        start = res.LastEvaluatedKey;
-      } catch (err) {
-        throw new AlertStoreError(
-          `cannot query open alerts of ${appliance} in ${this.tableName}: ${errorMessage(err)}`,
-          { cause: err },
-        );
-      }
-    } while (start !== undefined);
-    return out;
+  private queryOpen(appliance: string, call: CallOptions): Promise<AlertRecord[]> {
+    const pages = paginateQuery(
+      { client: this.doc },
+      {
+        TableName: this.tableName,
+        IndexName: ALERT_TABLE.applianceIndex,
+        KeyConditionExpression: '#appliance = :appliance',
+        FilterExpression: OPEN_FILTER.FilterExpression,
+        ExpressionAttributeNames: {
+          ...OPEN_FILTER.ExpressionAttributeNames,
+          '#appliance': ALERT_TABLE.applianceAttribute,
+        },
+        ExpressionAttributeValues: { ...OPEN_FILTER.ExpressionAttributeValues, ':appliance': appliance },
+      },
+      call,
+    );
+    return this.openIn(pages, `query open alerts of ${appliance}`);
   }
 
   /** Every open record: a Scan of the whole table, for the operators' commands. */
-  private async scanOpen(call: CallOptions): Promise<AlertRecord[]> {
+  private scanOpen(call: CallOptions): Promise<AlertRecord[]> {
+    // Other items share the table (the cycle's memory has no `state`): attribute_exists keeps
+    // them out whatever `<>` makes of a missing attribute; isAlertRecord re-checks.
+    const pages = paginateScan(
+      { client: this.doc },
+      { TableName: this.tableName, ConsistentRead: true, ...OPEN_FILTER },
+      call,
+    );
+    return this.openIn(pages, 'scan open alerts');
+  }
+
+  /** The open alert records of every page; a failed page is an AlertStoreError saying what was read. */
+  private async openIn(
+    pages: AsyncIterable<{ Items?: Array<Record<string, unknown>> }>,
+    what: string,
+  ): Promise<AlertRecord[]> {
     const out: AlertRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      try {
-        const res = await this.doc.send(
-          new ScanCommand({
-            TableName: this.tableName,
-            ConsistentRead: true,
-            // Other items share the table (the cycle's memory has no `state`): attribute_exists
-            // keeps them out whatever `<>` makes of a missing attribute; isAlertRecord re-checks.
-            ...OPEN_FILTER,
-            ExclusiveStartKey: start,
-          }),
-          call,
-        );
-        for (const item of res.Items ?? []) if (isAlertRecord(item)) out.push(item);
-        start = res.LastEvaluatedKey;
-      } catch (err) {
-        throw new AlertStoreError(`cannot scan open alerts in ${this.tableName}: ${errorMessage(err)}`, {
-          cause: err,
-        });
+    try {
+      for await (const page of pages) {
+        for (const item of page.Items ?? []) if (isAlertRecord(item) && isOpen(item)) out.push(item);
       }
-    } while (start !== undefined);
+    } catch (err) {
+      throw new AlertStoreError(`cannot ${what} in ${this.tableName}: ${errorMessage(err)}`, { cause: err });
+    }
     return out;
   }
 

@@ -274,11 +274,21 @@ describe('stack from config/example.yaml (imported VPC, endpoints on)', () => {
     expect(cw).toEqual([]);
   });
 
-  it('keeps alert state in an on-demand table with PITR and a TTL on expiresAt', () => {
+  it('keeps alert state in an on-demand table with PITR, a TTL on expiresAt and an index by appliance', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      AttributeDefinitions: [
+        { AttributeName: 'id', AttributeType: 'S' },
+        { AttributeName: 'appliance', AttributeType: 'S' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'by-appliance',
+          KeySchema: [{ AttributeName: 'appliance', KeyType: 'HASH' }],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });

@@ -102,11 +102,11 @@ describe('a cycle whose AWS endpoints never answer', () => {
     expect(report.findings.map((f) => f.id)).toEqual(['sma1/cpq_listener_refused']);
     expect(report.skipped).toEqual([]);
     // ... but nothing could be stored or paged, and the report says so, stage by stage.
-    expect(report.alerts.error).toMatch(/cannot scan open alerts in cpq-alerts: .*aborted/i);
+    expect(report.alerts.error).toMatch(/cannot query open alerts of sma1 in cpq-alerts: .*aborted/i);
     expect(report.alerts.sent).toBe(0);
     const problems = report.problems.join('\n');
     expect(problems).toMatch(/cycle memory probe\/all unreadable, starting without it: .*aborted/i);
-    expect(problems).toMatch(/alerts not processed: cannot scan open alerts/);
+    expect(problems).toMatch(/alerts not processed: cannot query open alerts of sma1/);
     expect(problems).toMatch(/cycle memory probe\/all not saved .*aborted/i);
     // Metrics (EMF, no AWS call) still went out.
     expect(emf.read()).toContain('MonitorHeartbeat');
