@@ -1,49 +1,17 @@
-/**
- * runCycle against a lab world when the monitor cannot get its own SSH secret: one cause (an
- * unset environment variable, a Secrets Manager secret that does not exist) is one finding, one
- * page, listing every appliance it leaves unread, at one severity everywhere; it recovers once
- * when the source works again. And a read that cannot complete (a `status` that hangs) pages at
- * warning, never info.
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import {
   GetSecretValueCommand,
   ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { type LabWorld, startLabWorld } from '../../../lab/world';
-import { ConsoleNotifier } from '../../../shared/alerts/console-notifier';
-import { FileAlertStore } from '../../../shared/alerts/file-store';
+import type { LabWorld } from '../../../lab/world';
 import { credentialResolver } from '../../../shared/cycle/credentials';
-import { FileMemoryStore } from '../../../shared/cycle/memory';
 import { type CycleDeps, type CycleKind, runCycle } from '../../../shared/cycle/run';
-import { loadInventory } from '../../../shared/inventory/load';
 import type { Inventory } from '../../../shared/inventory/schema';
-import { EmfSink } from '../../../shared/metrics/emf-sink';
+import { type LabCycle, startLabCycle } from './lab-cycle';
 
 const PASSWORD = 'lab-cred-pw-7a3c';
-const LAB = join(__dirname, '../../../config/lab.yaml');
 const GROUP = 'ssh_credentials_unavailable';
-
-function capture() {
-  const stream = new PassThrough();
-  let text = '';
-  stream.on('data', (d: Buffer) => {
-    text += d.toString('utf8');
-  });
-  return {
-    stream,
-    take(): string {
-      const t = text;
-      text = '';
-      return t;
-    },
-  };
-}
 
 /** The notifications a console stream received: `KIND id` each, from their `Alert:` lines. */
 function notificationsIn(text: string): string[] {
@@ -67,34 +35,20 @@ function severitiesIn(text: string): string[] {
   return [...text.matchAll(/^\s*Severity:\s+(\w+)/gm)].map((m) => m[1]!.toLowerCase());
 }
 
+let lab: LabCycle;
 let world: LabWorld;
 let inventory: Inventory;
-let dir: string;
-let pages: ReturnType<typeof capture>;
-let emf: ReturnType<typeof capture>;
+let pages: LabCycle['pages'];
+let emf: LabCycle['emf'];
 let deps: Omit<CycleDeps, 'credentials'>;
 
 beforeEach(async () => {
-  const template = loadInventory(LAB);
-  template.alerting = { ...template.alerting, failuresBeforePage: 1, successesBeforeRecovery: 1 };
-  world = await startLabWorld(template, { ephemeralPorts: true, password: PASSWORD });
-  inventory = world.inventory;
-  dir = mkdtempSync(join(tmpdir(), 'cpq-cred-cycle-'));
-  pages = capture();
-  emf = capture();
-  deps = {
-    store: new FileAlertStore(join(dir, 'alerts.json')),
-    memory: new FileMemoryStore(join(dir, 'memory.json')),
-    notifier: new ConsoleNotifier(pages.stream),
-    sink: new EmfSink(emf.stream, { namespace: 'CPQMonitorTest' }),
-  };
+  lab = await startLabCycle(PASSWORD);
+  ({ world, inventory, pages, emf, deps } = lab);
 });
 
 afterEach(async () => {
-  await world.close();
-  pages.stream.destroy();
-  emf.stream.destroy();
-  rmSync(dir, { recursive: true, force: true });
+  await lab.close();
 });
 
 function cycle(kind: CycleKind, credentials: CycleDeps['credentials'], inv = inventory) {

@@ -1,72 +1,31 @@
-/**
- * runCycle against a lab world (config/lab.yaml: sma1 + the esa1/esa2 cluster on loopback): real
- * probes, real SSH reads, findings, alerts in a file store, pages on a console stream, EMF lines.
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { type LabWorld, startLabWorld } from '../../../lab/world';
-import { ConsoleNotifier } from '../../../shared/alerts/console-notifier';
-import { FileAlertStore } from '../../../shared/alerts/file-store';
 import { credentialResolver } from '../../../shared/cycle/credentials';
-import { FileMemoryStore, type MemoryStore, MemoryStoreError } from '../../../shared/cycle/memory';
+import { type MemoryStore, MemoryStoreError } from '../../../shared/cycle/memory';
 import { type CycleDeps, type CycleKind, type CycleReport, runCycle } from '../../../shared/cycle/run';
 import { loadInventory } from '../../../shared/inventory/load';
 import type { Inventory } from '../../../shared/inventory/schema';
-import { EmfSink } from '../../../shared/metrics/emf-sink';
+import { type LabCycle, startLabCycle } from './lab-cycle';
 
 const PASSWORD = 'lab-cycle-pw-5d1e';
 const ANONYMOUS_FIRST = 'aNULL:HIGH:MEDIUM:-SSLv2';
 const LAB = join(__dirname, '../../../config/lab.yaml');
 
-/** A text stream whose contents the test reads. */
-function capture() {
-  const stream = new PassThrough();
-  let text = '';
-  stream.on('data', (d: Buffer) => {
-    text += d.toString('utf8');
-  });
-  return {
-    stream,
-    take(): string {
-      const t = text;
-      text = '';
-      return t;
-    },
-  };
-}
-
+let lab: LabCycle;
 let world: LabWorld;
 let inventory: Inventory;
-let dir: string;
-let pages: ReturnType<typeof capture>;
-let emf: ReturnType<typeof capture>;
+let pages: LabCycle['pages'];
+let emf: LabCycle['emf'];
 let deps: CycleDeps;
 
 beforeEach(async () => {
-  const template = loadInventory(LAB);
-  // Page on the first failure and recover on the first success, whatever lab.yaml says later.
-  template.alerting = { ...template.alerting, failuresBeforePage: 1, successesBeforeRecovery: 1 };
-  world = await startLabWorld(template, { ephemeralPorts: true, password: PASSWORD });
-  inventory = world.inventory;
-  dir = mkdtempSync(join(tmpdir(), 'cpq-cycle-'));
-  pages = capture();
-  emf = capture();
-  deps = {
-    store: new FileAlertStore(join(dir, 'alerts.json')),
-    memory: new FileMemoryStore(join(dir, 'memory.json')),
-    notifier: new ConsoleNotifier(pages.stream),
-    sink: new EmfSink(emf.stream, { namespace: 'CPQMonitorTest' }),
-    credentials: credentialResolver({ env: { CPQ_LAB_PASSWORD: PASSWORD } }),
-  };
+  lab = await startLabCycle(PASSWORD);
+  ({ world, inventory, pages, emf } = lab);
+  deps = { ...lab.deps, credentials: credentialResolver({ env: { CPQ_LAB_PASSWORD: PASSWORD } }) };
 });
 
 afterEach(async () => {
-  await world.close();
-  pages.stream.destroy();
-  emf.stream.destroy();
-  rmSync(dir, { recursive: true, force: true });
+  await lab.close();
 });
 
 function cycle(kind: CycleKind, over: Partial<CycleDeps> = {}, deadline = Date.now() + 25_000) {
