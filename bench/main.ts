@@ -4,13 +4,22 @@
  */
 import { cycleBench } from './cycle';
 import type { BenchSection } from './harness';
+import { parsersBench } from './hostile';
 import { inventoryBench } from './inventory';
 import { probeBench } from './probe';
 import { scaleBench } from './scale';
 import { sshBench } from './ssh';
 import { synthBench } from './synth';
 
-const SECTIONS: BenchSection[] = [probeBench, sshBench, cycleBench, scaleBench, synthBench, inventoryBench];
+const SECTIONS: BenchSection[] = [
+  probeBench,
+  sshBench,
+  parsersBench,
+  cycleBench,
+  scaleBench,
+  synthBench,
+  inventoryBench,
+];
 
 async function main(argv: string[]): Promise<void> {
   const [first, ...rest] = argv;

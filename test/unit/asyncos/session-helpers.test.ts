@@ -84,53 +84,42 @@ describe('terminal text', () => {
   });
 });
 
-describe('hostile output stays cheap', () => {
-  const elapsed = (f: () => unknown) => {
-    const t = process.hrtime.bigint();
-    f();
-    return Number(process.hrtime.bigint() - t) / 1e6;
-  };
-
-  it('classifies and strips pager lines in linear time on long runs of blanks and brackets', () => {
+// Each of these was quadratic once; `npm run bench -- parsers` prints how their time grows. Here:
+// the results on the long runs that used to be slow.
+describe('terminal helpers on hostile output', () => {
+  it('classifies and strips pager lines on long runs of blanks and brackets', () => {
     const blanks = ' '.repeat(100_000);
-    expect(elapsed(() => classifyTail(`${blanks}x`))).toBeLessThan(500);
-    expect(elapsed(() => classifyTail('['.repeat(100_000)))).toBeLessThan(500);
-    expect(elapsed(() => removePagerLines(`${blanks}x\n${blanks}-Press Any Key For More- x`))).toBeLessThan(
-      500,
-    );
+    expect(classifyTail(`${blanks}x`)).toEqual(classifyTail('x'));
+    expect(classifyTail('['.repeat(100_000))).toEqual(classifyTail('[['));
+    // The pager text goes; the line keeps what was before and after it (compared by length and
+    // content: a failed comparison of 100,000 blanks takes jest's diff half a minute to print).
+    const stripped = removePagerLines(`${blanks}x\n${blanks}-Press Any Key For More- x`).split('\n');
+    expect(stripped.map((l) => [l.length, l.trim()])).toEqual([
+      [100_001, 'x'],
+      [100_002, 'x'],
+    ]);
     expect(removePagerLines('one\n-Press Any Key For More-\n  abc -  press any key for more -- def')).toBe(
       'one\n  abc - def',
     );
   });
 
-  it('applies a stream of backspaces after a long line without copying the whole text each time', () => {
+  it('applies a stream of backspaces after a long line', () => {
     const d = new TerminalDecoder();
     d.push('a'.repeat(1_000_000));
-    expect(elapsed(() => d.push('xy\b'.repeat(20_000)))).toBeLessThan(500);
+    d.push('xy\b'.repeat(20_000));
     expect(d.text).toBe(`${'a'.repeat(1_000_000)}${'x'.repeat(20_000)}`);
     expect(d.currentLine.length).toBe(1_020_000);
   });
 
-  it('applies nested backspaces of saved output in one pass', () => {
-    const text = `keep\n${'a'.repeat(60_000)}${'\b'.repeat(60_000)}x`;
-    let out = '';
-    expect(
-      elapsed(() => {
-        out = cleanTerminalText(text);
-      }),
-    ).toBeLessThan(500);
-    expect(out).toBe('keep\nx');
+  it('applies nested backspaces of saved output', () => {
+    expect(cleanTerminalText(`keep\n${'a'.repeat(60_000)}${'\b'.repeat(60_000)}x`)).toBe('keep\nx');
     expect(cleanTerminalText('\n\bx\b\by\x07\bz')).toBe('\nyz');
   });
 
-  it('holds back a long run of CRs without re-reading it on every chunk', () => {
+  it('holds back a long run of CRs chunk after chunk', () => {
     const d = new TerminalDecoder();
     d.push('a');
-    expect(
-      elapsed(() => {
-        for (let i = 0; i < 20_000; i++) d.push('\r'.repeat(50));
-      }),
-    ).toBeLessThan(500);
+    for (let i = 0; i < 20_000; i++) d.push('\r'.repeat(50));
     d.push('\nb');
     expect(d.text).toBe('a\nb');
   });
