@@ -169,6 +169,8 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
     config,
     memory,
     context: shard.context.map((a) => a.name),
+    // A shard reports the paths into the listeners it owns (PathsDown counts those).
+    ...(shard.named ? { pathsInto: shard.ownedNames } : {}),
   });
   // Context appliances were read for their peers' sake: their own findings belong to their shard.
   const owns = (id: string) => reportsAbout(shard, endsOf(id));

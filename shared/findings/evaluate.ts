@@ -182,7 +182,7 @@ export function evaluateFindings(input: FindingsInput): FindingsOutput {
   const findings = sortFindings(anon.findings);
   return {
     findings,
-    paths: pathStates(inv, findings, listeners, input.now, probeFreshnessMs(inv)),
+    paths: pathStates(inv, findings, listeners, input.now, probeFreshnessMs(inv), input.pathsInto),
     checked: [...checked].sort(),
     explained: [...folded.explained, ...anon.explained].sort((a, b) =>
       a.id < b.id ? -1 : a.id > b.id ? 1 : 0,

@@ -20,13 +20,34 @@ export function isFresh(m: ListenerMemory | undefined, now: Date, maxAgeMs: numb
   return age <= maxAgeMs;
 }
 
-/** The checks on the sending side (A) and on the listener's side (B) that bear on path A→B. */
-function relatedIds(sender: Appliance, owner: Appliance, path: string, byId: Map<string, Finding>): string[] {
-  const ids = new Set<string>();
-  for (const f of byId.values()) {
-    if (f.path === path) ids.add(f.id);
-    else if (f.path === undefined && f.appliance === owner.name && LISTENER.has(f.check)) ids.add(f.id);
+/** This cycle's findings, grouped the way the path view looks them up (once per cycle, not per path). */
+interface FindingIndex {
+  byId: Map<string, Finding>;
+  /** Findings about one path, by path id. */
+  byPath: Map<string, string[]>;
+  /** Listener findings about an appliance itself (no path), by appliance. */
+  listenerOf: Map<string, string[]>;
+}
+
+function indexFindings(findings: Finding[]): FindingIndex {
+  const index: FindingIndex = { byId: new Map(), byPath: new Map(), listenerOf: new Map() };
+  const add = (m: Map<string, string[]>, key: string, id: string) => {
+    const list = m.get(key);
+    if (list === undefined) m.set(key, [id]);
+    else list.push(id);
+  };
+  for (const f of findings) {
+    index.byId.set(f.id, f);
+    if (f.path !== undefined) add(index.byPath, f.path, f.id);
+    else if (LISTENER.has(f.check)) add(index.listenerOf, f.appliance, f.id);
   }
+  return index;
+}
+
+/** The checks on the sending side (A) and on the listener's side (B) that bear on path A→B. */
+function relatedIds(sender: Appliance, owner: Appliance, path: string, index: FindingIndex): string[] {
+  const byId = index.byId;
+  const ids = new Set<string>([...(index.byPath.get(path) ?? []), ...(index.listenerOf.get(owner.name) ?? [])]);
   const on = (a: Appliance, checks: CheckName[]) => {
     for (const c of checks) {
       const id = findingId(c, a.name);
@@ -49,23 +70,26 @@ function relatedIds(sender: Appliance, owner: Appliance, path: string, byId: Map
   return [...ids].sort();
 }
 
-/** Builds the path view from this cycle's findings and the recent probe outcomes. */
+/** Builds the path view from this cycle's findings and the recent probe outcomes (only paths `into` these listeners, when given). */
 export function pathStates(
   inv: Inventory,
   findings: Finding[],
   listeners: Record<string, ListenerMemory>,
   now: Date,
   maxAgeMs: number,
+  into?: ReadonlySet<string>,
 ): PathState[] {
-  const byId = new Map(findings.map((f) => [f.id, f]));
+  const index = indexFindings(findings);
+  const byId = index.byId;
   const out: PathState[] = [];
   for (const { esa, sma } of cpqPairs(inv)) {
     for (const [sender, owner, direction] of [
       [esa, sma, 'esa_to_sma'],
       [sma, esa, 'sma_to_esa'],
     ] as const) {
+      if (into !== undefined && !into.has(owner.name)) continue;
       const id = pathId(sender.name, owner.name);
-      const ids = relatedIds(sender, owner, id, byId);
+      const ids = relatedIds(sender, owner, id, index);
       const probe = listeners[owner.name];
       const fresh = isFresh(probe, now, maxAgeMs);
       // A recent probe that failed still explains the path in a cycle that did not probe.

@@ -166,6 +166,12 @@ export interface FindingsInput {
    * monitor-side failures are left to that shard's cycle.
    */
   context?: readonly string[];
+  /**
+   * Only the paths into these appliances' listeners (a shard's own, which its metrics count);
+   * default every path of the inventory. A shard of a large fleet would otherwise judge every
+   * path of the fleet on every invocation.
+   */
+  pathsInto?: ReadonlySet<string>;
 }
 
 /** A finding left out because another finding of this cycle (or a fresh probe) explains it. */

@@ -16,16 +16,48 @@ function counts(a: Appliance, which: Which): boolean {
   return which === 'all' || a.enabled;
 }
 
+/** The inventory by name, and every SMA's ESAs (monitored or not) in inventory order. */
+interface TopologyIndex {
+  byName: Map<string, Appliance>;
+  esasBySma: Map<string, Appliance[]>;
+}
+
+/**
+ * One index per appliance list, built on first use: a cycle over a 10,000-appliance inventory asks
+ * for an ESA's SMA and an SMA's ESAs thousands of times, and a linear search each time made the
+ * per-invocation work grow with the square of the fleet. Keyed by the list itself (a validated
+ * inventory's list is never changed in place; a copy with other appliances gets its own index).
+ */
+const INDEXES = new WeakMap<readonly Appliance[], TopologyIndex>();
+
+function indexOf(inv: Inventory): TopologyIndex {
+  let index = INDEXES.get(inv.appliances);
+  if (index === undefined) {
+    index = { byName: new Map(), esasBySma: new Map() };
+    for (const a of inv.appliances) {
+      if (!index.byName.has(a.name)) index.byName.set(a.name, a);
+      const sma = a.role === 'esa' ? a.quarantine?.sma : undefined;
+      if (sma === undefined) continue;
+      const list = index.esasBySma.get(sma);
+      if (list === undefined) index.esasBySma.set(sma, [a]);
+      else list.push(a);
+    }
+    INDEXES.set(inv.appliances, index);
+  }
+  return index;
+}
+
 /** The ESAs that send quarantined mail to the SMA named `sma`, in inventory order. */
 export function esasOf(inv: Inventory, sma: string, which: Which = 'enabled'): Appliance[] {
-  return inv.appliances.filter((a) => counts(a, which) && a.role === 'esa' && a.quarantine?.sma === sma);
+  return (indexOf(inv).esasBySma.get(sma) ?? []).filter((a) => counts(a, which));
 }
 
 /** The SMA an ESA sends its quarantined mail to; undefined for an SMA or an ESA without one. */
 export function smaOf(inv: Inventory, esa: Appliance, which: Which = 'enabled'): Appliance | undefined {
   const name = esa.quarantine?.sma;
   if (name === undefined) return undefined;
-  return inv.appliances.find((a) => a.name === name && counts(a, which));
+  const sma = indexOf(inv).byName.get(name);
+  return sma !== undefined && counts(sma, which) ? sma : undefined;
 }
 
 /** The appliances at the other end of an appliance's CPQ paths: an SMA's ESAs, an ESA's SMA. */

@@ -112,6 +112,22 @@ describe('the SMA is down: one page, not one per ESA', () => {
     });
   });
 
+  test('a shard asks only for the paths into its own listeners, judged the same', () => {
+    const args = {
+      listener: [
+        listenerObs('sma1', failProbe('connect_refused', 'connect')),
+        listenerObs('esa1', okProbe()),
+        listenerObs('esa2', okProbe()),
+      ],
+      config: [],
+    };
+    const all = evaluateFindings(input(args));
+    const mine = evaluateFindings({ ...input(args), pathsInto: new Set(['sma1']) });
+    expect(mine.paths.map((p) => p.id)).toEqual(['esa1->sma1', 'esa2->sma1']);
+    expect(mine.paths).toEqual(all.paths.filter((p) => p.to === 'sma1'));
+    expect(mine.findings).toEqual(all.findings);
+  });
+
   test('an SSH-only cycle right after the failed probe still folds the backlogs and shows the paths down', () => {
     const first = evaluateFindings(input({ listener: [listenerObs('sma1', refused)] }));
     const memory = JSON.parse(JSON.stringify(first.memory)) as FindingsMemory;

@@ -131,3 +131,20 @@ describe('fleetCpqPorts', () => {
     expect([...fleetCpqPorts(inv)].sort((x, y) => x - y)).toEqual([7025, 7100, 7101, 7102]);
   });
 });
+
+describe('the topology of a changed copy', () => {
+  it('answers for the copy, not for the inventory it was copied from', () => {
+    const inv = fleet();
+    expect(smaOf(inv, named(inv, 'esa5'))).toBeUndefined();
+    // The same ESA now sends to sma3 (a copy with other appliances, as a lab or a test makes).
+    const moved = {
+      ...inv,
+      appliances: inv.appliances.map((a) =>
+        a.name === 'esa5' ? { ...a, quarantine: { sma: 'sma3', port: 7027 } } : a,
+      ),
+    };
+    expect(smaOf(moved, named(moved, 'esa5'))?.name).toBe('sma3');
+    expect(names(esasOf(moved, 'sma3'))).toEqual(['esa5']);
+    expect(names(esasOf(inv, 'sma3'))).toEqual([]);
+  });
+});
