@@ -47,7 +47,10 @@ function indexFindings(findings: Finding[]): FindingIndex {
 /** The checks on the sending side (A) and on the listener's side (B) that bear on path A→B. */
 function relatedIds(sender: Appliance, owner: Appliance, path: string, index: FindingIndex): string[] {
   const byId = index.byId;
-  const ids = new Set<string>([...(index.byPath.get(path) ?? []), ...(index.listenerOf.get(owner.name) ?? [])]);
+  const ids = new Set<string>([
+    ...(index.byPath.get(path) ?? []),
+    ...(index.listenerOf.get(owner.name) ?? []),
+  ]);
   const on = (a: Appliance, checks: CheckName[]) => {
     for (const c of checks) {
       const id = findingId(c, a.name);
