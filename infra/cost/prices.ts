@@ -42,17 +42,19 @@ export const PRICES = {
 
 /**
  * Measured by `npm run bench -- scale --shards 4` (10,000 appliances, 500 SMAs x 19 ESAs, shards of
- * 40 as the stack packs them, lab on the same 2-core machine, Node 20.20): wall time of one shard's
- * invocation divided by its appliances, EMF bytes per invocation and record bytes per appliance.
+ * 40 as the stack packs them, lab in its own process on the same 2-core machine, Node 20.20): the
+ * mean over the sampled shards of each invocation's wall time projected at the deployed memory's
+ * CPU share (max of wall time and CPU / 0.29, as the bench prints it), per appliance; EMF bytes per
+ * invocation; record bytes per appliance; the alert store's read units and the memory parts' sizes.
  * Wall time, not CPU, because Lambda bills duration; the lab answers on loopback, so a real network
  * adds its round trips (docs/deploy.md says how the estimate moves with them).
  */
 export const MEASURED = {
   bench: 'npm run bench -- scale --shards 4',
   /** Probe invocation wall time per appliance (ms). */
-  probeMsPerAppliance: 43.2,
+  probeMsPerAppliance: 16.4,
   /** SSH invocation wall time per appliance (ms). */
-  sshMsPerAppliance: 113.6,
+  sshMsPerAppliance: 37.3,
   /** One appliance record of a probe (bytes, newline included). */
   probeRecordBytes: 313,
   /** One appliance record of an SSH read (bytes, newline included). */
