@@ -6,7 +6,6 @@
  */
 import { ConfigError } from '../errors';
 import { type Severity, severityRank } from '../findings/types';
-import type { AlertRecord } from './state-machine';
 
 /** One stored acknowledgement. */
 export interface Ack {
@@ -30,8 +29,21 @@ export const MAX_ACKS = 300;
 /** Longest reason and author kept. */
 export const ACK_FIELD_MAX = { reason: 500, author: 256 } as const;
 
+/**
+ * What an ack is judged against: the incident fields of an alert record (declared here, so that
+ * the state machine depends on acks and not the other way round).
+ */
+export interface Incident {
+  /** The alert's state; `ok` has no incident. */
+  state: string;
+  /** First failing cycle of the incident. */
+  since: string | null;
+  severity: Severity | null;
+  pagedSeverity: Severity | null;
+}
+
 /** The worst severity of an open alert: what it fails with now or what was paged. */
-export function openSeverity(r: Pick<AlertRecord, 'severity' | 'pagedSeverity'>): Severity | null {
+export function openSeverity(r: Pick<Incident, 'severity' | 'pagedSeverity'>): Severity | null {
   const a = r.severity;
   const b = r.pagedSeverity;
   if (a === null) return b;
@@ -40,17 +52,14 @@ export function openSeverity(r: Pick<AlertRecord, 'severity' | 'pagedSeverity'>)
 }
 
 /** True when the ack covers the alert's current incident at its current severity. */
-export function ackCovers(
-  ack: Ack | undefined,
-  r: Pick<AlertRecord, 'state' | 'since' | 'severity' | 'pagedSeverity'>,
-): ack is Ack {
+export function ackCovers(ack: Ack | undefined, r: Incident): ack is Ack {
   if (ack === undefined || r.state === 'ok' || r.since !== ack.since) return false;
   const sev = openSeverity(r);
   return sev === null || severityRank(sev) <= severityRank(ack.severity);
 }
 
 /** True when an ack still concerns an open incident (acks of closed incidents are dropped). */
-export function ackCurrent(ack: Ack, r: AlertRecord | undefined): boolean {
+export function ackCurrent(ack: Ack, r: Incident | undefined): boolean {
   return r !== undefined && ackCovers(ack, r);
 }
 
