@@ -1,19 +1,10 @@
-/**
- * The reader against the system's real OpenSSH server (not ssh2's), started by this test on
- * 127.0.0.1 with its own host key, key auth from a temporary authorized_keys, and a ForceCommand
- * script that imitates a few AsyncOS prompts and outputs in a real PTY (kernel echo, ONLCR).
- * CI installs openssh-server; when sshd is missing this test fails and says so.
- */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
-import { tmpdir, userInfo } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair } from '../../../lab/ssh-server';
 import { fetchHostKey, readAppliance } from '../../../shared/asyncos/reader';
 import type { ReadOptions, StatusFacts, TophostsFacts } from '../../../shared/asyncos/types';
-
-const SSHD = '/usr/sbin/sshd';
+import { type RealSshd, startRealSshd } from './real-sshd';
 
 // A tiny AsyncOS imitation: prompt, a pager on status, a sort menu for bare tophosts, a menu after
 // sslconfig, and everything it reads appended to a transcript file.
@@ -56,95 +47,20 @@ while true; do
 done
 `;
 
+let server: RealSshd;
 let dir: string;
-let sshd: ChildProcess | undefined;
 let port: number;
 let hostKeyFingerprint: string;
 let hostKeyMd5: string;
-const clientKey = generateKeyPair();
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
-}
-
-async function waitForPort(p: number, deadline: number): Promise<void> {
-  while (Date.now() < deadline) {
-    const open = await new Promise<boolean>((resolve) => {
-      const s = connect({ host: '127.0.0.1', port: p });
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`sshd did not listen on 127.0.0.1:${p} in time`);
-}
+let clientKey: RealSshd['clientKey'];
 
 beforeAll(async () => {
-  if (!existsSync(SSHD)) {
-    throw new Error(
-      `${SSHD} is missing: install openssh-server (apt-get install -y openssh-server); CI does`,
-    );
-  }
-  mkdirSync('/run/sshd', { recursive: true });
-  dir = mkdtempSync(join(tmpdir(), 'cpq-sshd-'));
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_ed25519')]);
-  // OpenSSH's own rendering of its host key fingerprint: the reader must agree with it.
-  hostKeyFingerprint = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(dir, 'host_ed25519.pub')])
-    .toString()
-    .split(' ')[1]!;
-  hostKeyMd5 = execFileSync('ssh-keygen', ['-l', '-E', 'md5', '-f', join(dir, 'host_ed25519.pub')])
-    .toString()
-    .split(' ')[1]!;
-  writeFileSync(join(dir, 'authorized_keys'), `${clientKey.publicKey}\n`);
-  writeFileSync(join(dir, 'asyncos.sh'), SCRIPT);
-  chmodSync(join(dir, 'asyncos.sh'), 0o755);
-  port = await freePort();
-  writeFileSync(
-    join(dir, 'sshd_config'),
-    [
-      `Port ${port}`,
-      'ListenAddress 127.0.0.1',
-      `HostKey ${join(dir, 'host_ed25519')}`,
-      `PidFile ${join(dir, 'sshd.pid')}`,
-      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-      'StrictModes no',
-      'PubkeyAuthentication yes',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'UsePAM no',
-      'PermitRootLogin prohibit-password',
-      `AllowUsers ${userInfo().username}`,
-      `ForceCommand ${join(dir, 'asyncos.sh')}`,
-      'LogLevel ERROR',
-      '',
-    ].join('\n'),
-  );
-  sshd = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  sshd.stderr?.on('data', (d) => {
-    stderr += String(d);
-  });
-  const exited = new Promise<never>((_, reject) =>
-    sshd!.once('exit', (code) => reject(new Error(`sshd exited (${code}): ${stderr.trim()}`))),
-  );
-  await Promise.race([waitForPort(port, Date.now() + 10_000), exited]);
+  server = await startRealSshd(SCRIPT);
+  ({ dir, port, hostKey: hostKeyFingerprint, hostKeyMd5, clientKey } = server);
 });
 
 afterAll(async () => {
-  if (sshd && sshd.exitCode === null) {
-    const gone = new Promise((r) => sshd!.once('exit', r));
-    sshd.kill('SIGTERM');
-    await gone;
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 /** Lines the ForceCommand script read, in order. */

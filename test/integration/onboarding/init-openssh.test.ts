@@ -4,10 +4,9 @@
  * PTY), with a lab CPQ listener on an ephemeral port as the appliance's listener. CI installs
  * openssh-server; when sshd is missing this test fails and says so.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
-import { tmpdir, userInfo } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createApplianceState } from '../../../lab/appliance-state';
 import {
@@ -20,11 +19,9 @@ import {
   versionText,
 } from '../../../lab/asyncos-output';
 import { type LabListener, startLabListener } from '../../../lab/listener';
-import { generateKeyPair } from '../../../lab/ssh-server';
 import { loadInventory } from '../../../shared/inventory/load';
-import { closedPort, cpqMonitor } from './run-cli';
-
-const SSHD = '/usr/sbin/sshd';
+import { type RealSshd, startRealSshd } from '../asyncos/real-sshd';
+import { cpqMonitor } from './run-cli';
 
 // The CLI: a prompt; plain commands print their saved output; showconfig asks the passphrase
 // question first; the listings end in a menu that waits for an answer. Every line read is logged.
@@ -51,40 +48,16 @@ while true; do
 done
 `;
 
+let server: RealSshd;
 let dir: string;
-let sshd: ChildProcess | undefined;
 let port: number;
 let hostKey: string;
 let hostKeyMd5: string;
 let listener: LabListener;
-const clientKey = generateKeyPair();
-
-async function waitForPort(p: number, deadline: number): Promise<void> {
-  while (Date.now() < deadline) {
-    const open = await new Promise<boolean>((resolve) => {
-      const s = connect({ host: '127.0.0.1', port: p });
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`sshd did not listen on 127.0.0.1:${p} in time`);
-}
-
 const text = (steps: Step[]) => steps.map((s) => ('out' in s ? s.out : '')).join('');
 
 beforeAll(async () => {
-  if (!existsSync(SSHD))
-    throw new Error(
-      `${SSHD} is missing: install openssh-server (apt-get install -y openssh-server); CI does`,
-    );
   listener = await startLabListener({ hostname: 'esa7.example.com' });
-  mkdirSync('/run/sshd', { recursive: true });
-  dir = mkdtempSync(join(tmpdir(), 'cpq-init-sshd-'));
   // What the appliance says about itself: an ESA whose CPQ listener is the lab listener above and
   // whose quarantine goes to an SMA this test does not read.
   const state = createApplianceState({
@@ -94,63 +67,21 @@ beforeAll(async () => {
     cpqPort: listener.port,
     cpqTarget: { enabled: true, host: 'sma1.example.com', port: 7025, interface: 'Management' },
   });
-  writeFileSync(join(dir, 'version.txt'), versionText(state));
-  writeFileSync(join(dir, 'status.txt'), statusText(state, false));
-  writeFileSync(join(dir, 'showconfig.txt'), `\n${showconfigXml(state)}`);
-  writeFileSync(join(dir, 'sslconfig.txt'), text(sslconfigSteps(state)));
-  writeFileSync(join(dir, 'listenerconfig.txt'), text(listenerconfigSteps(state)));
-  writeFileSync(join(dir, 'interfaceconfig.txt'), text(interfaceconfigSteps(state)));
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_ed25519')]);
-  hostKey = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(dir, 'host_ed25519.pub')])
-    .toString()
-    .split(' ')[1]!;
-  hostKeyMd5 = execFileSync('ssh-keygen', ['-l', '-E', 'md5', '-f', join(dir, 'host_ed25519.pub')])
-    .toString()
-    .split(' ')[1]!;
-  writeFileSync(join(dir, 'authorized_keys'), `${clientKey.publicKey}\n`);
-  writeFileSync(join(dir, 'client_key'), clientKey.privateKey, { mode: 0o600 });
-  writeFileSync(join(dir, 'asyncos.sh'), SCRIPT);
-  chmodSync(join(dir, 'asyncos.sh'), 0o755);
-  port = await closedPort();
-  writeFileSync(
-    join(dir, 'sshd_config'),
-    [
-      `Port ${port}`,
-      'ListenAddress 127.0.0.1',
-      `HostKey ${join(dir, 'host_ed25519')}`,
-      `PidFile ${join(dir, 'sshd.pid')}`,
-      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-      'StrictModes no',
-      'PubkeyAuthentication yes',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'UsePAM no',
-      'PermitRootLogin prohibit-password',
-      `AllowUsers ${userInfo().username}`,
-      `ForceCommand ${join(dir, 'asyncos.sh')}`,
-      'LogLevel ERROR',
-      '',
-    ].join('\n'),
-  );
-  sshd = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  sshd.stderr?.on('data', (d) => {
-    stderr += String(d);
+  server = await startRealSshd(SCRIPT, (d) => {
+    writeFileSync(join(d, 'version.txt'), versionText(state));
+    writeFileSync(join(d, 'status.txt'), statusText(state, false));
+    writeFileSync(join(d, 'showconfig.txt'), `\n${showconfigXml(state)}`);
+    writeFileSync(join(d, 'sslconfig.txt'), text(sslconfigSteps(state)));
+    writeFileSync(join(d, 'listenerconfig.txt'), text(listenerconfigSteps(state)));
+    writeFileSync(join(d, 'interfaceconfig.txt'), text(interfaceconfigSteps(state)));
   });
-  const exited = new Promise<never>((_, reject) =>
-    sshd!.once('exit', (code) => reject(new Error(`sshd exited (${code}): ${stderr.trim()}`))),
-  );
-  await Promise.race([waitForPort(port, Date.now() + 10_000), exited]);
+  ({ dir, port, hostKey, hostKeyMd5 } = server);
+  writeFileSync(join(dir, 'client_key'), server.clientKey.privateKey, { mode: 0o600 });
 });
 
 afterAll(async () => {
-  if (sshd && sshd.exitCode === null) {
-    const gone = new Promise((r) => sshd!.once('exit', r));
-    sshd.kill('SIGTERM');
-    await gone;
-  }
+  await server?.stop();
   await listener?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 jest.setTimeout(60_000);
