@@ -190,7 +190,7 @@ export async function processAlerts(input: ProcessAlertsInput): Promise<AlertRep
           : null;
       return limit(() => {
         if (input.deadline !== undefined && input.deadline - Date.now() < MIN_ALERT_MS) {
-          return Promise.resolve(deferredOutcome(id, records.get(id), alertInput));
+          return Promise.resolve(startingOutcome(id, records.get(id), alertInput, 'deferred'));
         }
         return processOne(id, records.get(id), alertInput, input);
       });
@@ -217,11 +217,12 @@ function emptyReport(): AlertReport {
   return { alerts: [], sent: 0, failed: 0, retried: 0, muted: 0, conflicts: 0, errors: 0, deferred: 0 };
 }
 
-/** The outcome of an alert the deadline left unprocessed. */
-function deferredOutcome(
+/** An alert's outcome before anything happens to it: as stored, with `status`. */
+function startingOutcome(
   id: string,
   prev: AlertRecord | undefined,
   alertInput: AlertInput | null,
+  status: AlertOutcome['status'],
 ): AlertOutcome {
   return {
     id,
@@ -231,7 +232,7 @@ function deferredOutcome(
     after: prev?.state ?? null,
     severity: prev?.severity ?? null,
     muted: prev?.muted ?? null,
-    status: 'deferred',
+    status,
     notifications: [],
   };
 }
@@ -242,17 +243,7 @@ async function processOne(
   alertInput: AlertInput | null,
   ctx: ProcessAlertsInput,
 ): Promise<AlertOutcome> {
-  const outcome: AlertOutcome = {
-    id,
-    appliance: prev?.appliance ?? (alertInput?.kind === 'failure' ? alertInput.finding.appliance : id),
-    check: prev?.check ?? (alertInput?.kind === 'failure' ? alertInput.finding.check : ''),
-    before: prev?.state ?? null,
-    after: prev?.state ?? null,
-    severity: prev?.severity ?? null,
-    muted: prev?.muted ?? null,
-    status: 'unchanged',
-    notifications: [],
-  };
+  const outcome = startingOutcome(id, prev, alertInput, 'unchanged');
   try {
     return await runOne(id, prev, alertInput, ctx, outcome);
   } catch (err) {

@@ -32,13 +32,16 @@ export function clip(text: string, max: number): string {
   return `${text.slice(0, Math.max(0, max - 3)).trimEnd()}...`;
 }
 
-function headline(n: AlertNotification): string {
+/** What happened, in capitals: `CRITICAL ALARM`, `ESCALATED WARNING->CRITICAL`, `RECOVERED`... */
+export function headline(n: AlertNotification, arrow = '->'): string {
   const sev = n.severity.toUpperCase();
   switch (n.kind) {
     case 'page':
       return `${sev} ALARM`;
     case 'escalation':
-      return `ESCALATED ${n.previousSeverity?.toUpperCase() ?? ''}->${sev}`.replace(' ->', ' ');
+      return n.previousSeverity
+        ? `ESCALATED ${n.previousSeverity.toUpperCase()}${arrow}${sev}`
+        : `ESCALATED ${sev}`;
     case 'reminder':
       return `REMINDER ${sev}`;
     case 'recovery':

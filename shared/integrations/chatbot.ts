@@ -3,7 +3,7 @@
  * escalation or recovery, or one watchdog alarm, as the JSON event Chatbot renders in Slack and
  * Microsoft Teams. The format and its required fields are described in docs/alerts.md (AWS Chatbot).
  */
-import { clip, duration, printable, subjectOf } from '../alerts/format';
+import { clip, duration, headline, printable, subjectOf } from '../alerts/format';
 import type { AlertNotification } from '../alerts/notifier';
 import type { AlarmNotification } from './message';
 
@@ -70,20 +70,6 @@ function isWebLink(url: string): boolean {
   return /^https?:\/\/\S+$/i.test(url);
 }
 
-function headline(n: AlertNotification): string {
-  const sev = n.severity.toUpperCase();
-  switch (n.kind) {
-    case 'page':
-      return `${sev} ALARM`;
-    case 'escalation':
-      return `ESCALATED ${n.previousSeverity?.toUpperCase() ?? ''} -> ${sev}`.replace('  ', ' ');
-    case 'reminder':
-      return `REMINDER ${sev}`;
-    case 'recovery':
-      return 'RECOVERED';
-  }
-}
-
 /** Lines joined, with as many evidence lines as fit the description's bound, in a code block. */
 function describe(head: string[], evidenceTitle: string, evidence: string[], tail: string[]): string {
   const max = CHATBOT_LIMITS.description;
@@ -121,7 +107,7 @@ export function chatbotNotificationOf(n: AlertNotification): ChatbotNotification
           `Severity: ${n.severity} while it lasted`,
         ]
       : [
-          `${headline(n)}: ${summary}`,
+          `${headline(n, ' -> ')}: ${summary}`,
           `Where: ${where}`,
           `Since: ${line(n.since, 40)} (${duration(n.since, n.at)} ago)`,
           `Severity: ${n.severity}${n.previousSeverity ? ` (was ${n.previousSeverity})` : ''}`,
