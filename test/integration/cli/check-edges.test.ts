@@ -77,6 +77,56 @@ describe('cpq-monitor check, signalled mid-cycle', () => {
   });
 });
 
+describe('cpq-monitor check, signalled while a probe hangs', () => {
+  it('SIGINT ends the hung probe at once (no finding, no page for it), says it was interrupted, exits 130', async () => {
+    // The SMA's listener accepts and never greets; the probe would wait its own timeout (a minute,
+    // the most the inventory allows) and the cycle far longer: only the interrupt ends it in time.
+    const sma = world.get('sma1').listener;
+    await sma.setFault('silent');
+    const before = sma.accepted;
+    const file = join(dir, 'slow-probes.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ ...world.inventory, monitor: { ...world.inventory.monitor, probeTimeoutMs: 60_000 } }),
+    );
+    try {
+      const child = spawn(
+        process.execPath,
+        [
+          BIN,
+          'check',
+          '--inventory',
+          file,
+          '--cycle',
+          'probe',
+          '--timeout',
+          '3600000',
+          '--state',
+          join(dir, 'hung-probe.json'),
+          '--emf',
+          join(dir, 'hung-probe.jsonl'),
+        ],
+        {
+          env: { ...process.env, CPQ_LAB_PASSWORD: PASSWORD, LOG_LEVEL: 'silent' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      const done = exitOf(child);
+      while (sma.accepted === before) await new Promise((r) => setTimeout(r, 50));
+      child.kill('SIGINT');
+      const r = await done;
+      expect(r.code).toBe(130);
+      expect(r.stdout).toMatch(/probe sma1[^,\n]* \(interrupted\)/);
+      // No finding and no page about the SMA's listener: an interrupted probe says nothing about it.
+      expect(r.stdout).not.toMatch(/banner_timeout/);
+      expect(r.stdout).not.toMatch(/Alert:.*sma1/);
+      expect(() => JSON.parse(readFileSync(join(dir, 'hung-probe.memory.json'), 'utf8'))).not.toThrow();
+    } finally {
+      await sma.setFault('none');
+    }
+  });
+});
+
 describe('cpq-monitor check, default state file', () => {
   it('keeps each inventory its own state beside it and says where', async () => {
     const other = join(dir, 'other');
