@@ -48,12 +48,29 @@ describe('cpq-monitor check, signalled mid-cycle', () => {
     ['SIGTERM', 143],
     ['SIGINT', 130],
   ] as const)('%s ends the cycle, saves state and memory, exits %i', async (signal, expected) => {
-    // A command that never returns keeps the cycle busy until its command timeout.
-    world.get('esa1').ssh.setFault('hang_in_command');
+    // The SMA refuses the monitor's login: a first, whole cycle opens its alert in the state file.
+    world.get('sma1').ssh.setFault('wrong_password');
     const lines = world.get('esa1').ssh.record.lines;
-    const before = lines.length;
     const state = join(dir, `${signal}.json`);
     try {
+      await cpqMonitor(
+        [
+          'check',
+          '--inventory',
+          inventoryFile,
+          '--cycle',
+          'ssh',
+          '--state',
+          state,
+          '--emf',
+          join(dir, 'm.jsonl'),
+        ],
+        { env: { CPQ_LAB_PASSWORD: PASSWORD } },
+      );
+      expect(readFileSync(state, 'utf8')).toContain('sma1');
+      // A command that never returns would keep the cycle busy until its command timeout.
+      world.get('esa1').ssh.setFault('hang_in_command');
+      const before = lines.length;
       const child = spawn(
         process.execPath,
         [BIN, 'check', '--inventory', inventoryFile, '--state', state, '--emf', join(dir, 'm.jsonl')],
@@ -68,11 +85,17 @@ describe('cpq-monitor check, signalled mid-cycle', () => {
       child.kill(signal);
       const r = await done;
       expect(r.code).toBe(expected);
-      // The cycle's alert stage and memory ran: both files are whole JSON documents.
+      // The hung read was cut short and said so; it raised no finding of its own.
+      expect(r.stdout).toContain('ssh esa1 (interrupted)');
+      expect(r.stdout).not.toContain('command_timeout');
+      // The cycle's alert stage and memory ran: both files are whole JSON documents, and the
+      // SMA's alert is still there (an interrupted cycle recovers nothing it did not check).
+      expect(readFileSync(state, 'utf8')).toContain('sma1');
       expect(() => JSON.parse(readFileSync(state, 'utf8'))).not.toThrow();
       expect(() => JSON.parse(readFileSync(join(dir, `${signal}.memory.json`), 'utf8'))).not.toThrow();
     } finally {
       world.get('esa1').ssh.setFault('none');
+      world.get('sma1').ssh.setFault('none');
     }
   });
 });
