@@ -163,6 +163,8 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
         bounds,
       )
     : [];
+  // Past the I/O an interrupt changes nothing; `check --watch` hands every cycle the same signal.
+  input.signal?.removeEventListener('abort', interrupt);
 
   const now = clock();
   const evaluated = evaluateFindings({

@@ -4,6 +4,7 @@
  * says nothing about the appliance), and the alert and memory stages still run. Timeouts are set
  * far beyond jest's: a cycle that waits for them fails the test by timing out.
  */
+import { getEventListeners } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { credentialResolver } from '../../../shared/cycle/credentials';
@@ -70,5 +71,19 @@ describe('runCycle interrupted while work hangs', () => {
     expect(lab.pages.take()).not.toContain('esa1');
     expect(r.alerts.error).toBeUndefined();
     expect(existsSync(join(lab.dir, 'memory.json'))).toBe(true);
+  });
+
+  it('a cycle that is not interrupted leaves no listener on the signal (check --watch reuses it)', async () => {
+    const controller = new AbortController();
+    const deps = { ...lab.deps, credentials: credentialResolver({ env: { CPQ_LAB_PASSWORD: PASSWORD } }) };
+    for (let i = 0; i < 2; i++) {
+      const r = await runCycle(
+        { inventory: lab.inventory, kind: 'full', deadline: Date.now() + 25_000, signal: controller.signal },
+        deps,
+      );
+      expect(r.skipped).toEqual([]);
+      expect(r.findings).toEqual([]);
+    }
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });
