@@ -68,8 +68,9 @@ export function register(program: Command): void {
         notifier: new ConsoleNotifier(flags.json ? process.stderr : process.stdout),
       });
       const timeout = flags.timeout ?? defaultCycleTimeoutMs(inventory);
-      // SIGINT/SIGTERM end the running cycle early (nothing new starts; alerts and memory are
-      // still saved together) and the command exits 130/143, as a shell expects.
+      // SIGINT/SIGTERM end the running cycle at once (nothing new starts, probes and reads in
+      // flight are cut off and discarded; alerts and memory are still saved together) and the
+      // command exits 130/143, as a shell expects.
       let stop = false;
       let caught: NodeJS.Signals | undefined;
       const interrupted = new AbortController();

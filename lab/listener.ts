@@ -54,6 +54,8 @@ export interface LabListener {
   /** The lab CA, for --ca tests. */
   readonly caPem: string;
   readonly fault: ListenerFault;
+  /** TCP connections accepted so far (a test waits on it to know a probe is in flight). */
+  readonly accepted: number;
   /** `refused` stops listening; leaving it listens again on the same port. */
   setFault(fault: ListenerFault): Promise<void>;
   /** Delay before every reply, TLS records included (models a WAN round trip). */
@@ -169,6 +171,7 @@ class Listener implements LabListener {
   private boundPort: number;
   private readonly sessions = new Set<Session>();
   private closed = false;
+  accepted = 0;
 
   constructor(
     readonly host: string,
@@ -239,6 +242,7 @@ class Listener implements LabListener {
       socket.destroy();
       return;
     }
+    this.accepted++;
     const session = new Session(this, socket, () => this.sessions.delete(session));
     this.sessions.add(session);
     session.start();

@@ -6,7 +6,7 @@ import { errorMessage, type Status, worstStatus } from '../errors';
 import { commandLine } from './allowlist';
 import { commandNamed, type RegisteredCommand } from './commands';
 import { isFingerprint, type PresentedHostKey } from './fingerprint';
-import { type LookupFn, openShellSession, type RunOutcome } from './session';
+import { interruptedMessage, type LookupFn, openShellSession, type RunOutcome } from './session';
 import type { CommandResult, ReadCode, ReadOptions, ReadResult } from './types';
 
 export const READ_DEFAULTS = {
@@ -78,6 +78,8 @@ async function read(
   const maxBytes = opts.maxOutputBytes ?? READ_DEFAULTS.maxOutputBytes;
   const deadline = started + timeoutMs;
 
+  const signal = opts.signal;
+  if (signal?.aborted) return fail('session_failed', interruptedMessage(opts.host, port));
   const opened = await openShellSession({
     host: opts.host,
     port,
@@ -88,6 +90,7 @@ async function read(
     promptTimeoutMs: commandTimeoutMs,
     ...(deps.quietMs !== undefined ? { quietMs: deps.quietMs } : {}),
     ...(deps.lookup !== undefined ? { lookup: deps.lookup } : {}),
+    ...(signal !== undefined ? { signal } : {}),
   });
   if (!opened.ok) {
     return fail(opened.code, opened.message, {
@@ -102,6 +105,10 @@ async function read(
   const { session } = opened;
   const commands: Record<string, CommandResult> = {};
   let stop: { code: Exclude<ReadCode, 'ok'>; message: string } | null = null;
+  // An abort ends the command in progress at once (it reads as `closed`, the rest are not run).
+  const onAbort = () => session.interrupt();
+  if (signal?.aborted) session.interrupt();
+  else signal?.addEventListener('abort', onAbort, { once: true });
   try {
     for (const { command, line } of lines) {
       if (stop !== null) {
@@ -125,7 +132,16 @@ async function read(
         stop = { code: result.code as Exclude<ReadCode, 'ok'>, message: result.message };
     }
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     session.close();
+  }
+  if (signal?.aborted) {
+    // What the commands saw once the connection was cut is not about the appliance.
+    return fail('session_failed', interruptedMessage(opts.host, port), {
+      hostKey: opened.hostKey,
+      timings: { connectMs: opened.connectMs, totalMs: Date.now() - started },
+      commands,
+    });
   }
 
   const results = Object.values(commands);

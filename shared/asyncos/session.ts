@@ -34,6 +34,8 @@ export interface SessionOptions {
   /** Quiet time after which an unrecognised prompt-like line ends a wait (default 1500 ms). */
   quietMs?: number;
   lookup?: LookupFn;
+  /** Ends the opening at once when aborted: the connection is destroyed, the outcome `session_failed`. */
+  signal?: AbortSignal;
 }
 
 export type OpenOutcome =
@@ -70,13 +72,26 @@ const MAX_PAGES = 10_000;
 /** Lines of text kept above an unexpected question as its evidence. */
 const QUESTION_CONTEXT_LINES = 6;
 
+/** The message of a session cut short by the caller's signal (the CLI's Ctrl-C). */
+export function interruptedMessage(host: string, port: number): string {
+  return `the SSH session to ${host}:${port} was interrupted before it finished; this says nothing about the appliance`;
+}
+
 /** Connects, verifies the host key, authenticates and opens the shell; waits for the first prompt. */
 export async function openShellSession(opts: SessionOptions): Promise<OpenOutcome> {
   const started = Date.now();
   const remaining = () => opts.deadline - Date.now();
+  const interrupted = (): OpenOutcome => ({
+    ok: false,
+    code: 'session_failed',
+    message: interruptedMessage(opts.host, opts.port),
+    hostKey: null,
+  });
+  if (opts.signal?.aborted) return interrupted();
   let address = opts.host;
   if (isIP(opts.host) === 0) {
-    const resolved = await withDeadline((opts.lookup ?? defaultLookup)(opts.host), remaining());
+    const resolved = await withDeadline((opts.lookup ?? defaultLookup)(opts.host), remaining(), opts.signal);
+    if (opts.signal?.aborted) return interrupted();
     if (!resolved.ok) {
       const code = (resolved.error as NodeJS.ErrnoException | undefined)?.code;
       const why = resolved.timedOut ? 'no answer in time' : (code ?? errorMessage(resolved.error));
@@ -93,11 +108,19 @@ export async function openShellSession(opts: SessionOptions): Promise<OpenOutcom
     let tcpConnected = false;
     let connectMs: number | undefined;
     let settled = false;
+    let session: ShellSession | undefined;
     const timer = setTimeout(() => fail('connect_timeout', timeoutMessage()), Math.max(1, remaining()));
+    const onAbort = () => {
+      // The shell, when open, ends its wait for the first prompt; then the connection goes.
+      session?.interrupt();
+      fail('session_failed', interruptedMessage(opts.host, opts.port));
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
     const finish = (outcome: OpenOutcome) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
       if (!outcome.ok) client.destroy();
       resolve(outcome);
     };
@@ -175,21 +198,22 @@ export async function openShellSession(opts: SessionOptions): Promise<OpenOutcom
           stream.close();
           return;
         }
-        const session = new ShellSession(client, stream, opts.quietMs ?? 1500);
+        session = new ShellSession(client, stream, opts.quietMs ?? 1500);
+        const shell = session;
         // From here on the session owns the connection; the login timer is replaced by its own.
         clearTimeout(timer);
-        session.waitForPrompt(Math.max(1, Math.min(opts.promptTimeoutMs, remaining()))).then((first) => {
+        shell.waitForPrompt(Math.max(1, Math.min(opts.promptTimeoutMs, remaining()))).then((first) => {
           if (first.state === 'done') {
             finish({
               ok: true,
-              session,
+              session: shell,
               hostKey: hostKey ?? '',
               connectMs: connectMs ?? 0,
               banner: first.output,
             });
             return;
           }
-          session.close();
+          shell.close();
           if (first.state === 'unexpected_prompt' && demandsPasswordChange(first.question)) {
             // The in-shell variant: the CLI asks for a new password before its first prompt.
             passwordChange();
@@ -257,10 +281,14 @@ async function defaultLookup(host: string): Promise<{ address: string; family: n
 
 type Deadlined<T> = { ok: true; value: T } | { ok: false; timedOut: boolean; error?: unknown };
 
-async function withDeadline<T>(p: Promise<T>, ms: number): Promise<Deadlined<T>> {
+/** `p`'s outcome, or a time-out after `ms`, or a failure as soon as `signal` aborts. */
+async function withDeadline<T>(p: Promise<T>, ms: number, signal?: AbortSignal): Promise<Deadlined<T>> {
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   const timeout = new Promise<Deadlined<T>>((resolve) => {
     timer = setTimeout(() => resolve({ ok: false, timedOut: true }), Math.max(1, ms));
+    onAbort = () => resolve({ ok: false, timedOut: false, error: signal?.reason });
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
   try {
     return await Promise.race([
@@ -271,6 +299,7 @@ async function withDeadline<T>(p: Promise<T>, ms: number): Promise<Deadlined<T>>
     ]);
   } finally {
     clearTimeout(timer);
+    if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
   }
 }
 
@@ -450,6 +479,17 @@ export class ShellSession {
       if (first.trimEnd().endsWith(line)) text = nl === -1 ? '' : text.slice(nl + 1);
     }
     return removePagerLines(text);
+  }
+
+  /**
+   * Ends the wait in progress (as `closed`) and the connection at once, typing nothing: the
+   * caller was interrupted and will not wait for the appliance.
+   */
+  interrupt(): void {
+    const pending = this.onClose;
+    this.close();
+    this.client.destroy();
+    pending?.();
   }
 
   /** Closes the shell and the connection without typing anything (no `exit` is sent). */

@@ -44,6 +44,11 @@ export interface ReadOptions {
   cpqQueueName?: string;
   /** Name of the SMA's queue of released messages in `tophosts`; default `the.cpq.release.host`. */
   releaseQueueName?: string;
+  /**
+   * Ends the read at once when aborted (the CLI's Ctrl-C): the SSH connection is destroyed and the
+   * read settles as `session_failed` saying it was interrupted, which says nothing about the appliance.
+   */
+  signal?: AbortSignal;
 }
 
 /** Result of one command: its raw text always kept, its facts when the parser understood it. */

@@ -58,8 +58,10 @@ export interface CycleInput {
   baseDir?: string;
   /**
    * Ends the cycle early (SIGINT/SIGTERM in the CLI): no further probe or read starts, those in
-   * flight end within their own timeouts, and the alert and memory stages still run, so state and
-   * memory are saved together. The work not started is listed as skipped.
+   * flight are ended at once and their outcomes discarded (an interrupted probe says nothing about
+   * the appliance: no finding, no page), and the alert and memory stages still run, so state and
+   * memory are saved together. Work not started is listed as skipped, work cut short as
+   * `<work> (interrupted)`.
    */
   signal?: AbortSignal;
 }
@@ -124,6 +126,7 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
     concurrency: inv.monitor.concurrency,
     deadline: input.deadline - (input.tailReserveMs ?? 5000),
     skipped: [],
+    ...(input.signal !== undefined ? { signal: input.signal } : {}),
   };
   const interrupt = () => {
     bounds.deadline = Math.min(bounds.deadline, Date.now());
@@ -160,6 +163,8 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
         bounds,
       )
     : [];
+  // Past the I/O an interrupt changes nothing; `check --watch` hands every cycle the same signal.
+  input.signal?.removeEventListener('abort', interrupt);
 
   const now = clock();
   const evaluated = evaluateFindings({
@@ -249,13 +254,14 @@ async function readOne(
   a: Appliance,
   timeoutMs: number,
   deps: CycleDeps,
+  signal: AbortSignal,
 ): Promise<ReadResult> {
   const ssh = a.ssh!;
   const startedAt = new Date().toISOString();
   let auth: Awaited<ReturnType<CredentialResolver>>;
   try {
     // A secret store that never answers must not hold the read past its time.
-    auth = await beforeDeadline(deps.credentials(a), Date.now() + timeoutMs);
+    auth = await beforeDeadline(deps.credentials(a), Date.now() + timeoutMs, signal);
   } catch (err) {
     // The appliance was never contacted: say why in the result the rules read.
     const why =
@@ -284,6 +290,7 @@ async function readOne(
         hostKeys: ssh.hostKeys,
         commands: planCommands(a, inv),
         timeoutMs: ms,
+        signal,
       },
       deps.readerDeps,
     );
@@ -293,10 +300,10 @@ async function readOne(
   // is reported (docs/deploy.md, "SSH secrets: cache and rotation").
   if (first.code !== 'auth_failed' || ssh.credentials.secretId === undefined) return first;
   const left = timeoutMs - (Date.now() - started);
-  if (left <= 0) return first;
+  if (left <= 0 || signal.aborted) return first;
   let fresh: SshAuth;
   try {
-    fresh = await deps.credentials(a, auth);
+    fresh = await beforeDeadline(deps.credentials(a, auth), Date.now() + left, signal);
   } catch {
     return first;
   }
@@ -316,8 +323,8 @@ function readAll(
     targets,
     bounds,
     (a) => `ssh ${a.name}`,
-    async (a, left): Promise<ConfigObservation> => {
-      const read = await readOne(inv, a, Math.min(inv.monitor.sshTimeoutMs, left), deps);
+    async (a, left, signal): Promise<ConfigObservation> => {
+      const read = await readOne(inv, a, Math.min(inv.monitor.sshTimeoutMs, left), deps, signal);
       return { kind: 'config', appliance: a.name, role: a.role, at: read.startedAt, read };
     },
   );
@@ -329,10 +336,11 @@ function probeAll(planned: readonly PlannedProbe[], bounds: WorkBounds): Promise
     planned,
     bounds,
     (p) => `probe ${p.appliance.name}${p.from ? ` from ${p.from}` : ''}`,
-    async (p, left): Promise<ListenerObservation> => {
+    async (p, left, signal): Promise<ListenerObservation> => {
       const probe = await probeListener({
         ...p.options,
         timeoutMs: Math.min(p.options.timeoutMs ?? left, left),
+        signal,
       });
       return {
         kind: 'listener',
@@ -445,22 +453,39 @@ async function loadOperators(store: OperatorStore | undefined, problems: string[
 }
 
 /**
- * The promise's value, or a DeadlineError once `deadline` passes. For calls that take no abort
- * signal; whatever they still do afterwards is bounded by their own timeouts.
+ * The promise's value, or a DeadlineError once `deadline` passes, or the abort reason once
+ * `signal` is aborted. For calls that take no abort signal; whatever they still do afterwards is
+ * bounded by their own timeouts.
  */
-function beforeDeadline<T>(p: Promise<T>, deadline: number): Promise<T> {
+function beforeDeadline<T>(p: Promise<T>, deadline: number, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new DeadlineError(deadline)), Math.max(0, deadline - Date.now()));
+    const settle = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    };
+    const onAbort = () => {
+      settle();
+      reject(signal.reason);
+    };
+    const timer = setTimeout(
+      () => {
+        settle();
+        reject(new DeadlineError(deadline));
+      },
+      Math.max(0, deadline - Date.now()),
+    );
     p.then(
       (v) => {
-        clearTimeout(timer);
+        settle();
         resolve(v);
       },
       (err: unknown) => {
-        clearTimeout(timer);
+        settle();
         reject(err);
       },
     );
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 

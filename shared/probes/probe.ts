@@ -216,12 +216,19 @@ const SMTP_STEPS: Record<
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
-/** Probes one CPQ listener. Never throws; always resolves to one result. */
+/**
+ * Probes one CPQ listener. Never throws; always resolves to one result. Aborting `opts.signal`
+ * ends it at once with a result that says it was interrupted.
+ */
 export async function probeListener(opts: ProbeOptions): Promise<ProbeResult> {
   const run = new ProbeRun(opts);
   try {
-    return await run.execute();
+    if (run.interrupted) return run.result(run.interruptedFailure());
+    const result = await run.execute();
+    // Whatever a phase saw once its socket was destroyed by the abort is not about the listener.
+    return run.interrupted ? run.result(run.interruptedFailure()) : result;
   } catch (err) {
+    if (run.interrupted) return run.result(run.interruptedFailure());
     // Defensive: a bug must still yield a result, never a rejected promise.
     return run.result({
       code: 'protocol_error',
@@ -251,6 +258,15 @@ class ProbeRun {
   private smtp: SmtpConnection | null = null;
   private tlsSocket: TLSSocket | null = null;
   private peerCertificate: PeerCertificate | null = null;
+  /** True once the caller's signal aborted: the probe ends and says so, whatever a phase saw. */
+  interrupted = false;
+  /** The waits in progress, each ended by an abort. */
+  private readonly abortWaiters = new Set<() => void>();
+  private readonly onAbort = () => {
+    this.interrupted = true;
+    this.cleanup();
+    for (const w of [...this.abortWaiters]) w();
+  };
 
   constructor(private readonly opts: ProbeOptions) {
     this.host = opts.host.startsWith('[') && opts.host.endsWith(']') ? opts.host.slice(1, -1) : opts.host;
@@ -258,11 +274,47 @@ class ProbeRun {
     const timeout = opts.timeoutMs ?? PROBE_DEFAULTS.timeoutMs;
     this.deadline = this.t0 + timeout;
     this.phaseMs = opts.phaseTimeoutMs ?? Math.min(timeout, PROBE_DEFAULTS.phaseTimeoutMs);
+    if (opts.signal?.aborted) this.interrupted = true;
+    else opts.signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
+  /** Destroys the sockets and lets go of the caller's signal. */
   cleanup(): void {
+    this.opts.signal?.removeEventListener('abort', this.onAbort);
     this.tlsSocket?.destroy();
     this.socket?.destroy();
+  }
+
+  /** The failure an interrupted probe reports: nothing about the listener, only that it was cut short. */
+  interruptedFailure(): Failure {
+    return {
+      code: 'protocol_error',
+      phase: this.phase,
+      message: `The probe was interrupted during its ${this.phase} phase, before it finished; this says nothing about the listener.`,
+    };
+  }
+
+  /** `p`, or `aborted` as soon as the caller's signal aborts (the wait's socket is destroyed too). */
+  private untilAborted<T>(p: Promise<T>, aborted: T): Promise<T> {
+    if (this.opts.signal === undefined) return p;
+    return new Promise<T>((resolve, reject) => {
+      const waiter = () => {
+        this.abortWaiters.delete(waiter);
+        resolve(aborted);
+      };
+      this.abortWaiters.add(waiter);
+      p.then(
+        (v) => {
+          this.abortWaiters.delete(waiter);
+          resolve(v);
+        },
+        (err: unknown) => {
+          this.abortWaiters.delete(waiter);
+          reject(err);
+        },
+      );
+      if (this.interrupted) waiter();
+    });
   }
 
   async execute(): Promise<ProbeResult> {
@@ -334,7 +386,10 @@ class ProbeRun {
     this.phase = 'quit';
     const secure = new SmtpConnection(this.tlsSocket!, DEFAULT_READER_LIMITS);
     secure.send('QUIT');
-    await secure.read(Math.min(this.deadline, performance.now() + PROBE_DEFAULTS.quitTimeoutMs));
+    await this.untilAborted(
+      secure.read(Math.min(this.deadline, performance.now() + PROBE_DEFAULTS.quitTimeoutMs)),
+      { kind: 'closed' } as ReadOutcome,
+    );
     secure.detach();
 
     return this.result(verdict);
@@ -356,7 +411,9 @@ class ProbeRun {
     this.phase = phase;
     const t = performance.now();
     if (command !== null) smtp.send(command);
-    const outcome = await smtp.read(this.phaseDeadline());
+    const outcome = await this.untilAborted(smtp.read(this.phaseDeadline()), {
+      kind: 'closed',
+    } as ReadOutcome);
     const elapsed = round(performance.now() - t);
     this.timings[wording.timing] = elapsed;
     if (outcome.kind !== 'reply') {
@@ -390,7 +447,7 @@ class ProbeRun {
       const timeout = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), Math.max(0, this.phaseDeadline() - performance.now()));
       });
-      const answer = await Promise.race([lookup(this.host), timeout]);
+      const answer = await this.untilAborted(Promise.race([lookup(this.host), timeout]), 'timeout' as const);
       if (answer === 'timeout') {
         return {
           code: 'dns_failed',
@@ -505,6 +562,7 @@ class ProbeRun {
     return new Promise((resolve) => {
       const done = (failure: Failure | null) => {
         clearTimeout(timer);
+        this.abortWaiters.delete(onAbort);
         socket.off(success, onSuccess);
         socket.off('error', onError);
         if (how.close) socket.off('close', onClose);
@@ -515,6 +573,7 @@ class ProbeRun {
       const onSuccess = () => done(null);
       const onError = (err: NodeJS.ErrnoException) => done(how.error(err));
       const onClose = () => done(how.close!());
+      const onAbort = () => done(this.interruptedFailure());
       const timer = setTimeout(
         () => done(how.timeout(performance.now() - how.startedAt)),
         Math.max(0, this.phaseDeadline() - performance.now()),
@@ -522,6 +581,7 @@ class ProbeRun {
       socket.once(success, onSuccess);
       socket.once('error', onError);
       if (how.close) socket.once('close', onClose);
+      this.abortWaiters.add(onAbort);
     });
   }
 

@@ -56,6 +56,11 @@ export interface ProbeOptions {
   expiryWarnDays?: number;
   /** Longest reply line accepted before `protocol_error`; default 4096 bytes. */
   maxLineBytes?: number;
+  /**
+   * Ends the probe at once when aborted (the CLI's Ctrl-C): its sockets are destroyed and it
+   * settles as `protocol_error` saying it was interrupted, which says nothing about the listener.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ProbeTimings {

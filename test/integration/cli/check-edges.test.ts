@@ -48,12 +48,29 @@ describe('cpq-monitor check, signalled mid-cycle', () => {
     ['SIGTERM', 143],
     ['SIGINT', 130],
   ] as const)('%s ends the cycle, saves state and memory, exits %i', async (signal, expected) => {
-    // A command that never returns keeps the cycle busy until its command timeout.
-    world.get('esa1').ssh.setFault('hang_in_command');
+    // The SMA refuses the monitor's login: a first, whole cycle opens its alert in the state file.
+    world.get('sma1').ssh.setFault('wrong_password');
     const lines = world.get('esa1').ssh.record.lines;
-    const before = lines.length;
     const state = join(dir, `${signal}.json`);
     try {
+      await cpqMonitor(
+        [
+          'check',
+          '--inventory',
+          inventoryFile,
+          '--cycle',
+          'ssh',
+          '--state',
+          state,
+          '--emf',
+          join(dir, 'm.jsonl'),
+        ],
+        { env: { CPQ_LAB_PASSWORD: PASSWORD } },
+      );
+      expect(readFileSync(state, 'utf8')).toContain('sma1');
+      // A command that never returns would keep the cycle busy until its command timeout.
+      world.get('esa1').ssh.setFault('hang_in_command');
+      const before = lines.length;
       const child = spawn(
         process.execPath,
         [BIN, 'check', '--inventory', inventoryFile, '--state', state, '--emf', join(dir, 'm.jsonl')],
@@ -68,11 +85,67 @@ describe('cpq-monitor check, signalled mid-cycle', () => {
       child.kill(signal);
       const r = await done;
       expect(r.code).toBe(expected);
-      // The cycle's alert stage and memory ran: both files are whole JSON documents.
+      // The hung read was cut short and said so; it raised no finding of its own.
+      expect(r.stdout).toContain('ssh esa1 (interrupted)');
+      expect(r.stdout).not.toContain('command_timeout');
+      // The cycle's alert stage and memory ran: both files are whole JSON documents, and the
+      // SMA's alert is still there (an interrupted cycle recovers nothing it did not check).
+      expect(readFileSync(state, 'utf8')).toContain('sma1');
       expect(() => JSON.parse(readFileSync(state, 'utf8'))).not.toThrow();
       expect(() => JSON.parse(readFileSync(join(dir, `${signal}.memory.json`), 'utf8'))).not.toThrow();
     } finally {
       world.get('esa1').ssh.setFault('none');
+      world.get('sma1').ssh.setFault('none');
+    }
+  });
+});
+
+describe('cpq-monitor check, signalled while a probe hangs', () => {
+  it('SIGINT ends the hung probe at once (no finding, no page for it), says it was interrupted, exits 130', async () => {
+    // The SMA's listener accepts and never greets; the probe would wait its own timeout (a minute,
+    // the most the inventory allows) and the cycle far longer: only the interrupt ends it in time.
+    const sma = world.get('sma1').listener;
+    await sma.setFault('silent');
+    const before = sma.accepted;
+    const file = join(dir, 'slow-probes.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ ...world.inventory, monitor: { ...world.inventory.monitor, probeTimeoutMs: 60_000 } }),
+    );
+    try {
+      const child = spawn(
+        process.execPath,
+        [
+          BIN,
+          'check',
+          '--inventory',
+          file,
+          '--cycle',
+          'probe',
+          '--timeout',
+          '3600000',
+          '--state',
+          join(dir, 'hung-probe.json'),
+          '--emf',
+          join(dir, 'hung-probe.jsonl'),
+        ],
+        {
+          env: { ...process.env, CPQ_LAB_PASSWORD: PASSWORD, LOG_LEVEL: 'silent' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      const done = exitOf(child);
+      while (sma.accepted === before) await new Promise((r) => setTimeout(r, 50));
+      child.kill('SIGINT');
+      const r = await done;
+      expect(r.code).toBe(130);
+      expect(r.stdout).toMatch(/probe sma1[^,\n]* \(interrupted\)/);
+      // No finding and no page about the SMA's listener: an interrupted probe says nothing about it.
+      expect(r.stdout).not.toMatch(/banner_timeout/);
+      expect(r.stdout).not.toMatch(/Alert:.*sma1/);
+      expect(() => JSON.parse(readFileSync(join(dir, 'hung-probe.memory.json'), 'utf8'))).not.toThrow();
+    } finally {
+      await sma.setFault('none');
     }
   });
 });
