@@ -115,7 +115,13 @@ export function renderCycle(r: CycleReport): string {
   );
   if (r.explained.length > 0)
     out.push(`folded into another finding: ${r.explained.map((e) => `${e.id} (by ${e.by})`).join(', ')}`);
-  if (r.skipped.length > 0) out.push(`not done before the deadline: ${r.skipped.join(', ')}`);
+  if (r.skipped.length > 0) {
+    // Work cut off by SIGINT/SIGTERM is labelled "(interrupted)"; the rest ran out of time.
+    const why = r.skipped.some((s) => s.endsWith('(interrupted)'))
+      ? 'interrupted or not done in time'
+      : 'not done before the deadline';
+    out.push(`${why}: ${r.skipped.join(', ')}`);
+  }
   for (const p of r.problems) out.push(`problem: ${p}`);
   return out.join('\n');
 }

@@ -59,5 +59,9 @@ describe('renderCycle', () => {
     const late = renderCycle({ ...base, skipped: ['probe sma1', 'ssh sma1'] });
     expect(late).not.toContain('every check passed');
     expect(late).toContain('not done before the deadline: probe sma1, ssh sma1');
+    // After Ctrl-C the heading does not blame the deadline.
+    const stopped = renderCycle({ ...base, skipped: ['probe sma1 (interrupted)', 'ssh esa1'] });
+    expect(stopped).toContain('interrupted or not done in time: probe sma1 (interrupted), ssh esa1');
+    expect(stopped).not.toContain('every check passed');
   });
 });
