@@ -1,5 +1,6 @@
 /** Readable and JSON forms of a cycle report, shared by `check` and the demo. */
 import type { CycleReport } from '../shared/cycle/run';
+import { isInterrupted } from '../shared/cycle/work';
 import { EXIT } from '../shared/errors';
 import type { Finding } from '../shared/findings/types';
 import { table } from './output';
@@ -116,8 +117,8 @@ export function renderCycle(r: CycleReport): string {
   if (r.explained.length > 0)
     out.push(`folded into another finding: ${r.explained.map((e) => `${e.id} (by ${e.by})`).join(', ')}`);
   if (r.skipped.length > 0) {
-    // Work cut off by SIGINT/SIGTERM is labelled "(interrupted)"; the rest ran out of time.
-    const why = r.skipped.some((s) => s.endsWith('(interrupted)'))
+    // Work cut off by SIGINT/SIGTERM says so in its label; the rest ran out of time.
+    const why = r.skipped.some(isInterrupted)
       ? 'interrupted or not done in time'
       : 'not done before the deadline';
     out.push(`${why}: ${r.skipped.join(', ')}`);

@@ -23,7 +23,7 @@ import { SnsNotifier } from '../shared/alerts/sns-notifier';
 import { type AwsClientOverrides, awsClientConfig } from '../shared/aws/client-config';
 import { credentialResolver } from '../shared/cycle/credentials';
 import { DynamoDbMemoryStore } from '../shared/cycle/memory';
-import { type CycleDeps, runCycle } from '../shared/cycle/run';
+import { type CycleDeps, type CycleReport, runCycle } from '../shared/cycle/run';
 import { ConfigError, errorMessage } from '../shared/errors';
 import { parseInventoryJson } from '../shared/inventory/load';
 import { APPLIANCE_NAME, type Inventory } from '../shared/inventory/schema';
@@ -171,11 +171,7 @@ export async function handleCycle(
     cycle: report.kind,
     shard: event.shard,
     requestId: context.awsRequestId,
-    appliances: report.appliances.length,
-    probes: report.listener.length,
-    reads: report.config.length,
-    findings: report.findings.length,
-    critical: report.findings.filter((f) => f.severity === 'critical').length,
+    ...workDone(report),
     pagesSent: report.alerts.sent,
     pagesFailed: report.alerts.failed,
     metrics: report.metrics.report.data,
@@ -187,6 +183,17 @@ export async function handleCycle(
   };
   deps.logger?.info(summary, 'cycle done');
   return summary;
+}
+
+/** What a cycle did, as both the run and the dry-run summaries count it. */
+function workDone(report: CycleReport) {
+  return {
+    appliances: report.appliances.length,
+    probes: report.listener.length,
+    reads: report.config.length,
+    findings: report.findings.length,
+    critical: report.findings.filter((f) => f.severity === 'critical').length,
+  };
 }
 
 /** A dry run (see dryRunEventSchema): the same cycle, its results summarized, nothing written or sent. */
@@ -221,11 +228,7 @@ async function handleDryRun(
     cycle: report.kind,
     dryRun: true as const,
     requestId: context.awsRequestId,
-    appliances: report.appliances.length,
-    probes: report.listener.length,
-    reads: report.config.length,
-    findings: report.findings.length,
-    critical: report.findings.filter((f) => f.severity === 'critical').length,
+    ...workDone(report),
     ...dryRunResults(report, dry.wouldNotify),
     skipped: report.skipped,
     problems: report.problems,

@@ -4,14 +4,12 @@
  * each change to the paging topic in the same format and with the same attributes as a page. Outside
  * the VPC on purpose: a broken endpoint or security group must not silence the watchdog too.
  */
-import * as path from 'node:path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -19,7 +17,7 @@ import { Construct } from 'constructs';
 import type { WatchdogCatalog } from '../../shared/alerts/watchdog-alarm';
 import { ConfigError } from '../../shared/errors';
 import type { Inventory } from '../../shared/inventory';
-import { CYCLE_RUNTIME, PROJECT_ROOT } from './cycle-function';
+import { bundledFunction } from './cycle-function';
 import { retentionDays } from './log-retention';
 
 /**
@@ -88,12 +86,7 @@ export class AlarmRelay extends Construct {
 
     this.function = new NodejsFunction(this, 'Function', {
       description: 'cpq-monitor: watchdog alarm state changes to the paging topic, with message attributes',
-      entry: path.join(PROJECT_ROOT, 'functions', 'alarm-relay.ts'),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      runtime: CYCLE_RUNTIME,
-      architecture: Architecture.ARM_64,
+      ...bundledFunction('alarm-relay.ts'),
       memorySize: 256,
       timeout: Duration.seconds(30),
       role,
@@ -103,12 +96,6 @@ export class AlarmRelay extends Construct {
       retryAttempts: 2,
       maxEventAge: Duration.hours(1),
       environment,
-      bundling: {
-        format: OutputFormat.CJS,
-        minify: true,
-        sourceMap: true,
-        externalModules: ['@aws-sdk/*'],
-      },
     });
 
     this.rule = new Rule(this, 'AlarmStateChanges', {

@@ -11,7 +11,12 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  type BundlingOptions,
+  NodejsFunction,
+  type NodejsFunctionProps,
+  OutputFormat,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -41,6 +46,35 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 export const BUNDLED_INVENTORY = '/var/task/inventory.json';
 /** The Lambda runtime: Node.js 24 is the newest the CDK knows (cdk-nag's L1 asks for the latest; ≥ 22 required). */
 export const CYCLE_RUNTIME = Runtime.NODEJS_24_X;
+
+/**
+ * What every function of the stack shares: its handler in `functions/<file>`, the runtime, ARM64,
+ * and bundling by the local esbuild to one minified CommonJS file with source maps, without
+ * `@aws-sdk/*` (the runtime has it). `bundling` adds to or overrides those options.
+ */
+export function bundledFunction(
+  file: string,
+  bundling: BundlingOptions = {},
+): Pick<
+  NodejsFunctionProps,
+  'entry' | 'handler' | 'projectRoot' | 'depsLockFilePath' | 'runtime' | 'architecture' | 'bundling'
+> {
+  return {
+    entry: path.join(PROJECT_ROOT, 'functions', file),
+    handler: 'handler',
+    projectRoot: PROJECT_ROOT,
+    depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+    runtime: CYCLE_RUNTIME,
+    architecture: Architecture.ARM_64,
+    bundling: {
+      format: OutputFormat.CJS,
+      minify: true,
+      sourceMap: true,
+      externalModules: ['@aws-sdk/*'],
+      ...bundling,
+    },
+  };
+}
 
 /** Inputs of one cycle function. */
 export interface CycleFunctionProps {
@@ -104,12 +138,18 @@ export class CycleFunction extends Construct {
     const stagedInventory = stageInventory(this, inv, props.cycle);
     this.function = new NodejsFunction(this, 'Function', {
       description: `cpq-monitor ${props.cycle} cycle (every ${interval} min)`,
-      entry: path.join(PROJECT_ROOT, 'functions', `${props.cycle}-cycle.ts`),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      runtime: CYCLE_RUNTIME,
-      architecture: Architecture.ARM_64,
+      ...bundledFunction(`${props.cycle}-cycle.ts`, {
+        // ssh2's optional native parts are built for this machine, not for ARM64 Lambda: left out,
+        // ssh2 falls back to its pure-JS crypto. @aws-sdk/* comes with the runtime.
+        externalModules: ['@aws-sdk/*', 'cpu-features', '*.node'],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) => [
+            `node -e "require('node:fs').copyFileSync(process.argv[1], process.argv[2])" ${JSON.stringify(stagedInventory)} ${JSON.stringify(path.join(outputDir, 'inventory.json'))}`,
+          ],
+        },
+      }),
       memorySize: CYCLE_FUNCTION_SIZING.memoryMb,
       timeout: this.timeout,
       role,
@@ -128,21 +168,6 @@ export class CycleFunction extends Construct {
         ALERT_TOPIC_ARN: props.alertTopic.topicArn,
         LOG_LEVEL: inv.deploy?.logLevel ?? 'info',
         NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        format: OutputFormat.CJS,
-        minify: true,
-        sourceMap: true,
-        // ssh2's optional native parts are built for this machine, not for ARM64 Lambda: left out,
-        // ssh2 falls back to its pure-JS crypto. @aws-sdk/* comes with the runtime.
-        externalModules: ['@aws-sdk/*', 'cpu-features', '*.node'],
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => [
-            `node -e "require('node:fs').copyFileSync(process.argv[1], process.argv[2])" ${JSON.stringify(stagedInventory)} ${JSON.stringify(path.join(outputDir, 'inventory.json'))}`,
-          ],
-        },
       },
     });
 

@@ -5,15 +5,13 @@
  * plus, given Slack or Teams ids, the channel configuration. Why a second topic: docs/alerts.md
  * (AWS Chatbot). Nothing here grows with the fleet.
  */
-import * as path from 'node:path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { CfnMicrosoftTeamsChannelConfiguration, SlackChannelConfiguration } from 'aws-cdk-lib/aws-chatbot';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { type IRole, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -21,7 +19,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Destination } from '../../shared/integrations/forward';
 import { DEFAULTS, type Inventory } from '../../shared/inventory';
-import { CYCLE_RUNTIME, PROJECT_ROOT, secretArn } from './cycle-function';
+import { bundledFunction, secretArn } from './cycle-function';
 import { retentionDays } from './log-retention';
 
 /** Async invocations Lambda retries after the first fails (its maximum): 429s and 5xx get three tries. */
@@ -186,12 +184,7 @@ export class Integrations extends Construct {
     logGroup.grantWrite(role);
     const fn = new NodejsFunction(scope, 'Function', {
       description: `cpq-monitor: forwards pages and recoveries to ${destination === 'chatbot' ? 'AWS Chatbot' : 'PagerDuty'}`,
-      entry: path.join(PROJECT_ROOT, 'functions', 'forwarder.ts'),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      runtime: CYCLE_RUNTIME,
-      architecture: Architecture.ARM_64,
+      ...bundledFunction('forwarder.ts'),
       memorySize: FORWARDER_SIZING.memoryMb,
       timeout: Duration.seconds(FORWARDER_SIZING.timeoutSeconds),
       role,
@@ -205,12 +198,6 @@ export class Integrations extends Construct {
         ...environment,
         LOG_LEVEL: inv.deploy?.logLevel ?? 'info',
         NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        format: OutputFormat.CJS,
-        minify: true,
-        sourceMap: true,
-        externalModules: ['@aws-sdk/*'],
       },
     });
     // SNS retries a Lambda it cannot invoke; what it finally cannot hand over lands in the same queue.

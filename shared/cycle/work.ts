@@ -6,6 +6,18 @@
  */
 import pLimit from 'p-limit';
 
+const INTERRUPTED = ' (interrupted)';
+
+/** The `skipped` label of work a signal cut off while it ran. */
+export function interruptedLabel(label: string): string {
+  return `${label}${INTERRUPTED}`;
+}
+
+/** True for a `skipped` label of interrupted work (the rest ran out of time or never started). */
+export function isInterrupted(skippedLabel: string): boolean {
+  return skippedLabel.endsWith(INTERRUPTED);
+}
+
 /** Minimum time worth starting a probe or a read with. */
 export const MIN_WORK_MS = 1000;
 
@@ -56,7 +68,7 @@ export async function runBounded<T, R>(
           try {
             const done = await work(item, left, own.signal);
             if (own.signal.aborted) {
-              bounds.skipped.push(`${label(item)} (interrupted)`);
+              bounds.skipped.push(interruptedLabel(label(item)));
               return undefined;
             }
             return { done };

@@ -14,6 +14,7 @@ import type {
   StatusFacts,
   TophostsFacts,
 } from '../../../shared/asyncos/types';
+import { closedPort } from '../onboarding/run-cli';
 
 const PASSWORD = 'lab-secret-7f3a';
 const ALL: CommandRequest[] = [
@@ -258,7 +259,7 @@ describe('readAppliance against the lab CLI', () => {
 
 describe('readAppliance network failures', () => {
   it('connect_refused on a closed port', async () => {
-    const port = await freePort();
+    const port = await closedPort();
     const r = await readAppliance(opts({ port }));
     expect(r).toMatchObject({ code: 'connect_refused', status: 'critical', hostKey: null });
   });
@@ -296,11 +297,3 @@ describe('readAppliance network failures', () => {
     expect(r).toMatchObject({ code: 'ok', host: 'esa1.example.com' });
   });
 });
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}

@@ -6,10 +6,11 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair } from '../../../lab/ssh-server';
+import { closedPort } from '../onboarding/run-cli';
 
 const SSHD = '/usr/sbin/sshd';
 
@@ -23,14 +24,6 @@ export interface RealSshd {
   /** The client key the server accepts for the current user. */
   clientKey: { publicKey: string; privateKey: string };
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
 }
 
 async function waitForPort(p: number, deadline: number): Promise<void> {
@@ -73,7 +66,7 @@ export async function startRealSshd(
   writeFileSync(join(dir, 'asyncos.sh'), script);
   chmodSync(join(dir, 'asyncos.sh'), 0o755);
   prepare(dir);
-  const port = await freePort();
+  const port = await closedPort();
   writeFileSync(
     join(dir, 'sshd_config'),
     [

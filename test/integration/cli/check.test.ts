@@ -2,49 +2,15 @@
  * `cpq-monitor check` as an operator runs it: a child process against a lab world started in this
  * test process (so the child must be spawned asynchronously: the lab answers from this event loop).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LabWorld, startLabWorld } from '../../../lab/world';
 import { loadInventory } from '../../../shared/inventory/load';
+import { cpqMonitor } from '../onboarding/run-cli';
 
-const BIN = join(__dirname, '../../../bin/cpq-monitor.js');
 const LAB = join(__dirname, '../../../config/lab.yaml');
 const PASSWORD = 'lab-cli-pw-2c7e';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the command to its end (bounded: a hung child is killed and the test fails on its code). */
-function cpqMonitor(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ...env, LOG_LEVEL: 'silent' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString('utf8');
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString('utf8');
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 let world: LabWorld;
 let dir: string;
@@ -75,7 +41,7 @@ function check(extra: string[] = []) {
       join(dir, 'metrics.emf.jsonl'),
       ...extra,
     ],
-    { CPQ_LAB_PASSWORD: PASSWORD },
+    { env: { CPQ_LAB_PASSWORD: PASSWORD } },
   );
 }
 

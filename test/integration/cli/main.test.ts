@@ -1,8 +1,7 @@
 /** The top-level `cpq-monitor` command: what a user types before any sub-command. */
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { cpqMonitor } from '../onboarding/run-cli';
+import { closedPort, cpqMonitor } from '../onboarding/run-cli';
 
 const VERSION = (
   JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')) as { version: string }
@@ -18,10 +17,7 @@ describe('cpq-monitor (top level)', () => {
 
   it('on a supported Node, an AWS call prints no SDK notice about Node versions', async () => {
     // A loopback port nothing listens on: the SDK sends (and would warn), the connection is refused.
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as { port: number }).port;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const port = await closedPort();
     const r = await cpqMonitor(['silence', 'list', '--table', 'cpq-alerts', '--region', 'us-east-1'], {
       env: {
         AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
