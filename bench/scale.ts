@@ -24,7 +24,7 @@ import { CYCLE_FUNCTION_SIZING, cycleTimeoutSeconds } from '../infra/sizing';
 import { startLabWorld } from '../lab/world';
 import { ConsoleNotifier } from '../shared/alerts/console-notifier';
 import { FileAlertStore } from '../shared/alerts/file-store';
-import type { AlertRecord } from '../shared/alerts/state-machine';
+import type { AlertRecord } from '../shared/alerts/record';
 import type { AlertStore, ListOpenOptions, PutOutcome } from '../shared/alerts/store';
 import { credentialResolver } from '../shared/cycle/credentials';
 import { type CyclePart, FileMemoryStore, type MemoryStore } from '../shared/cycle/memory';

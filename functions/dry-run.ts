@@ -5,7 +5,7 @@
  * (heartbeat included) and no cycle memory is written. What it would have sent is counted.
  */
 import type { AlertNotification, Notifier, NotifyResult } from '../shared/alerts/notifier';
-import type { AlertRecord } from '../shared/alerts/state-machine';
+import type { AlertRecord } from '../shared/alerts/record';
 import type { AlertStore, PutOutcome } from '../shared/alerts/store';
 import type { MemoryStore } from '../shared/cycle/memory';
 import type { CycleDeps, CycleReport } from '../shared/cycle/run';

@@ -35,3 +35,17 @@ export function inertJson(value: unknown, indent?: number): string {
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
+
+/** One printable line: `printable`, then every run of blanks one space, trimmed at both ends. */
+export function oneLine(text: string): string {
+  return printable(text).replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * At most `max` characters: a longer text is cut and ends in `ellipsis` (`...` unless given), with
+ * the blanks before the cut dropped. The one place text is shortened for a reader.
+ */
+export function clip(text: string, max: number, ellipsis = '...'): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, Math.max(0, max - ellipsis.length)).trimEnd()}${ellipsis}`;
+}

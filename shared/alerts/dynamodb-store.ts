@@ -17,7 +17,7 @@ import {
 import pLimit from 'p-limit';
 import type { CallOptions } from '../aws/client-config';
 import { errorMessage } from '../errors';
-import type { AlertRecord } from './state-machine';
+import type { AlertRecord } from './record';
 import {
   type AlertStore,
   AlertStoreError,

@@ -18,16 +18,9 @@ import { type Finding, type Severity, severityRank } from '../findings/types';
 import type { Logger } from '../log';
 import type { Ack, AckNote } from './acks';
 import type { AlertNotification, NotificationKind, Notifier, NotifyResult } from './notifier';
-import {
-  type AlertInput,
-  type AlertPolicy,
-  type AlertRecord,
-  type AlertState,
-  lastErrorText,
-  type Mute,
-  type OutboxEntry,
-  stepAlert,
-} from './state-machine';
+import type { AlertRecord, AlertState, Mute, OutboxEntry } from './record';
+import { lastErrorText } from './record-bounds';
+import { type AlertInput, type AlertPolicy, type StepResult, stepAlert } from './state-machine';
 import type { AlertStore } from './store';
 
 /** Everything one call of the engine needs. */
@@ -261,35 +254,9 @@ async function runOne(
   outcome: AlertOutcome,
 ): Promise<AlertOutcome> {
   const nowMs = ctx.now.getTime();
-  let next: AlertRecord | undefined = prev;
-  let changed = false;
-  let newNotification: AlertNotification | null = null;
-
-  if (alertInput !== null) {
-    const appliance = alertInput.kind === 'failure' ? alertInput.finding.appliance : (prev?.appliance ?? id);
-    const check = alertInput.kind === 'failure' ? alertInput.finding.check : (prev?.check ?? outcome.check);
-    const ack = ctx.ackFor?.(id);
-    const step = stepAlert(id, prev, alertInput, {
-      now: ctx.now,
-      policy: policyFor(id, ctx.policy),
-      mute: ctx.muteFor(appliance, check, id),
-      ...(ack !== undefined ? { ack } : {}),
-      retentionDays: ctx.retentionDays,
-    });
-    next = step.record;
-    changed = step.changed;
-    newNotification = step.notification;
-    if (step.mutedKind !== null) {
-      outcome.notifications.push({
-        notificationId: null,
-        kind: step.mutedKind,
-        outcome: 'muted',
-        retry: false,
-        attempts: 0,
-        ...(step.mutedBy !== undefined ? { mutedBy: step.mutedBy } : {}),
-      });
-    }
-  }
+  const step = alertInput === null ? null : stepOne(id, prev, alertInput, ctx, outcome);
+  const next = step === null ? prev : step.record;
+  const newNotification = step?.notification ?? null;
   if (next === undefined) return outcome;
   outcome.appliance = next.appliance;
   outcome.check = next.check;
@@ -310,7 +277,7 @@ async function runOne(
     claimed.push(c);
     return c;
   });
-  if (!changed && claimed.length === 0) return outcome;
+  if (!(step?.changed ?? false) && claimed.length === 0) return outcome;
 
   const written = await ctx.store.put({ ...next, outbox }, prev?.version ?? 0, storeCall(ctx));
   if (written.status === 'conflict') {
@@ -325,7 +292,56 @@ async function runOne(
     ctx.logger?.info({ alert: id, from: prev?.state ?? 'ok', to: next.state }, 'alert state changed');
   }
 
-  // Publish in order; after a failure the later entries wait, so a recovery never precedes its page.
+  const results = await publishInOrder(id, claimed, ctx);
+  for (const entry of claimed) {
+    const r = results.get(entry.notification.notificationId)!;
+    const note = noteFor(entry, newNotification, r === 'held' ? 'held' : r.ok ? 'sent' : 'failed');
+    if (r === 'held') note.attempts = entry.attempts - 1;
+    else if (!r.ok) note.error = lastErrorText(`${r.code}: ${r.message}`);
+    outcome.notifications.push(note);
+  }
+
+  await recordDeliveries(ctx, written.record, results, leaseUntil);
+  return outcome;
+}
+
+/** Steps the alert's state machine, noting in `outcome` a notification a mute or ack held back. */
+function stepOne(
+  id: string,
+  prev: AlertRecord | undefined,
+  alertInput: AlertInput,
+  ctx: ProcessAlertsInput,
+  outcome: AlertOutcome,
+): StepResult {
+  const appliance = alertInput.kind === 'failure' ? alertInput.finding.appliance : (prev?.appliance ?? id);
+  const check = alertInput.kind === 'failure' ? alertInput.finding.check : (prev?.check ?? outcome.check);
+  const ack = ctx.ackFor?.(id);
+  const step = stepAlert(id, prev, alertInput, {
+    now: ctx.now,
+    policy: policyFor(id, ctx.policy),
+    mute: ctx.muteFor(appliance, check, id),
+    ...(ack !== undefined ? { ack } : {}),
+    retentionDays: ctx.retentionDays,
+  });
+  if (step.mutedKind !== null) {
+    outcome.notifications.push({
+      notificationId: null,
+      kind: step.mutedKind,
+      outcome: 'muted',
+      retry: false,
+      attempts: 0,
+      ...(step.mutedBy !== undefined ? { mutedBy: step.mutedBy } : {}),
+    });
+  }
+  return step;
+}
+
+/** Publishes the claimed entries in order; after a failure the later ones wait (`held`), so a recovery never precedes its page. */
+async function publishInOrder(
+  id: string,
+  claimed: readonly OutboxEntry[],
+  ctx: ProcessAlertsInput,
+): Promise<Map<string, NotifyResult | 'held'>> {
   const results = new Map<string, NotifyResult | 'held'>();
   let blocked = false;
   for (const entry of claimed) {
@@ -358,16 +374,7 @@ async function runOne(
       );
     }
   }
-  for (const entry of claimed) {
-    const r = results.get(entry.notification.notificationId)!;
-    const note = noteFor(entry, newNotification, r === 'held' ? 'held' : r.ok ? 'sent' : 'failed');
-    if (r === 'held') note.attempts = entry.attempts - 1;
-    else if (!r.ok) note.error = lastErrorText(`${r.code}: ${r.message}`);
-    outcome.notifications.push(note);
-  }
-
-  await recordDeliveries(ctx, written.record, results, leaseUntil);
-  return outcome;
+  return results;
 }
 
 function noteFor(

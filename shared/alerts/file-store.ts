@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errorMessage } from '../errors';
-import type { AlertRecord } from './state-machine';
+import type { AlertRecord } from './record';
 import {
   type AlertStore,
   AlertStoreError,

@@ -9,7 +9,7 @@ import { ConfigError } from '../errors';
 import { endsOf } from '../findings/ids';
 import { CHECKS } from '../findings/types';
 import type { Inventory, MaintenanceWindow } from '../inventory/schema';
-import type { Mute } from './state-machine';
+import type { Mute } from './record';
 
 /** One stored silence. */
 export interface Silence {

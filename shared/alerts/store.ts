@@ -4,7 +4,7 @@
  */
 import type { CallOptions } from '../aws/client-config';
 import { CpqMonitorError } from '../errors';
-import type { AlertRecord } from './state-machine';
+import type { AlertRecord } from './record';
 
 /** Outcome of a conditional write. `conflict`: another writer changed the record first. */
 export type PutOutcome = { status: 'written'; record: AlertRecord } | { status: 'conflict' };

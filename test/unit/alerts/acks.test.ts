@@ -1,10 +1,6 @@
 import type { Ack } from '../../../shared/alerts/acks';
-import {
-  type AlertPolicy,
-  type AlertRecord,
-  type Mute,
-  stepAlert,
-} from '../../../shared/alerts/state-machine';
+import type { AlertRecord, Mute } from '../../../shared/alerts/record';
+import { type AlertPolicy, stepAlert } from '../../../shared/alerts/state-machine';
 import type { Severity } from '../../../shared/findings/types';
 import { at, finding, POLICY } from './fixtures';
 

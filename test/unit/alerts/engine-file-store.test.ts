@@ -7,8 +7,8 @@ import 'aws-sdk-client-mock-jest';
 import { type ProcessAlertsInput, processAlerts } from '../../../shared/alerts/engine';
 import { FileAlertStore } from '../../../shared/alerts/file-store';
 import type { AlertNotification } from '../../../shared/alerts/notifier';
+import type { Mute } from '../../../shared/alerts/record';
 import { SnsNotifier } from '../../../shared/alerts/sns-notifier';
-import type { Mute } from '../../../shared/alerts/state-machine';
 import type { Finding } from '../../../shared/findings/types';
 import { at, finding, POLICY } from './fixtures';
 

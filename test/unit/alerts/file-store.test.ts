@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileAlertStore } from '../../../shared/alerts/file-store';
-import type { AlertRecord } from '../../../shared/alerts/state-machine';
+import type { AlertRecord } from '../../../shared/alerts/record';
 import { AlertStoreError } from '../../../shared/alerts/store';
 
 let dir: string;

@@ -24,7 +24,7 @@ import { ackAlert } from '../../../cli/ack';
 import { silenceAdd, silenceList, silenceRemove } from '../../../cli/silence';
 import { FileAlertStore } from '../../../shared/alerts/file-store';
 import { FileOperatorStore } from '../../../shared/alerts/operator-store';
-import type { AlertRecord } from '../../../shared/alerts/state-machine';
+import type { AlertRecord } from '../../../shared/alerts/record';
 import { OPERATOR_ITEMS } from '../../../shared/alerts/table';
 import { at } from './fixtures';
 

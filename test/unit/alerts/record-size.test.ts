@@ -19,15 +19,10 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAlertDocumentClient, DynamoDbAlertStore } from '../../../shared/alerts/dynamodb-store';
 import { processAlerts } from '../../../shared/alerts/engine';
+import type { AlertRecord, OutboxEntry } from '../../../shared/alerts/record';
+import { boundOutbox, lastErrorText, OUTBOX_MAX } from '../../../shared/alerts/record-bounds';
 import { SnsNotifier } from '../../../shared/alerts/sns-notifier';
-import {
-  type AlertRecord,
-  boundOutbox,
-  lastErrorText,
-  OUTBOX_MAX,
-  type OutboxEntry,
-  stepAlert,
-} from '../../../shared/alerts/state-machine';
+import { stepAlert } from '../../../shared/alerts/state-machine';
 import type { Finding, Severity } from '../../../shared/findings/types';
 import { at, finding, POLICY } from './fixtures';
 

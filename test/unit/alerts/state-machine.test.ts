@@ -1,13 +1,7 @@
-import {
-  type AlertPolicy,
-  type AlertRecord,
-  compactFinding,
-  type Mute,
-  runbookLink,
-  STORED_FINDING_BYTES,
-  STORED_LINES,
-  stepAlert,
-} from '../../../shared/alerts/state-machine';
+import type { AlertRecord, Mute } from '../../../shared/alerts/record';
+import { compactFinding, STORED_FINDING_BYTES, STORED_LINES } from '../../../shared/alerts/record-bounds';
+import { runbookLink } from '../../../shared/alerts/runbook-link';
+import { type AlertPolicy, stepAlert } from '../../../shared/alerts/state-machine';
 import type { Severity } from '../../../shared/findings/types';
 import { at, finding, POLICY } from './fixtures';
 
