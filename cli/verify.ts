@@ -6,8 +6,8 @@
  */
 import type { Command } from 'commander';
 import { EXIT } from '../shared/errors';
+import { formatChecklist } from '../shared/verify/render';
 import { DEFAULT_STACK_NAME } from '../shared/verify/stack';
-import type { CheckLine } from '../shared/verify/verify';
 import { exitCodeFor, intOption, printJson, println } from './output';
 
 interface VerifyFlags {
@@ -18,20 +18,6 @@ interface VerifyFlags {
   appliances?: string;
   fireTimeout?: number;
   json?: boolean;
-}
-
-const MARK: Record<CheckLine['status'], string> = { ok: '[ok]  ', warning: '[warn]', critical: '[FAIL]' };
-
-/** The checklist as people read it: a mark, the check, what was seen; the fix under a failed line. */
-export function formatChecklist(stackName: string, lines: readonly CheckLine[]): string {
-  const out = [`cpq-monitor verify: stack ${stackName}`, ''];
-  for (const l of lines) {
-    out.push(`${MARK[l.status]} ${l.check}: ${l.detail}`);
-    if (l.fix !== undefined) out.push(`       fix: ${l.fix}`);
-  }
-  const count = (s: CheckLine['status']) => lines.filter((l) => l.status === s).length;
-  out.push('', `${count('ok')} ok, ${count('warning')} warning(s), ${count('critical')} failed`);
-  return out.join('\n');
 }
 
 /** Registers `verify` on the program. */

@@ -26,9 +26,10 @@ import {
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { formatChecklist } from '../../../cli/verify';
+import type { CheckLine } from '../../../shared/verify/check';
 import type { VerifyClients } from '../../../shared/verify/clients';
-import { type CheckLine, VerifyError, type VerifyOptions, verifyStack } from '../../../shared/verify/verify';
+import { formatChecklist } from '../../../shared/verify/render';
+import { VerifyError, type VerifyOptions, verifyStack } from '../../../shared/verify/verify';
 
 const TOPIC = 'arn:aws:sns:us-east-1:111122223333:CpqMonitor-AlertingTopic-1';
 const FALLBACK = 'arn:aws:sns:us-east-1:111122223333:CpqMonitor-AlertingFallbackTopic-2';

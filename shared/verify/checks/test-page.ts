@@ -1,0 +1,74 @@
+/** The test page: a critical page published through the real notifier, marked TEST. */
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { SUBJECT_MAX } from '../../alerts/format';
+import type { AlertNotification } from '../../alerts/notifier';
+import { SnsNotifier } from '../../alerts/sns-notifier';
+import { FLEET_APPLIANCE } from '../../alerts/watchdog-alarm';
+import { bad, type Check, type CheckLine, ok, REDEPLOY_FIX, TOPIC_FIX } from '../check';
+import type { VerifyClients } from '../clients';
+import { STACK_OUTPUTS } from '../stack';
+
+/** Publishes the test page to the paging topic, unless turned off or the topic is missing. */
+export const testPageCheck: Check = ({ clients, stack, now, testPage: wanted }) => {
+  const topicArn = stack.outputs[STACK_OUTPUTS.alertTopicArn];
+  if (topicArn === undefined || !wanted) return [];
+  return [{ check: 'test page', fix: TOPIC_FIX, run: () => testPage(clients, topicArn, now()) }];
+};
+
+/** The test page: a critical page, published exactly as a real one, marked TEST in subject and body. */
+export function testPageNotification(at: Date): AlertNotification {
+  const iso = at.toISOString();
+  return {
+    notificationId: `${FLEET_APPLIANCE}/verify_test_page#${iso}`,
+    kind: 'page',
+    alertId: `${FLEET_APPLIANCE}/verify_test_page`,
+    appliance: FLEET_APPLIANCE,
+    check: 'verify_test_page',
+    severity: 'critical',
+    state: 'alarm',
+    summary: 'TEST page from cpq-monitor verify: nothing is broken, no action needed',
+    evidence: [
+      'sent by `cpq-monitor verify` to prove the path to the pager; subscriptions filtered on severity critical receive it',
+    ],
+    remediation: ['Nothing to fix. Close it in the pager if it opened an incident.'],
+    runbookUrl: 'docs/deploy.md#verify-the-deployment',
+    since: iso,
+    at: iso,
+  };
+}
+
+async function testPage(clients: VerifyClients, topicArn: string, at: Date): Promise<CheckLine[]> {
+  // The real notifier (its message, attributes and error handling); the client in between only
+  // puts TEST in front of the subject.
+  const marking = {
+    send: (cmd: PublishCommand) =>
+      clients.sns.send(new PublishCommand({ ...cmd.input, Subject: testSubject(cmd.input.Subject ?? '') })),
+  } as unknown as SNSClient;
+  const result = await new SnsNotifier(marking, { topicArn }).notify(testPageNotification(at));
+  if (!result.ok) {
+    return [bad('test page', 'critical', `${result.code}: ${result.message}`, publishFix(result.code))];
+  }
+  return [
+    ok(
+      'test page',
+      `published (message ${result.messageId ?? '?'}), severity critical: every pager subscription should show "TEST CRITICAL ALARM fleet verify_test_page"`,
+    ),
+  ];
+}
+
+/** `TEST ` in front of a subject, still under SNS's 100 characters. */
+function testSubject(subject: string): string {
+  return `TEST ${subject}`.slice(0, SUBJECT_MAX);
+}
+
+/** What to do about a failed publish, by the SNS/KMS error name. */
+export function publishFix(code: string): string {
+  if (/^KMS/.test(code) || /KMS/i.test(code)) {
+    return 'The topic key is disabled, pending deletion or its policy changed: enable it (kms enable-key) or deploy again';
+  }
+  if (code === 'AuthorizationError' || code === 'AuthorizationErrorException') {
+    return "Your credentials may not publish (sns:Publish on the topic and kms:GenerateDataKey on its key), or the topic policy was changed: deploy again (docs/deploy.md, 'Who may publish to the topics')";
+  }
+  if (code === 'NotFound' || code === 'NotFoundException') return `The topic is gone: ${REDEPLOY_FIX}`;
+  return TOPIC_FIX;
+}
