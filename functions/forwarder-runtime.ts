@@ -1,62 +1,42 @@
 /**
  * The integration forwarder Lambda: subscribed to the paging topic, it sends each message on to
- * one integration (`FORWARD_TO`): AWS Chatbot (re-rendered onto the Chatbot topic) or PagerDuty.
- * One function per integration, so each has its own retries and dead-letter queue and a failure
- * of one never re-sends to another.
+ * one integration of the registry (`FORWARD_TO`), e.g. AWS Chatbot (re-rendered onto the Chatbot
+ * topic) or PagerDuty. One function per integration, so each has its own retries and dead-letter
+ * queue and a failure of one never re-sends to another.
  *
  * SNS invokes it asynchronously: a thrown error makes Lambda retry (twice, with back-off) and then
  * put the event in the dead-letter queue. It throws only when retrying can help (429, 5xx, no
- * answer, SNS down, the secret unreadable); a message nobody can deliver is logged and dropped.
+ * answer, SNS down, the secret unreadable, a document from a newer cycle); a message nobody can
+ * deliver is logged and dropped.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, SNSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { awsClientConfig } from '../shared/aws/client-config';
-import { ConfigError } from '../shared/errors';
-import {
-  type Destination,
-  type ForwardOutcome,
-  forwardToChatbot,
-  forwardToPagerDuty,
-} from '../shared/integrations/forward';
-import { PAGERDUTY_ENDPOINTS } from '../shared/integrations/pagerduty';
-import { routingKeyReader } from '../shared/integrations/routing-key';
+import { type ForwardOutcome, forwardMessage } from '../shared/integrations/forward';
+import { type AnyIntegration, envSettings, type ForwarderClients } from '../shared/integrations/integration';
+import { INTEGRATION_NAMES, INTEGRATIONS, type IntegrationName } from '../shared/integrations/registry';
 import type { Logger } from '../shared/log';
 
-const topicArn = z
-  .string()
-  .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'expected an SNS topic ARN');
-const envSchema = z.discriminatedUnion('FORWARD_TO', [
-  z.object({ FORWARD_TO: z.literal('chatbot'), CHATBOT_TOPIC_ARN: topicArn }),
-  z.object({
-    FORWARD_TO: z.literal('pagerduty'),
-    PAGERDUTY_SECRET_ID: z.string().min(1),
-    PAGERDUTY_REGION: z.enum(['us', 'eu']).default('us'),
-  }),
-]);
+export type { ForwarderClients } from '../shared/integrations/integration';
 
-/** The forwarder's configuration. */
-export type ForwarderConfig = z.infer<typeof envSchema>;
+/** The forwarder's configuration: `FORWARD_TO` and the chosen integration's own variables. */
+export type ForwarderConfig = { FORWARD_TO: IntegrationName } & Record<string, unknown>;
+
+const forwardTo = z.object({ FORWARD_TO: z.enum(INTEGRATION_NAMES) });
 
 /** The configuration from the environment, or a ConfigError naming every bad variable. */
 export function forwarderConfigFromEnv(env: NodeJS.ProcessEnv): ForwarderConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'FORWARD_TO'}: ${i.message}`);
-    throw new ConfigError(`invalid Lambda environment: ${problems.join('; ')}`);
-  }
-  return parsed.data;
+  const { FORWARD_TO } = envSettings(forwardTo, env);
+  // Each integration checks its own variables.
+  const integration: AnyIntegration = INTEGRATIONS[FORWARD_TO];
+  const settings = integration.settingsFromEnv(env) as Record<string, unknown>;
+  return { FORWARD_TO, ...settings };
 }
 
 /** Sends one topic message on; built once per container. */
 export type Forward = (message: string) => Promise<ForwardOutcome>;
-
-/** The AWS clients of one container (tests replace them through aws-sdk-client-mock). */
-export interface ForwarderClients {
-  sns: SNSClient;
-  secretsManager: SecretsManagerClient;
-}
 
 /** Clients with the SDK's standard retries; region from the Lambda environment. */
 export function createForwarderClients(): ForwarderClients {
@@ -66,17 +46,12 @@ export function createForwarderClients(): ForwarderClients {
   };
 }
 
-/** The forward step for the configured integration (the PagerDuty endpoint follows its region). */
+/** The forward step for the configured integration. */
 export function forwarderFor(config: ForwarderConfig, clients: ForwarderClients): Forward {
-  if (config.FORWARD_TO === 'chatbot') {
-    const target = { sns: clients.sns, topicArn: config.CHATBOT_TOPIC_ARN };
-    return (message) => forwardToChatbot(message, target);
-  }
-  const target = {
-    url: PAGERDUTY_ENDPOINTS[config.PAGERDUTY_REGION],
-    routingKey: routingKeyReader(clients.secretsManager, config.PAGERDUTY_SECRET_ID),
-  };
-  return (message) => forwardToPagerDuty(message, target);
+  const integration: AnyIntegration = INTEGRATIONS[config.FORWARD_TO];
+  // Checked again here, so a configuration built by hand cannot skip the integration's checks.
+  const target = integration.connect(integration.settingsFromEnv(config as NodeJS.ProcessEnv), clients);
+  return (message) => forwardMessage(message, integration, target);
 }
 
 /**
@@ -86,7 +61,7 @@ export function forwarderFor(config: ForwarderConfig, clients: ForwarderClients)
 export async function handleForwarderEvent(
   event: SNSEvent,
   context: Pick<Context, 'awsRequestId'>,
-  destination: Destination,
+  destination: string,
   forward: Forward,
   logger: Logger,
 ): Promise<{ sent: number; skipped: number; rejected: number }> {

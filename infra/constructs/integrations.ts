@@ -17,7 +17,7 @@ import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { Destination } from '../../shared/integrations/forward';
+import type { IntegrationName } from '../../shared/integrations/registry';
 import { DEFAULTS, type Inventory } from '../../shared/inventory';
 import { bundledFunction, secretArn } from './cycle-function';
 import { retentionDays } from './log-retention';
@@ -52,7 +52,7 @@ export interface Forwarder {
 
 /** The integrations the inventory asks for; an empty construct when it asks for none. */
 export class Integrations extends Construct {
-  readonly forwarders: Partial<Record<Destination, Forwarder>> = {};
+  readonly forwarders: Partial<Record<IntegrationName, Forwarder>> = {};
   /** Carries Chatbot custom notifications; subscribe Chatbot channel configurations here. */
   readonly chatbotTopic?: Topic;
   readonly chatbotRole?: Role;
@@ -166,7 +166,7 @@ export class Integrations extends Construct {
 
   /** A forwarder for one destination: own role, own log group, retries, the dead-letter queue. */
   private forwarder(
-    destination: Destination,
+    destination: IntegrationName,
     inv: Inventory,
     props: IntegrationsProps,
     environment: Record<string, string>,

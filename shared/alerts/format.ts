@@ -1,16 +1,16 @@
 /** Text renderings of a notification: subject, e-mail body, SMS line, JSON document. */
 import { printable } from '../text';
-import type { AlertNotification } from './notifier';
+import {
+  ALERT_DOCUMENT_SCHEMA,
+  type AlertDocument,
+  type AlertNotification,
+  DOCUMENT_LINES,
+  LINE_CHARS,
+  SUBJECT_MAX,
+} from './document';
 
-/** SNS accepts subjects shorter than 100 characters. */
-export const SUBJECT_MAX = 99;
 /** One SMS segment is 160 GSM characters; stay under it with room for a sender prefix. */
 export const SMS_MAX = 140;
-const EVIDENCE_LINES = 40;
-const LINE_CHARS = 400;
-
-/** Longest summary kept in an e-mail body or JSON document (the subject and SMS clip further). */
-const SUMMARY_CHARS = LINE_CHARS;
 
 export { printable };
 
@@ -92,14 +92,14 @@ export function duration(fromIso: string, toIso: string): string {
 }
 
 function capped(lines: string[]): string[] {
-  const out = lines.slice(0, EVIDENCE_LINES).map((l) => field(l.replace(/\r/g, '').trimEnd()));
-  if (lines.length > EVIDENCE_LINES) out.push(`(${lines.length - EVIDENCE_LINES} more lines not shown)`);
+  const out = lines.slice(0, DOCUMENT_LINES).map((l) => field(l.replace(/\r/g, '').trimEnd()));
+  if (lines.length > DOCUMENT_LINES) out.push(`(${lines.length - DOCUMENT_LINES} more lines not shown)`);
   return out;
 }
 
 /** The readable body: what, where, since when, evidence, fix, runbook link. Every value printable. */
 export function emailBodyOf(n: AlertNotification): string {
-  const summary = field(n.summary, SUMMARY_CHARS);
+  const summary = field(n.summary);
   const where = `${field(n.appliance)} (check ${field(n.check)})`;
   const since = field(n.since);
   const at = field(n.at);
@@ -142,11 +142,11 @@ export function emailBodyOf(n: AlertNotification): string {
 }
 
 /** The machine-readable document for HTTPS, Lambda, SQS and chat subscribers. */
-export function documentOf(n: AlertNotification): Record<string, unknown> {
+export function documentOf(n: AlertNotification): AlertDocument {
   return {
-    schema: 'cpq-monitor/alert-notification/1',
+    schema: ALERT_DOCUMENT_SCHEMA,
     ...n,
-    summary: field(n.summary, SUMMARY_CHARS),
+    summary: field(n.summary),
     evidence: capped(n.evidence),
     remediation: capped(n.remediation),
     subject: subjectOf(n),

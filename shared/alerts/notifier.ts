@@ -3,42 +3,10 @@
  * recovery, self-contained (a subscriber needs nothing else to act on it).
  */
 import type { CallOptions } from '../aws/client-config';
-import type { Severity } from '../findings/types';
+import type { AlertNotification } from './document';
 
-/** Why a notification is sent. */
-export type NotificationKind = 'page' | 'escalation' | 'reminder' | 'recovery';
-
-/** One message to on-call. Stored in the alert's outbox until a notifier confirms it. */
-export interface AlertNotification {
-  /** Unique and stable across retries: `<alert id>#<sequence>`; subscribers can de-duplicate on it. */
-  notificationId: string;
-  kind: NotificationKind;
-  /** The finding id (`<appliance>/<check>`) this alert tracks. */
-  alertId: string;
-  appliance: string;
-  check: string;
-  severity: Severity;
-  /** The severity of the previous page, for escalations. */
-  previousSeverity?: Severity;
-  /** `alarm` for pages, escalations and reminders; `ok` for recoveries. */
-  state: 'alarm' | 'ok';
-  summary: string;
-  evidence: string[];
-  remediation: string[];
-  /** Full runbook link (base URL + `#anchor`). */
-  runbookUrl: string;
-  /** When the incident started (first failing cycle), ISO 8601. */
-  since: string;
-  /** When this notification was decided, ISO 8601. */
-  at: string;
-  /** Set when the page was held back by a maintenance window that has since ended. */
-  deferredBy?: string;
-  /**
-   * Earlier notifications of this alert that were never delivered (the notifier was down while it
-   * flapped) and that this one stands for; absent when none.
-   */
-  coalesced?: number;
-}
+// The notification's type is derived from the document's schema, so the two cannot drift apart.
+export type { AlertNotification, NotificationKind } from './document';
 
 /** Outcome of one delivery attempt. Never thrown; always returned. */
 export type NotifyResult =

@@ -7,6 +7,7 @@
 import { PublishCommand, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
 import { type CallOptions, isAbortError } from '../aws/client-config';
 import { errorMessage } from '../errors';
+import { DOCUMENT_LINES, SNS_MESSAGE_BUDGET } from './document';
 import { documentOf, emailBodyOf, smsOf, subjectOf } from './format';
 import type { AlertNotification, Notifier, NotifyResult } from './notifier';
 
@@ -25,13 +26,6 @@ const RETRYABLE = new Set([
   'KMSThrottlingException',
   'TimeoutError',
 ]);
-
-/**
- * Most bytes of the Message: SNS refuses a publish over 256 KiB (message and attributes together),
- * and the document is carried five times, escaped twice. Peer text that escapes badly (backslashes,
- * quotes, non-ASCII log lines) could pass that limit with the normal caps, and the page would be lost.
- */
-export const SNS_MESSAGE_BUDGET = 240 * 1024;
 
 function messageOf(n: AlertNotification): string {
   const doc = JSON.stringify(documentOf(n));
@@ -60,8 +54,8 @@ function fittedMessage(n: AlertNotification): string {
   let message = messageOf(n);
   let shown = n;
   for (const field of ['evidence', 'remediation'] as const) {
-    // The formats show at most 40 lines of either; halve from there.
-    let keep = Math.min(n[field].length, 40);
+    // The formats show at most DOCUMENT_LINES of either; halve from there.
+    let keep = Math.min(n[field].length, DOCUMENT_LINES);
     while (Buffer.byteLength(message) > SNS_MESSAGE_BUDGET && keep > 0) {
       keep = Math.floor(keep / 2);
       const next = keepFirst(shown, field, keep);

@@ -1,10 +1,15 @@
 /**
  * AWS Chatbot (Amazon Q Developer in chat applications) custom notifications: one page, reminder,
  * escalation or recovery, or one watchdog alarm, as the JSON event Chatbot renders in Slack and
- * Microsoft Teams. The format and its required fields are described in docs/alerts.md (AWS Chatbot).
+ * Microsoft Teams, published on the Chatbot topic. The format and its required fields are described
+ * in docs/alerts.md (AWS Chatbot).
  */
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { z } from 'zod';
+import type { AlertNotification } from '../alerts/document';
 import { clip, duration, headline, printable, subjectOf } from '../alerts/format';
-import type { AlertNotification } from '../alerts/notifier';
+import { CpqMonitorError, errorMessage } from '../errors';
+import { envSettings, type Integration } from './integration';
 import type { AlarmNotification } from './message';
 
 /** One custom notification, as Chatbot reads it from an SNS message. */
@@ -261,3 +266,46 @@ export function chatbotProblems(value: unknown): string[] {
   }
   return problems;
 }
+
+/** Publishing to the Chatbot topic failed: SNS retries are exhausted, the Lambda retries next. */
+export class ChatbotPublishError extends CpqMonitorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('chatbot_publish_failed', message, options);
+  }
+}
+
+const chatbotEnv = z.object({
+  CHATBOT_TOPIC_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'expected an SNS topic ARN'),
+});
+
+/** The Chatbot side: its topic (which Chatbot's channel configurations subscribe) and an SNS client. */
+export interface ChatbotTarget {
+  sns: SNSClient;
+  topicArn: string;
+}
+
+/** AWS Chatbot: each message re-rendered as a custom notification and published on its own topic. */
+export const chatbot: Integration<z.infer<typeof chatbotEnv>, ChatbotTarget, ChatbotNotification> = {
+  name: 'chatbot',
+  settingsFromEnv: (env) => envSettings(chatbotEnv, env),
+  connect: (settings, clients) => ({ sns: clients.sns, topicArn: settings.CHATBOT_TOPIC_ARN }),
+  async render(message) {
+    const doc =
+      message.type === 'alert' ? chatbotNotificationOf(message.notification) : chatbotAlarmOf(message.alarm);
+    const problems = chatbotProblems(doc);
+    if (problems.length > 0) return { reject: `rendered notification invalid: ${problems.join('; ')}` };
+    return { payload: doc };
+  },
+  async send(doc, target, what) {
+    try {
+      await target.sns.send(new PublishCommand({ TopicArn: target.topicArn, Message: JSON.stringify(doc) }));
+    } catch (err) {
+      throw new ChatbotPublishError(`publishing ${what} to the Chatbot topic failed: ${errorMessage(err)}`, {
+        cause: err,
+      });
+    }
+    return { status: 'sent' };
+  },
+};

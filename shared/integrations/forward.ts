@@ -1,118 +1,56 @@
 /**
- * The forwarder's one step: a message of the paging topic, sent on to one integration. Messages
- * it cannot use are reported and dropped; failures worth retrying throw (the Lambda's async
- * retries, then its dead-letter queue, take it from there).
+ * The forwarder's one step, the same for every integration: a message of the paging topic is
+ * classified, rendered by the integration and sent. Messages it cannot use are reported and
+ * dropped; failures worth retrying throw (the Lambda's async retries, then its dead-letter queue,
+ * take it from there).
  */
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { CpqMonitorError, errorMessage } from '../errors';
-import { chatbotAlarmOf, chatbotNotificationOf, chatbotProblems } from './chatbot';
+import { CpqMonitorError } from '../errors';
+import type { Integration } from './integration';
 import { parseTopicMessage } from './message';
-import {
-  type PagerDutyClientOptions,
-  pagerDutyAlarmEventOf,
-  pagerDutyEventOf,
-  sendPagerDutyEvent,
-} from './pagerduty';
-
-/** Where a forwarder sends. */
-export type Destination = 'chatbot' | 'pagerduty';
 
 /** What happened to one message; logged by the handler, one record per message. */
 export type ForwardOutcome =
-  | { status: 'sent'; destination: Destination; what: string; dedupKey?: string; action?: string }
+  | { status: 'sent'; destination: string; what: string; dedupKey?: string; action?: string }
   /** Nothing to send for this message (e.g. an alarm going to INSUFFICIENT_DATA). */
-  | { status: 'skipped'; destination: Destination; what: string; reason: string }
+  | { status: 'skipped'; destination: string; what: string; reason: string }
   /** Cannot be sent, and sending again cannot help: dropped, with why. */
-  | { status: 'rejected'; destination: Destination; what: string; reason: string; errors?: string[] };
+  | { status: 'rejected'; destination: string; what: string; reason: string; errors?: string[] };
 
-/** The Chatbot side: its topic and an SNS client. */
-export interface ChatbotTarget {
-  sns: SNSClient;
-  topicArn: string;
-}
-
-/** The PagerDuty side: the routing key (read from Secrets Manager on demand) and the endpoint. */
-export interface PagerDutyTarget extends PagerDutyClientOptions {
-  routingKey: () => Promise<string>;
-}
-
-/** Publishing to the Chatbot topic failed: SNS retries are exhausted, the Lambda retries next. */
-export class ChatbotPublishError extends CpqMonitorError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('chatbot_publish_failed', message, options);
+/**
+ * An alert document with fields this forwarder does not know: a newer cycle wrote it, typically
+ * while a deploy is under way. Thrown so that Lambda retries (by then the forwarder is updated)
+ * and, failing that, the document is kept whole in the dead-letter queue, whose alarm pages.
+ */
+export class NewerDocumentError extends CpqMonitorError {
+  constructor(message: string) {
+    super('alert_document_newer', message);
   }
 }
 
-/** Forwards one topic message to Chatbot (re-rendered as a custom notification, on its own topic). */
-export async function forwardToChatbot(message: string, target: ChatbotTarget): Promise<ForwardOutcome> {
+/** Forwards one topic message through one integration. */
+export async function forwardMessage<Settings, Target, Payload>(
+  message: string,
+  integration: Integration<Settings, Target, Payload>,
+  target: Target,
+): Promise<ForwardOutcome> {
+  const destination = integration.name;
   const parsed = parseTopicMessage(message);
   if (parsed.type === 'unknown') {
-    return { status: 'rejected', destination: 'chatbot', what: 'unknown message', reason: parsed.reason };
+    return { status: 'rejected', destination, what: 'unknown message', reason: parsed.reason };
   }
+  if (parsed.type === 'newer') throw new NewerDocumentError(parsed.reason);
   const what =
     parsed.type === 'alert'
       ? `${parsed.notification.kind} ${parsed.notification.notificationId}`
       : `alarm ${parsed.alarm.AlarmName} ${parsed.alarm.NewStateValue}`;
-  const doc =
-    parsed.type === 'alert' ? chatbotNotificationOf(parsed.notification) : chatbotAlarmOf(parsed.alarm);
-  const problems = chatbotProblems(doc);
-  if (problems.length > 0) {
-    // A renderer bug, not the message's fault: retrying would fail the same way.
-    return {
-      status: 'rejected',
-      destination: 'chatbot',
-      what,
-      reason: `rendered notification invalid: ${problems.join('; ')}`,
-    };
+  const rendered = await integration.render(parsed, target);
+  if ('skip' in rendered) return { status: 'skipped', destination, what, reason: rendered.skip };
+  if ('reject' in rendered) return { status: 'rejected', destination, what, reason: rendered.reject };
+  const delivery = await integration.send(rendered.payload, target, what);
+  if (delivery.status === 'rejected') {
+    const { status: _, ...why } = delivery;
+    return { status: 'rejected', destination, what, ...why };
   }
-  try {
-    await target.sns.send(new PublishCommand({ TopicArn: target.topicArn, Message: JSON.stringify(doc) }));
-  } catch (err) {
-    throw new ChatbotPublishError(`publishing ${what} to the Chatbot topic failed: ${errorMessage(err)}`, {
-      cause: err,
-    });
-  }
-  return { status: 'sent', destination: 'chatbot', what };
-}
-
-/** Forwards one topic message to PagerDuty: trigger, or resolve on a recovery (or an alarm's OK). */
-export async function forwardToPagerDuty(message: string, target: PagerDutyTarget): Promise<ForwardOutcome> {
-  const parsed = parseTopicMessage(message);
-  if (parsed.type === 'unknown') {
-    return { status: 'rejected', destination: 'pagerduty', what: 'unknown message', reason: parsed.reason };
-  }
-  const key = await target.routingKey();
-  const what =
-    parsed.type === 'alert'
-      ? `${parsed.notification.kind} ${parsed.notification.notificationId}`
-      : `alarm ${parsed.alarm.AlarmName} ${parsed.alarm.NewStateValue}`;
-  const event =
-    parsed.type === 'alert'
-      ? pagerDutyEventOf(parsed.notification, key)
-      : pagerDutyAlarmEventOf(parsed.alarm, key);
-  if (event === undefined) {
-    return {
-      status: 'skipped',
-      destination: 'pagerduty',
-      what,
-      reason: 'no PagerDuty event for this alarm state',
-    };
-  }
-  const result = await sendPagerDutyEvent(event, target);
-  if (result.outcome === 'rejected') {
-    return {
-      status: 'rejected',
-      destination: 'pagerduty',
-      what,
-      reason: `PagerDuty refused the ${event.event_action} (HTTP ${result.status}): ${result.message}`,
-      errors: result.errors,
-    };
-  }
-  return {
-    status: 'sent',
-    destination: 'pagerduty',
-    what,
-    dedupKey: event.dedup_key,
-    action: event.event_action,
-  };
+  const { status: _, ...details } = delivery;
+  return { status: 'sent', destination, what, ...details };
 }

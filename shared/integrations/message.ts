@@ -4,35 +4,7 @@
  * state changes. Anything else is reported as unknown, never guessed at.
  */
 import { z } from 'zod';
-import { documentOf } from '../alerts/format';
-import type { AlertNotification } from '../alerts/notifier';
-
-/** The `schema` value of the alert document (shared/alerts/format.ts). */
-export const ALERT_DOCUMENT_SCHEMA = 'cpq-monitor/alert-notification/1';
-
-const severity = z.enum(['critical', 'warning', 'info']);
-const text = z.string().max(100_000);
-
-// Not strict: a newer cycle may add fields (those are ignored here, never refused).
-const alertDocument = z.object({
-  schema: z.literal(ALERT_DOCUMENT_SCHEMA),
-  notificationId: text.min(1),
-  kind: z.enum(['page', 'escalation', 'reminder', 'recovery']),
-  alertId: text.min(1),
-  appliance: text.min(1),
-  check: text.min(1),
-  severity,
-  previousSeverity: severity.optional(),
-  state: z.enum(['alarm', 'ok']),
-  summary: text,
-  evidence: z.array(text).max(1000),
-  remediation: z.array(text).max(1000),
-  runbookUrl: text,
-  since: text,
-  at: text,
-  deferredBy: text.optional(),
-  subject: text.optional(),
-});
+import { type AlertNotification, readAlertDocument } from '../alerts/document';
 
 /** The fields of a CloudWatch alarm notification the integrations use. */
 const alarmMessage = z.object({
@@ -50,10 +22,16 @@ const alarmMessage = z.object({
 /** A CloudWatch alarm state change (the watchdog's alarms publish these to the topic). */
 export type AlarmNotification = z.infer<typeof alarmMessage>;
 
+/** A message of the paging topic the integrations can render. */
+export type KnownTopicMessage =
+  | { type: 'alert'; notification: AlertNotification }
+  | { type: 'alarm'; alarm: AlarmNotification };
+
 /** One message of the paging topic, classified. */
 export type TopicMessage =
-  | { type: 'alert'; notification: AlertNotification }
-  | { type: 'alarm'; alarm: AlarmNotification }
+  | KnownTopicMessage
+  /** An alert document with fields this version does not know: written by a newer cycle. */
+  | { type: 'newer'; reason: string }
   | { type: 'unknown'; reason: string };
 
 /** Classifies the text of one SNS message (the `Message` of an SNS record). */
@@ -69,18 +47,9 @@ export function parseTopicMessage(message: string): TopicMessage {
   }
   const record = json as Record<string, unknown>;
   if ('schema' in record) {
-    const doc = alertDocument.safeParse(record);
-    if (!doc.success) {
-      return {
-        type: 'unknown',
-        reason: `not a valid ${ALERT_DOCUMENT_SCHEMA} document: ${doc.error.issues
-          .slice(0, 5)
-          .map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`)
-          .join('; ')}`,
-      };
-    }
-    const { schema: _schema, subject: _subject, ...notification } = doc.data;
-    return { type: 'alert', notification: notification as AlertNotification };
+    const doc = readAlertDocument(record);
+    if (doc.ok) return { type: 'alert', notification: doc.notification };
+    return { type: doc.newer ? 'newer' : 'unknown', reason: doc.reason };
   }
   if ('AlarmName' in record) {
     const alarm = alarmMessage.safeParse(record);
@@ -88,9 +57,4 @@ export function parseTopicMessage(message: string): TopicMessage {
     return { type: 'unknown', reason: 'a CloudWatch alarm message without a valid NewStateValue' };
   }
   return { type: 'unknown', reason: 'neither a cpq-monitor alert document nor a CloudWatch alarm' };
-}
-
-/** The document a Lambda subscriber receives for a notification (for tests and previews). */
-export function lambdaMessageOf(n: AlertNotification): string {
-  return JSON.stringify(documentOf(n));
 }

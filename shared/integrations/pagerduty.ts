@@ -1,15 +1,19 @@
 /**
  * PagerDuty Events API v2: one alert event per notification, keyed by the alert id, so a page
  * opens an incident, reminders and escalations add to it, and the recovery resolves it. The
- * request fields, limits and response codes are described in docs/alerts.md (PagerDuty).
+ * request fields, limits and response codes are described in docs/alerts.md (PagerDuty). The
+ * routing key is read from Secrets Manager (`routing-key.ts`).
  */
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { AlertNotification } from '../alerts/document';
 import { clip, printable, subjectOf } from '../alerts/format';
-import type { AlertNotification } from '../alerts/notifier';
 import { CpqMonitorError, errorMessage } from '../errors';
 import type { Severity } from '../findings/types';
 import { postJson } from './https-post';
+import { envSettings, type Integration } from './integration';
 import type { AlarmNotification } from './message';
+import { routingKeyReader } from './routing-key';
 
 /** The Events API v2 endpoint of each PagerDuty service region. */
 export const PAGERDUTY_ENDPOINTS = {
@@ -50,9 +54,6 @@ export interface PagerDutyEvent {
   client?: string;
   links?: { href: string; text: string }[];
 }
-
-/** A routing key: the 32-character integration key of an Events API v2 integration or ruleset. */
-export const ROUTING_KEY = /^[A-Za-z0-9]{32}$/;
 
 /**
  * The dedup key for an id: the id itself when it fits PagerDuty's 255 characters, otherwise its
@@ -233,3 +234,43 @@ export async function sendPagerDutyEvent(
   }
   throw new PagerDutyRetryableError(`PagerDuty answered an unexpected ${res.status}: ${detail}`, res.status);
 }
+
+const pagerDutyEnv = z.object({
+  PAGERDUTY_SECRET_ID: z.string().min(1),
+  PAGERDUTY_REGION: z.enum(['us', 'eu']).default('us'),
+});
+
+/** The PagerDuty side: the routing key (read from Secrets Manager on demand) and the endpoint. */
+export interface PagerDutyTarget extends PagerDutyClientOptions {
+  routingKey: () => Promise<string>;
+}
+
+/** PagerDuty Events API v2: trigger, or resolve on a recovery (or an alarm's OK). */
+export const pagerDuty: Integration<z.infer<typeof pagerDutyEnv>, PagerDutyTarget, PagerDutyEvent> = {
+  name: 'pagerduty',
+  settingsFromEnv: (env) => envSettings(pagerDutyEnv, env),
+  // The endpoint follows the account's service region.
+  connect: (settings, clients) => ({
+    url: PAGERDUTY_ENDPOINTS[settings.PAGERDUTY_REGION],
+    routingKey: routingKeyReader(clients.secretsManager, settings.PAGERDUTY_SECRET_ID),
+  }),
+  async render(message, target) {
+    const key = await target.routingKey();
+    const event =
+      message.type === 'alert'
+        ? pagerDutyEventOf(message.notification, key)
+        : pagerDutyAlarmEventOf(message.alarm, key);
+    return event === undefined ? { skip: 'no PagerDuty event for this alarm state' } : { payload: event };
+  },
+  async send(event, target) {
+    const result = await sendPagerDutyEvent(event, target);
+    if (result.outcome === 'rejected') {
+      return {
+        status: 'rejected',
+        reason: `PagerDuty refused the ${event.event_action} (HTTP ${result.status}): ${result.message}`,
+        errors: result.errors,
+      };
+    }
+    return { status: 'sent', dedupKey: event.dedup_key, action: event.event_action };
+  },
+};

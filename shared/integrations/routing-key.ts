@@ -4,7 +4,9 @@
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError, errorMessage } from '../errors';
-import { ROUTING_KEY } from './pagerduty';
+
+/** A routing key: the 32-character integration key of an Events API v2 integration or ruleset. */
+export const ROUTING_KEY = /^[A-Za-z0-9]{32}$/;
 
 /** How long a read key is used before it is read again. */
 export const ROUTING_KEY_TTL_MS = 10 * 60_000;

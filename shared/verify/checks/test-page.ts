@@ -1,6 +1,6 @@
 /** The test page: a critical page published through the real notifier, marked TEST. */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { SUBJECT_MAX } from '../../alerts/format';
+import { SUBJECT_MAX } from '../../alerts/document';
 import type { AlertNotification } from '../../alerts/notifier';
 import { SnsNotifier } from '../../alerts/sns-notifier';
 import { FLEET_APPLIANCE } from '../../alerts/watchdog-alarm';

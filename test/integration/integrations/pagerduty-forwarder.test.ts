@@ -11,8 +11,12 @@ import type { SNSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handleForwarderEvent } from '../../../functions/forwarder-runtime';
 import { createLabCertificates, type LabCertificates } from '../../../lab/certs';
-import { forwardToPagerDuty, type PagerDutyTarget } from '../../../shared/integrations/forward';
-import { PagerDutyRetryableError } from '../../../shared/integrations/pagerduty';
+import { forwardMessage } from '../../../shared/integrations/forward';
+import {
+  PagerDutyRetryableError,
+  type PagerDutyTarget,
+  pagerDuty,
+} from '../../../shared/integrations/pagerduty';
 import { routingKeyReader } from '../../../shared/integrations/routing-key';
 import { createLogger } from '../../../shared/log';
 import { alarmMessage, incident, lambdaMessage, notification } from '../../unit/integrations/fixtures';
@@ -132,7 +136,7 @@ describe('PagerDuty forwarder against a local Events API', () => {
     const t = target();
     // Act
     const outcomes = [];
-    for (const n of incident()) outcomes.push(await forwardToPagerDuty(lambdaMessage(n), t));
+    for (const n of incident()) outcomes.push(await forwardMessage(lambdaMessage(n), pagerDuty, t));
     // Assess
     expect(outcomes.map((o) => o.status)).toEqual(['sent', 'sent', 'sent', 'sent']);
     expect(api.received.map((e) => e.event_action)).toEqual(['trigger', 'trigger', 'trigger', 'resolve']);
@@ -148,9 +152,9 @@ describe('PagerDuty forwarder against a local Events API', () => {
   it('triggers and resolves a watchdog alarm on one key, and sends nothing for INSUFFICIENT_DATA', async () => {
     const t = target();
     const outcomes = [
-      await forwardToPagerDuty(alarmMessage('ALARM'), t),
-      await forwardToPagerDuty(alarmMessage('INSUFFICIENT_DATA'), t),
-      await forwardToPagerDuty(alarmMessage('OK'), t),
+      await forwardMessage(alarmMessage('ALARM'), pagerDuty, t),
+      await forwardMessage(alarmMessage('INSUFFICIENT_DATA'), pagerDuty, t),
+      await forwardMessage(alarmMessage('OK'), pagerDuty, t),
     ];
     expect(outcomes.map((o) => o.status)).toEqual(['sent', 'skipped', 'sent']);
     expect(api.received.map((e) => e.event_action)).toEqual(['trigger', 'resolve']);
@@ -168,7 +172,7 @@ describe('PagerDuty forwarder against a local Events API', () => {
       },
     });
     const { logger, text } = capturedLogger();
-    const forward = (m: string) => forwardToPagerDuty(m, target());
+    const forward = (m: string) => forwardMessage(m, pagerDuty, target());
     // Act
     const totals = await handleForwarderEvent(
       snsEvent(lambdaMessage(notification())),
@@ -198,7 +202,7 @@ describe('PagerDuty forwarder against a local Events API', () => {
   ])('on %d throws so that Lambda retries (then the DLQ), and logs no routing key', async (status, body) => {
     api.answers.push({ status, body, headers: { 'retry-after': '60' } });
     const { logger, text } = capturedLogger();
-    const forward = (m: string) => forwardToPagerDuty(m, target());
+    const forward = (m: string) => forwardMessage(m, pagerDuty, target());
     const run = handleForwarderEvent(
       snsEvent(lambdaMessage(notification())),
       { awsRequestId: 'r2' },
@@ -211,21 +215,21 @@ describe('PagerDuty forwarder against a local Events API', () => {
     expect(text()).toContain('Lambda retries the event');
     expect(text()).not.toContain(KEY);
     // The retry (Lambda's second attempt) goes through with the same dedup_key.
-    await forwardToPagerDuty(lambdaMessage(notification()), target());
+    await forwardMessage(lambdaMessage(notification()), pagerDuty, target());
     expect(api.received).toHaveLength(2);
     expect(api.received[0]!.dedup_key).toBe(api.received[1]!.dedup_key);
   });
 
   it('throws a retryable error when the server hangs up without an answer', async () => {
     api.answers.push('hang-up');
-    await expect(forwardToPagerDuty(lambdaMessage(notification()), target())).rejects.toThrow(
+    await expect(forwardMessage(lambdaMessage(notification()), pagerDuty, target())).rejects.toThrow(
       /PagerDuty not reached/,
     );
   });
 
   it('refuses a server certificate it does not trust (no CA given: TLS verified)', async () => {
     const t = { ...target(), ca: undefined };
-    await expect(forwardToPagerDuty(lambdaMessage(notification()), t)).rejects.toThrow(
+    await expect(forwardMessage(lambdaMessage(notification()), pagerDuty, t)).rejects.toThrow(
       /PagerDuty not reached: .*(self|certificate|issuer)/i,
     );
     expect(api.received).toHaveLength(0);
@@ -236,7 +240,7 @@ describe('PagerDuty forwarder against a local Events API', () => {
     sm.on(GetSecretValueCommand).rejects(
       Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' }),
     );
-    await expect(forwardToPagerDuty(lambdaMessage(notification()), target())).rejects.toThrow(
+    await expect(forwardMessage(lambdaMessage(notification()), pagerDuty, target())).rejects.toThrow(
       `cannot read secret ${SECRET_ID}: User is not authorized`,
     );
     expect(api.received).toHaveLength(0);
@@ -244,7 +248,7 @@ describe('PagerDuty forwarder against a local Events API', () => {
 
   it('drops a message that is not an alert document or an alarm, with the reason', async () => {
     const { logger, text } = capturedLogger();
-    const forward = (m: string) => forwardToPagerDuty(m, target());
+    const forward = (m: string) => forwardMessage(m, pagerDuty, target());
     const totals = await handleForwarderEvent(
       snsEvent('plain text'),
       { awsRequestId: 'r3' },

@@ -3,7 +3,8 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { ConsoleNotifier } from '../../../shared/alerts/console-notifier';
-import { SMS_MAX, SUBJECT_MAX } from '../../../shared/alerts/format';
+import { ALERT_DOCUMENT_SCHEMA, SUBJECT_MAX } from '../../../shared/alerts/document';
+import { SMS_MAX } from '../../../shared/alerts/format';
 import type { AlertNotification } from '../../../shared/alerts/notifier';
 import { SnsNotifier, snsPublishInput } from '../../../shared/alerts/sns-notifier';
 import { at } from './fixtures';
@@ -70,7 +71,7 @@ describe('SNS message', () => {
 
     const doc = JSON.parse(msg.https);
     expect(doc).toMatchObject({
-      schema: 'cpq-monitor/alert-notification/1',
+      schema: ALERT_DOCUMENT_SCHEMA,
       notificationId: 'esa1/cpq_tls_anonymous#1',
       kind: 'page',
       state: 'alarm',

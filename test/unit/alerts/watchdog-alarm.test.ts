@@ -3,6 +3,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handleAlarmEvent, type RelayConfig, relayConfigFromEnv } from '../../../functions/relay-runtime';
+import { ALERT_DOCUMENT_SCHEMA } from '../../../shared/alerts/document';
 import { snsPublishInput } from '../../../shared/alerts/sns-notifier';
 import {
   parseWatchdogCatalog,
@@ -98,7 +99,7 @@ describe('watchdog alarm as a notification', () => {
     );
     const doc = JSON.parse(message.https);
     expect(doc).toMatchObject({
-      schema: 'cpq-monitor/alert-notification/1',
+      schema: ALERT_DOCUMENT_SCHEMA,
       notificationId: 'fleet/watchdog_probe_heartbeat_missing#2026-03-02T10:05:00.000Z',
       since: '2026-03-02T10:05:00.000Z',
     });

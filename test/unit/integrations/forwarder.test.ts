@@ -8,8 +8,7 @@ import {
   forwarderFor,
   handleForwarderEvent,
 } from '../../../functions/forwarder-runtime';
-import { chatbotProblems } from '../../../shared/integrations/chatbot';
-import { ChatbotPublishError } from '../../../shared/integrations/forward';
+import { ChatbotPublishError, chatbotProblems } from '../../../shared/integrations/chatbot';
 import { createLogger } from '../../../shared/log';
 import { alarmMessage, incident, lambdaMessage } from './fixtures';
 
