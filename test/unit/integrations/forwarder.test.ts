@@ -8,7 +8,10 @@ import {
   forwarderFor,
   handleForwarderEvent,
 } from '../../../functions/forwarder-runtime';
+import { ConfigError } from '../../../shared/errors';
 import { ChatbotPublishError, chatbotProblems } from '../../../shared/integrations/chatbot';
+import { NewerDocumentError } from '../../../shared/integrations/forward';
+import { INTEGRATIONS } from '../../../shared/integrations/registry';
 import { createLogger } from '../../../shared/log';
 import { alarmMessage, incident, lambdaMessage } from './fixtures';
 
@@ -89,5 +92,34 @@ describe('Chatbot forwarder', () => {
         quiet(),
       ),
     ).rejects.toThrow(ChatbotPublishError);
+  });
+});
+
+describe('the integration registry', () => {
+  it.each(Object.entries(INTEGRATIONS))('lists %s under its own name', (name, integration) => {
+    expect(integration.name).toBe(name);
+  });
+
+  it.each([
+    ['chatbot', /CHATBOT_TOPIC_ARN: /],
+    ['pagerduty', /PAGERDUTY_SECRET_ID: /],
+  ])('has %s check its own variables, naming the missing one', (name, variable) => {
+    expect(() => forwarderConfigFromEnv({ FORWARD_TO: name })).toThrow(variable);
+    expect(() => forwarderConfigFromEnv({ FORWARD_TO: name })).toThrow(ConfigError);
+  });
+});
+
+describe('a document from a newer cycle', () => {
+  it('is thrown back for Lambda to retry (then dead-letter), not trimmed and sent', async () => {
+    // Prepare: a field this forwarder does not know, as a newer cycle might add.
+    sns.on(PublishCommand).resolves({});
+    const forward = forwarderFor({ FORWARD_TO: 'chatbot', CHATBOT_TOPIC_ARN: CHATBOT_TOPIC }, clients());
+    const newer = JSON.stringify({ ...JSON.parse(lambdaMessage(incident()[0]!)), acknowledgedBy: 'alice' });
+    // Act
+    const run = handleForwarderEvent(event(newer), { awsRequestId: 'r' }, 'chatbot', forward, quiet());
+    // Assess
+    await expect(run).rejects.toThrow(NewerDocumentError);
+    await expect(run).rejects.toThrow(/newer version .*acknowledgedBy/);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
   });
 });
