@@ -19,8 +19,6 @@ import { type AnyIntegration, envSettings, type ForwarderClients } from '../shar
 import { INTEGRATION_NAMES, INTEGRATIONS, type IntegrationName } from '../shared/integrations/registry';
 import type { Logger } from '../shared/log';
 
-export type { ForwarderClients } from '../shared/integrations/integration';
-
 /** The forwarder's configuration: `FORWARD_TO` and the chosen integration's own variables. */
 export type ForwarderConfig = { FORWARD_TO: IntegrationName } & Record<string, unknown>;
 

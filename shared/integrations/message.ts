@@ -1,7 +1,9 @@
 /**
  * What arrives on the paging topic, read back into typed values: the cycle's alert notifications
  * (the JSON document SNS delivers to Lambda subscribers) and the watchdog's CloudWatch alarm
- * state changes. Anything else is reported as unknown, never guessed at.
+ * state changes. The alert document is read with its one schema (shared/alerts/document.ts); a
+ * document with fields this version does not know is reported as newer, anything else as unknown,
+ * never guessed at.
  */
 import { z } from 'zod';
 import { type AlertNotification, readAlertDocument } from '../alerts/document';
