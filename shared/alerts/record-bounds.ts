@@ -8,10 +8,14 @@
  */
 import type { Finding } from '../findings/types';
 import { clip } from '../text';
+import { DOCUMENT_LINES, LINE_CHARS } from './document';
 import type { AlertRecord, OutboxEntry } from './record';
 
-/** Most evidence/remediation lines kept in a stored alert, and characters per line. */
-export const STORED_LINES = { evidence: 40, remediation: 20, chars: 400 } as const;
+/**
+ * Most evidence/remediation lines kept in a stored alert, and characters per line: no more than
+ * the alert document shows (remediation is shorter still).
+ */
+export const STORED_LINES = { evidence: DOCUMENT_LINES, remediation: 20, chars: LINE_CHARS } as const;
 
 /**
  * Most UTF-8 bytes of a stored finding's summary, evidence and remediation together. The line caps

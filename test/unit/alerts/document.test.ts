@@ -21,8 +21,8 @@ import { processAlerts } from '../../../shared/alerts/engine';
 import { FileAlertStore } from '../../../shared/alerts/file-store';
 import { documentOf } from '../../../shared/alerts/format';
 import type { Notifier, NotifyResult } from '../../../shared/alerts/notifier';
+import type { Mute } from '../../../shared/alerts/record';
 import { SnsNotifier, snsPublishInput } from '../../../shared/alerts/sns-notifier';
-import type { Mute } from '../../../shared/alerts/state-machine';
 import { parseTopicMessage } from '../../../shared/integrations/message';
 import { at, finding, POLICY } from './fixtures';
 
