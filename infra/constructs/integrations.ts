@@ -34,6 +34,16 @@ export const FORWARDER_ALARM_ANCHOR = 'watchdog-integration-forwarder-failures';
  */
 export const CHATBOT_GUARDRAIL = 'AWSDenyAll';
 
+/**
+ * Each integration's forwarder: its construct id (part of every logical id under it, so fixed once
+ * deployed) and the service's name in the function's description. Keyed by the registry's names:
+ * the compiler asks for an entry when an integration is added.
+ */
+const FORWARDER_NAMES: Readonly<Record<IntegrationName, { id: string; label: string }>> = {
+  chatbot: { id: 'ChatbotForwarder', label: 'AWS Chatbot' },
+  pagerduty: { id: 'PagerDutyForwarder', label: 'PagerDuty' },
+};
+
 /** What the integrations attach to. */
 export interface IntegrationsProps {
   readonly inventory: Inventory;
@@ -171,7 +181,7 @@ export class Integrations extends Construct {
     props: IntegrationsProps,
     environment: Record<string, string>,
   ): Forwarder {
-    const scope = new Construct(this, destination === 'chatbot' ? 'ChatbotForwarder' : 'PagerDutyForwarder');
+    const scope = new Construct(this, FORWARDER_NAMES[destination].id);
     const logGroup = new LogGroup(scope, 'LogGroup', {
       logGroupName: `/cpq-monitor/${Stack.of(this).stackName}/forward-${destination}`,
       retention: retentionDays(inv),
@@ -183,7 +193,7 @@ export class Integrations extends Construct {
     });
     logGroup.grantWrite(role);
     const fn = new NodejsFunction(scope, 'Function', {
-      description: `cpq-monitor: forwards pages and recoveries to ${destination === 'chatbot' ? 'AWS Chatbot' : 'PagerDuty'}`,
+      description: `cpq-monitor: forwards pages and recoveries to ${FORWARDER_NAMES[destination].label}`,
       ...bundledFunction('forwarder.ts'),
       memorySize: FORWARDER_SIZING.memoryMb,
       timeout: Duration.seconds(FORWARDER_SIZING.timeoutSeconds),

@@ -3,6 +3,7 @@
  * forwarder reads back must be the same notification, and a document that does not match the
  * schema must fail loudly instead of losing fields.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -163,5 +164,20 @@ describe('the alert document schema', () => {
     const reading = readAlertDocument({ ...documentOf(n), ...over });
     expect(reading).toMatchObject({ ok: false, newer: false });
     expect(!reading.ok && reading.reason).toContain(`${field}: `);
+  });
+});
+
+describe('the sample page of docs/alerts.md', () => {
+  it('is a document the forwarders accept, and so is its recovery', () => {
+    // Prepare: the page on-call publishes by hand to test the integrations (no subject, no extras).
+    const text = readFileSync(join(__dirname, '../../../docs/alerts.md'), 'utf8');
+    const page = /^page='(\{[\s\S]*?\})'$/m.exec(text)?.[1];
+    expect(page).toBeDefined();
+    const recovery = page!
+      .replace('"kind":"page"', '"kind":"recovery"')
+      .replace('"state":"alarm"', '"state":"ok"');
+    // Act / Assess
+    expect(parseTopicMessage(page!)).toMatchObject({ type: 'alert', notification: { kind: 'page' } });
+    expect(parseTopicMessage(recovery)).toMatchObject({ type: 'alert', notification: { kind: 'recovery' } });
   });
 });
