@@ -6,7 +6,9 @@ import { errorMessage, type Status, worstStatus } from '../errors';
 import { commandLine } from './allowlist';
 import { commandNamed, type RegisteredCommand } from './commands';
 import { isFingerprint, type PresentedHostKey } from './fingerprint';
-import { interruptedMessage, type LookupFn, openShellSession, type RunOutcome } from './session';
+import type { LookupFn } from './resolve';
+import { interruptedMessage, openShellSession } from './session';
+import type { RunOutcome, ShellSession } from './shell-session';
 import type { CommandResult, ReadCode, ReadOptions, ReadResult } from './types';
 
 export const READ_DEFAULTS = {
@@ -57,26 +59,14 @@ async function read(
   port: number,
   fail: (code: Exclude<ReadCode, 'ok'>, message: string, extra?: Partial<ReadResult>) => ReadResult,
 ): Promise<ReadResult> {
-  const badPin = opts.hostKeys.find((k) => !isFingerprint(k));
-  if (opts.hostKeys.length === 0 || badPin !== undefined) {
-    return fail(
-      'session_failed',
-      badPin !== undefined
-        ? `host key pin "${badPin}" is not an OpenSSH SHA256: fingerprint; nothing was sent`
-        : 'no host key pinned (get one with: cpq-monitor read HOST --print-host-key); nothing was sent',
-    );
-  }
-  // Every command is checked before a connection is opened: a refused one stops the whole read.
-  const lines: Array<{ command: RegisteredCommand; line: string }> = [];
-  for (const req of opts.commands) {
-    const decision = commandLine(req);
-    if (!decision.allowed) return fail('session_failed', `refused before connecting: ${decision.reason}`);
-    lines.push({ command: commandNamed(req.name)!, line: decision.line });
-  }
+  const planned = plannedLines(opts);
+  if (!planned.ok) return fail('session_failed', planned.message);
   const timeoutMs = opts.timeoutMs ?? READ_DEFAULTS.timeoutMs;
-  const commandTimeoutMs = opts.commandTimeoutMs ?? READ_DEFAULTS.commandTimeoutMs;
-  const maxBytes = opts.maxOutputBytes ?? READ_DEFAULTS.maxOutputBytes;
-  const deadline = started + timeoutMs;
+  const limits: CommandLimits = {
+    deadline: started + timeoutMs,
+    commandTimeoutMs: opts.commandTimeoutMs ?? READ_DEFAULTS.commandTimeoutMs,
+    maxBytes: opts.maxOutputBytes ?? READ_DEFAULTS.maxOutputBytes,
+  };
 
   const signal = opts.signal;
   if (signal?.aborted) return fail('session_failed', interruptedMessage(opts.host, port));
@@ -86,8 +76,8 @@ async function read(
     username: opts.username,
     auth: opts.auth,
     hostKeys: opts.hostKeys,
-    deadline,
-    promptTimeoutMs: commandTimeoutMs,
+    deadline: limits.deadline,
+    promptTimeoutMs: limits.commandTimeoutMs,
     ...(deps.quietMs !== undefined ? { quietMs: deps.quietMs } : {}),
     ...(deps.lookup !== undefined ? { lookup: deps.lookup } : {}),
     ...(signal !== undefined ? { signal } : {}),
@@ -102,39 +92,7 @@ async function read(
     });
   }
 
-  const { session } = opened;
-  const commands: Record<string, CommandResult> = {};
-  let stop: { code: Exclude<ReadCode, 'ok'>; message: string } | null = null;
-  // An abort ends the command in progress at once (it reads as `closed`, the rest are not run).
-  const onAbort = () => session.interrupt();
-  if (signal?.aborted) session.interrupt();
-  else signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    for (const { command, line } of lines) {
-      if (stop !== null) {
-        commands[line] = {
-          status: 'critical',
-          code: 'session_failed',
-          message: `not run: the session ended earlier (${stop.code})`,
-          parsed: null,
-          raw: '',
-        };
-        continue;
-      }
-      const remaining = deadline - Date.now();
-      const outcome = await session.run(line, {
-        timeoutMs: Math.max(1, Math.min(commandTimeoutMs, remaining)),
-        maxBytes,
-      });
-      const result = commandResult(command, line, outcome, remaining < commandTimeoutMs, opts);
-      commands[line] = result;
-      if (outcome.state !== 'done')
-        stop = { code: result.code as Exclude<ReadCode, 'ok'>, message: result.message };
-    }
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-    session.close();
-  }
+  const commands = await runCommands(opened.session, planned.lines, limits, opts);
   if (signal?.aborted) {
     // What the commands saw once the connection was cut is not about the appliance.
     return fail('session_failed', interruptedMessage(opts.host, port), {
@@ -161,6 +119,90 @@ async function read(
     timings: { connectMs: opened.connectMs, totalMs: Date.now() - started },
     commands,
   };
+}
+
+interface PlannedLine {
+  command: RegisteredCommand;
+  line: string;
+}
+
+/**
+ * The exact line of every requested command, checked before a connection is opened: a missing or
+ * malformed pin, or one refused command, stops the whole read with nothing sent.
+ */
+function plannedLines(
+  opts: ReadOptions,
+): { ok: true; lines: PlannedLine[] } | { ok: false; message: string } {
+  const badPin = opts.hostKeys.find((k) => !isFingerprint(k));
+  if (badPin !== undefined)
+    return {
+      ok: false,
+      message: `host key pin "${badPin}" is not an OpenSSH SHA256: fingerprint; nothing was sent`,
+    };
+  if (opts.hostKeys.length === 0)
+    return {
+      ok: false,
+      message: 'no host key pinned (get one with: cpq-monitor read HOST --print-host-key); nothing was sent',
+    };
+  const lines: PlannedLine[] = [];
+  for (const req of opts.commands) {
+    const decision = commandLine(req);
+    if (!decision.allowed) return { ok: false, message: `refused before connecting: ${decision.reason}` };
+    lines.push({ command: commandNamed(req.name)!, line: decision.line });
+  }
+  return { ok: true, lines };
+}
+
+interface CommandLimits {
+  /** Epoch ms by which the whole read must be over. */
+  deadline: number;
+  commandTimeoutMs: number;
+  maxBytes: number;
+}
+
+/**
+ * Runs the lines one by one on the open session and closes it; after the first command that does
+ * not end at the prompt the rest are marked not run. An abort ends the command in progress at once
+ * (it reads as `closed`).
+ */
+async function runCommands(
+  session: ShellSession,
+  lines: readonly PlannedLine[],
+  limits: CommandLimits,
+  opts: ReadOptions,
+): Promise<Record<string, CommandResult>> {
+  const { signal } = opts;
+  const commands: Record<string, CommandResult> = {};
+  let stop: Exclude<ReadCode, 'ok'> | null = null;
+  const onAbort = () => session.interrupt();
+  if (signal?.aborted) session.interrupt();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (const { command, line } of lines) {
+      if (stop !== null) {
+        commands[line] = {
+          status: 'critical',
+          code: 'session_failed',
+          message: `not run: the session ended earlier (${stop})`,
+          parsed: null,
+          raw: '',
+        };
+        continue;
+      }
+      const remaining = limits.deadline - Date.now();
+      const outcome = await session.run(line, {
+        timeoutMs: Math.max(1, Math.min(limits.commandTimeoutMs, remaining)),
+        maxBytes: limits.maxBytes,
+      });
+      const result = commandResult(command, line, outcome, remaining < limits.commandTimeoutMs, opts);
+      commands[line] = result;
+      if (outcome.state !== 'done') stop = result.code as Exclude<ReadCode, 'ok'>;
+    }
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    session.close();
+  }
+  return commands;
 }
 
 function commandResult(

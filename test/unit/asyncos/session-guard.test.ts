@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Client, ClientChannel } from 'ssh2';
 import { commandLine } from '../../../shared/asyncos/allowlist';
-import { ShellSession } from '../../../shared/asyncos/session';
+import { ShellSession } from '../../../shared/asyncos/shell-session';
 
 /** A shell channel that records what is written and answers nothing by itself. */
 function fakeShell() {
