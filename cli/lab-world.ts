@@ -5,7 +5,7 @@
  */
 import { createInterface } from 'node:readline';
 import { LISTENER_FAULTS, type ListenerFault } from '../lab/listener';
-import { SSH_FAULTS, type SshFault } from '../lab/ssh-server';
+import { SSH_FAULTS, type SshFault } from '../lab/ssh-faults';
 import { LAB_DEFAULT_PASSWORD, type LabWorld, startLabWorld } from '../lab/world';
 import { ConfigError, errorMessage } from '../shared/errors';
 import { loadInventory } from '../shared/inventory/load';

@@ -8,7 +8,8 @@
 import { type ApplianceSpec, type ApplianceState, createApplianceState } from './appliance-state';
 import type { LabCertificates } from './certs';
 import { type LabListener, type ListenerFault, startLabListener } from './listener';
-import { type LabSshServer, type SshFault, startLabSshServer } from './ssh-server';
+import type { SshFault } from './ssh-faults';
+import { type LabSshServer, startLabSshServer } from './ssh-server';
 
 export interface SimulatedApplianceSpec extends ApplianceSpec {
   /** Loopback address for both servers; default 127.0.0.1. */

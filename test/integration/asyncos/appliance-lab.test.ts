@@ -2,7 +2,7 @@
 import { connect } from 'node:net';
 import { type SimulatedAppliance, startSimulatedAppliance } from '../../../lab/appliance';
 import { ANONYMOUS_CIPHERS } from '../../../lab/appliance-state';
-import { generateKeyPair } from '../../../lab/ssh-server';
+import { generateKeyPair } from '../../../lab/ssh-keys';
 import { readAppliance } from '../../../shared/asyncos/reader';
 import type { ReadOptions, StatusFacts } from '../../../shared/asyncos/types';
 

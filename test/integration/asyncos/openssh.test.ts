@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { generateKeyPair } from '../../../lab/ssh-server';
+import { generateKeyPair } from '../../../lab/ssh-keys';
 import { fetchHostKey, readAppliance } from '../../../shared/asyncos/reader';
 import type { ReadOptions, StatusFacts, TophostsFacts } from '../../../shared/asyncos/types';
 import { type RealSshd, startRealSshd } from './real-sshd';

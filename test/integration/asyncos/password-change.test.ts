@@ -5,7 +5,7 @@
  */
 import { createServer, type Server as NetServer } from 'node:net';
 import { type Connection, Server } from 'ssh2';
-import { generateHostKey } from '../../../lab/ssh-server';
+import { generateHostKey } from '../../../lab/ssh-keys';
 import { readAppliance } from '../../../shared/asyncos/reader';
 import { demandsPasswordChange } from '../../../shared/asyncos/session';
 

@@ -6,7 +6,8 @@
 import { getEventListeners } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createApplianceState } from '../../../lab/appliance-state';
-import { type LabSshServer, type SshFault, startLabSshServer } from '../../../lab/ssh-server';
+import type { SshFault } from '../../../lab/ssh-faults';
+import { type LabSshServer, startLabSshServer } from '../../../lab/ssh-server';
 import { readAppliance } from '../../../shared/asyncos/reader';
 import type { ReadOptions } from '../../../shared/asyncos/types';
 

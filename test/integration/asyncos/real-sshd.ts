@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { generateKeyPair } from '../../../lab/ssh-server';
+import { generateKeyPair } from '../../../lab/ssh-keys';
 import { closedPort } from '../onboarding/run-cli';
 
 const SSHD = '/usr/sbin/sshd';

@@ -9,16 +9,11 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createApplianceState } from '../../../lab/appliance-state';
-import {
-  interfaceconfigSteps,
-  listenerconfigSteps,
-  type Step,
-  showconfigXml,
-  sslconfigSteps,
-  statusText,
-  versionText,
-} from '../../../lab/asyncos-output';
 import { type LabListener, startLabListener } from '../../../lab/listener';
+import { interfaceconfigSteps, listenerconfigSteps, sslconfigSteps } from '../../../lab/output/menus';
+import { showconfigXml } from '../../../lab/output/showconfig';
+import type { Step } from '../../../lab/output/steps';
+import { statusText, versionText } from '../../../lab/output/system';
 import { loadInventory } from '../../../shared/inventory/load';
 import { type RealSshd, startRealSshd } from '../asyncos/real-sshd';
 import { cpqMonitor } from './run-cli';

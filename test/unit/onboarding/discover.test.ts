@@ -5,15 +5,10 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { type ApplianceSpec, createApplianceState } from '../../../lab/appliance-state';
-import {
-  interfaceconfigSteps,
-  listenerconfigSteps,
-  type Step,
-  showconfigXml,
-  sslconfigSteps,
-  statusText,
-  versionText,
-} from '../../../lab/asyncos-output';
+import { interfaceconfigSteps, listenerconfigSteps, sslconfigSteps } from '../../../lab/output/menus';
+import { showconfigXml } from '../../../lab/output/showconfig';
+import type { Step } from '../../../lab/output/steps';
+import { statusText, versionText } from '../../../lab/output/system';
 import { parseCommandOutput } from '../../../shared/asyncos/commands';
 import type { CommandResult, ReadResult } from '../../../shared/asyncos/types';
 import { parseInventoryText } from '../../../shared/inventory/load';
