@@ -4,7 +4,7 @@
  * plus a small console to break and mend things by hand while `check` watches.
  */
 import { createInterface } from 'node:readline';
-import { LISTENER_FAULTS, type ListenerFault } from '../lab/listener';
+import { LISTENER_FAULTS, type ListenerFault } from '../lab/listener-faults';
 import { SSH_FAULTS, type SshFault } from '../lab/ssh-faults';
 import { LAB_DEFAULT_PASSWORD, type LabWorld, startLabWorld } from '../lab/world';
 import { ConfigError, errorMessage } from '../shared/errors';

@@ -7,7 +7,8 @@
  */
 import { type ApplianceSpec, type ApplianceState, createApplianceState } from './appliance-state';
 import type { LabCertificates } from './certs';
-import { type LabListener, type ListenerFault, startLabListener } from './listener';
+import { type LabListener, startLabListener } from './listener';
+import type { ListenerFault } from './listener-faults';
 import type { SshFault } from './ssh-faults';
 import { type LabSshServer, startLabSshServer } from './ssh-server';
 
