@@ -1,16 +1,15 @@
 /**
  * Config rules: one appliance's SSH read → findings about its session, status, queues, cipher
- * list and mail_logs. A session that failed raises only its SSH finding; the rules that need
+ * list and mail_logs (the mail_logs rules are in ./log-rules.ts). A session that failed raises only its SSH finding; the rules that need
  * command output are then not evaluated at all (their ids stay out of `checked`).
  */
-import type { MailLogEvent, ReadCode, TophostsRow } from '../asyncos/types';
+import type { ReadCode, TophostsRow } from '../asyncos/types';
 import type { Appliance, Inventory } from '../inventory/schema';
 import { queuesFor } from '../inventory/settings';
-import { fleetCpqPorts, peersOf } from '../inventory/topology';
 import { cipherListAllowsAnonymous } from '../tls/ciphers';
-import { listOf, makeFinding, RAW_LINES_MAX, rawLinesWith } from './format';
-import { findingId } from './ids';
-import { eventsSince } from './log-cursor';
+import { Collector } from './collector';
+import { listOf, makeFinding, rawLinesWith } from './format';
+import { logRules } from './log-rules';
 import { fromOutboundTls } from './outbound-tls';
 import type { ReadFacts } from './read-facts';
 import type { CheckName, Finding, LogCursor, QueueSample } from './types';
@@ -80,18 +79,6 @@ export interface ConfigRulesResult {
 export interface ConfigMemory {
   queues: Record<string, QueueSample[]>;
   logs: Record<string, LogCursor>;
-}
-
-class Collector {
-  readonly findings: Finding[] = [];
-  readonly checked: string[] = [];
-  constructor(readonly a: Appliance) {}
-  check(check: CheckName): void {
-    this.checked.push(findingId(check, this.a.name));
-  }
-  add(f: Finding): void {
-    this.findings.push(f);
-  }
 }
 
 function sshRules(c: Collector, f: ReadFacts): void {
@@ -339,140 +326,6 @@ function cipherRule(c: Collector, f: ReadFacts): void {
   );
 }
 
-/** Ports a CPQ delivery can use in this inventory (for telling CPQ lines from other mail). */
-function cpqPorts(inv: Inventory, f: ReadFacts): Set<number> {
-  const ports = fleetCpqPorts(inv);
-  const own = f.showconfig?.facts.cpq?.port;
-  if (own) ports.add(own);
-  return ports;
-}
-
-/** Addresses of the appliance's CPQ peers, monitored or not: their connections are CPQ traffic still. */
-function peerAddresses(inv: Inventory, a: Appliance): Set<string> {
-  const out = new Set<string>();
-  for (const p of peersOf(inv, a, 'all')) {
-    out.add(p.host.toLowerCase());
-    if (p.address) out.add(p.address.split('/')[0]!.toLowerCase());
-  }
-  return out;
-}
-
-type CpqVerdict = 'cpq' | 'other' | 'unknown';
-
-function logRules(
-  c: Collector,
-  f: ReadFacts,
-  inv: Inventory,
-  memory: ConfigMemory,
-  logs: Record<string, LogCursor>,
-): void {
-  const l = f.logs;
-  if (l === undefined) return;
-  for (const check of ['cpq_tls_log_failures', 'cpq_connection_errors', 'application_fault'] as const)
-    c.check(check);
-  const lookbackMs = inv.monitor.sshIntervalMinutes * 60_000;
-  const { fresh, cursor } = eventsSince(l.events, memory.logs[c.a.name], lookbackMs);
-  if (cursor) logs[c.a.name] = cursor;
-  const ports = cpqPorts(inv, f);
-  const queueNames = new Set(
-    [queuesFor(inv, c.a).cpqQueueName, queuesFor(inv, c.a).releaseQueueName].map((n) => n.toLowerCase()),
-  );
-  // A DCID is CPQ when its connection used a CPQ port or its delivery went to a quarantine queue.
-  const dcids = new Map<number, CpqVerdict>();
-  for (const e of l.events) {
-    if (e.dcid === undefined) continue;
-    if (e.type === 'delivery_connection') dcids.set(e.dcid, ports.has(e.port) ? 'cpq' : 'other');
-    const dest =
-      e.type === 'tls_success'
-        ? e.destination
-        : e.type === 'delivery_start' || e.type === 'message_done'
-          ? e.destination
-          : null;
-    if (dest && (queueNames.has(dest.toLowerCase()) || /centralized (policy )?quarantine/i.test(dest)))
-      dcids.set(e.dcid, 'cpq');
-  }
-  const attribution = (e: MailLogEvent): CpqVerdict =>
-    e.dcid === undefined ? 'unknown' : (dcids.get(e.dcid) ?? 'unknown');
-  const cap = (events: MailLogEvent[]) => events.slice(0, RAW_LINES_MAX).map((e) => e.raw.trimEnd());
-  const more = (events: MailLogEvent[]) =>
-    events.length > RAW_LINES_MAX ? [`… and ${events.length - RAW_LINES_MAX} more lines`] : [];
-
-  const tls = fresh.filter(
-    (e) => (e.type === 'tls_failed' || e.type === 'tls_required_failed') && attribution(e) !== 'other',
-  );
-  if (tls.length > 0) {
-    const noCert = tls.some((e) => e.type === 'tls_failed' && /no certificate/i.test(e.reason));
-    const required = tls.some((e) => e.type === 'tls_required_failed');
-    const unattributed = tls.filter((e) => attribution(e) === 'unknown').length;
-    c.add(
-      makeFinding({
-        check: 'cpq_tls_log_failures',
-        appliance: c.a.name,
-        role: c.a.role,
-        severity: noCert || required ? 'critical' : 'warning',
-        summary: `${c.a.name}: ${tls.length} CPQ TLS failure lines in mail_logs${noCert ? ' (no certificate)' : ''}`,
-        evidence: [
-          `${tls.length} new line(s) since the last read (${l.keys.join(', ')})`,
-          ...(unattributed > 0
-            ? [`${unattributed} of them name a DCID with no CPQ connection line in the read`]
-            : []),
-          ...cap(tls),
-          ...more(tls),
-        ],
-      }),
-    );
-  }
-
-  const peers = peerAddresses(inv, c.a);
-  const conn = fresh.filter(
-    (e): e is Extract<MailLogEvent, { type: 'connection_error' }> =>
-      e.type === 'connection_error' &&
-      (e.port !== null ? ports.has(e.port) : e.address !== null && peers.has(e.address.toLowerCase())),
-  );
-  if (conn.length > 0) {
-    const targets = [...new Set(conn.map((e) => `${e.address ?? '?'}:${e.port ?? '?'}`))];
-    c.add(
-      makeFinding({
-        check: 'cpq_connection_errors',
-        appliance: c.a.name,
-        role: c.a.role,
-        severity: 'warning',
-        summary: `${c.a.name}: ${conn.length} CPQ connection errors in mail_logs (${targets[0]})`,
-        evidence: [
-          `${conn.length} new line(s) since the last read toward ${listOf(targets)}`,
-          ...[...new Set(conn.map((e) => e.reason).filter((r): r is string => r !== null))].map(
-            (r) => `reason: ${r}`,
-          ),
-          ...cap(conn),
-          ...more(conn),
-        ],
-        fix: { port: conn[0]!.port ?? undefined },
-      }),
-    );
-  }
-
-  const faults = fresh.filter((e) => e.type === 'application_fault');
-  if (faults.length > 0) {
-    c.add(
-      makeFinding({
-        check: 'application_fault',
-        appliance: c.a.name,
-        role: c.a.role,
-        severity: 'warning',
-        summary: `${c.a.name}: ${faults.length} application fault lines in mail_logs${c.a.role === 'sma' ? ' (CSCus29647?)' : ''}`,
-        evidence: [
-          `${faults.length} new line(s) since the last read`,
-          ...(c.a.role === 'sma'
-            ? ['CSCus29647: an internal SMA component stops; SSH to the ESAs fails until the SMA restarts']
-            : []),
-          ...cap(faults),
-          ...more(faults),
-        ],
-      }),
-    );
-  }
-}
-
 /** Runs the config rules over this cycle's reads (one ReadFacts per appliance). */
 export function configRules(inv: Inventory, reads: ReadFacts[], memory: ConfigMemory): ConfigRulesResult {
   const findings: Finding[] = [];
@@ -487,7 +340,7 @@ export function configRules(inv: Inventory, reads: ReadFacts[], memory: ConfigMe
       statusRules(c, f);
       queueRule(c, f, inv, memory, queues);
       cipherRule(c, f);
-      logRules(c, f, inv, memory, logs);
+      logRules(c, f, inv, memory.logs, logs);
     }
     findings.push(...c.findings);
     checked.push(...c.checked);
