@@ -158,14 +158,24 @@ function parsed<N extends CommandName>(read: ReadResult | null, name: N): FactsO
   return read === null ? null : firstFacts(read, name);
 }
 
+type CpqListener = ShowconfigFacts['listeners'][number];
+
+/** Which listener of a read configuration is the CPQ listener: the one place discovery decides it. */
+function cpqListenerIn(showconfig: ShowconfigFacts | null): CpqListener | null {
+  return showconfig === null ? null : cpqListenerOf(showconfig);
+}
+
+/** The facts of one reading as judged here, with the configuration and CPQ listener they came from. */
+type ReadingFacts = ApplianceFacts & { showconfig: ShowconfigFacts | null; listener: CpqListener | null };
+
 /** The facts of one reading, before names and roles are settled across the fleet. */
-function factsOf(r: HostReading): ApplianceFacts & { showconfig: ShowconfigFacts | null } {
+function factsOf(r: HostReading): ReadingFacts {
   const version = parsed(r.read, 'version');
   const showconfig = parsed(r.read, 'showconfig');
   const ssl = parsed(r.read, 'sslconfig');
   const ifaces = parsed(r.read, 'interfaceconfig');
   const listenerCfg = parsed(r.read, 'listenerconfig');
-  const cpq = showconfig === null ? null : cpqListenerOf(showconfig);
+  const cpq = cpqListenerIn(showconfig);
   const interfaces = [...(showconfig?.interfaces ?? []), ...(ifaces?.interfaces ?? [])];
   const ipOf = (name: string) =>
     interfaces.find((i) => i.name === name)?.ip ??
@@ -181,6 +191,7 @@ function factsOf(r: HostReading): ApplianceFacts & { showconfig: ShowconfigFacts
   const cert = r.probe?.tls?.certificate?.fingerprint256 ?? null;
   return {
     showconfig,
+    listener: cpq,
     hostname: showconfig?.hostname ?? null,
     model: version?.Model ?? null,
     version: version?.Version ?? null,
@@ -202,197 +213,231 @@ function factsOf(r: HostReading): ApplianceFacts & { showconfig: ShowconfigFacts
 
 /** Turns the readings into inventory entries, unresolved fields and notes. Pure. */
 export function discover(readings: readonly HostReading[], login: LoginReference): Discovery {
-  const unread: Unread[] = [];
-  const unresolved: Unresolved[] = [];
-  const notes: Note[] = [];
+  const found: Discovery = { appliances: [], unread: [], unresolved: [], notes: [] };
   const taken = new Set<string>();
-  const drafts: Array<{ a: DiscoveredAppliance; showconfig: ShowconfigFacts | null }> = [];
-
   for (const r of readings) {
-    const where = `${r.target.host}:${r.target.port}`;
-    if (r.read === null || r.hostKey === null) {
-      unread.push({
-        host: r.target.host,
-        port: r.target.port,
-        code: r.notRead?.code ?? 'not_read',
-        message: printable(r.notRead?.message ?? 'not read'),
-      });
-      continue;
-    }
-    const facts = factsOf(r);
-    const version = parsed(r.read, 'version');
-    const status = parsed(r.read, 'status');
-    const role = roleFrom(version, status, facts.showconfig);
-    const name = uniqueName(
-      r.name ??
-        nameFrom(facts.hostname ?? '') ??
-        nameFrom(r.target.host.replace(/[.:]/g, '-')) ??
-        'appliance',
-      taken,
-    );
-    if (role === null) {
-      unread.push({
-        host: r.target.host,
-        port: r.target.port,
-        code: 'role_unknown',
-        message: `read, but neither version, status nor showconfig says whether it is an ESA or an SMA (${printable(r.read.message)})`,
-      });
-      unresolved.push({
-        appliance: name,
-        field: 'appliances[].role',
-        why: `${where}: add this appliance by hand with role esa or sma`,
-      });
-      continue;
-    }
-    const sources: Record<string, string> = {
-      name:
-        r.name !== undefined
-          ? 'the inventory'
-          : facts.hostname
-            ? `showconfig (hostname ${printable(facts.hostname)})`
-            : `the host given (${where})`,
-      role: role.source,
-      host: 'the host given to init',
-      'ssh.hostKeys': `host key of ${where}, confirmed at init`,
-    };
-    let cpqPort: number = DEFAULTS.cpqPort;
-    const listener = facts.showconfig === null ? null : cpqListenerOf(facts.showconfig);
-    if (listener !== null && listener.port > 0) {
-      cpqPort = listener.port;
-      sources.cpqPort = `showconfig: listener ${printable(listener.name)} on interface ${printable(listener.interface)}${facts.cpqListener?.ip ? ` (${facts.cpqListener.ip})` : ''}, port ${listener.port}`;
-      if (
-        facts.cpqListener?.ip &&
-        norm(facts.cpqListener.ip) !== norm(r.target.host) &&
-        isAddressLike(facts.cpqListener.ip)
-      ) {
-        unresolved.push({
-          appliance: name,
-          field: `appliances[].host`,
-          why: `the CPQ listener listens on interface ${printable(listener.interface)} (${facts.cpqListener.ip}), not on ${r.target.host} where SSH was read: the monitor probes host:cpqPort, so set host (or address) to an address that reaches the listener if ${r.target.host} does not`,
-        });
-      }
-    } else {
-      sources.cpqPort = `not in showconfig: the default ${DEFAULTS.cpqPort}`;
-      unresolved.push({
-        appliance: name,
-        field: 'appliances[].cpqPort',
-        why:
-          facts.showconfig === null
-            ? `showconfig was not read (${printable(r.read.commands.showconfig?.message ?? r.read.message)}); ${DEFAULTS.cpqPort} assumed`
-            : `no CPQ listener (protocol CPQ / cpq_listener) in showconfig; ${DEFAULTS.cpqPort} assumed`,
-      });
-    }
-    const a: DiscoveredAppliance = {
-      name,
-      role: role.role,
+    const a = applianceOf(r, login, taken, found);
+    if (a !== null) found.appliances.push(a);
+  }
+  // Quarantine targets need every SMA's name and addresses: a second pass over the drafts.
+  const smas = found.appliances.filter((a) => a.role === 'sma');
+  for (const a of found.appliances) if (a.role === 'esa') linkQuarantine(a, smas, found);
+  missingEsas(found.appliances, smas, found);
+  return found;
+}
+
+/** One reading → its inventory entry, or null (with the reason in `found.unread`) when it gives none. */
+function applianceOf(
+  r: HostReading,
+  login: LoginReference,
+  taken: Set<string>,
+  found: Discovery,
+): DiscoveredAppliance | null {
+  const where = `${r.target.host}:${r.target.port}`;
+  if (r.read === null || r.hostKey === null) {
+    found.unread.push({
       host: r.target.host,
-      cpqPort,
-      ssh: {
-        port: r.target.port,
-        user: login.user,
-        hostKeys: [r.hostKey],
-        credentials: credentialsFor(login.credentials, name),
-      },
-      sources,
-      facts: stripShowconfig(facts),
-    };
-    if (facts.showconfig?.cluster) {
-      a.cluster = nameFrom(facts.showconfig.cluster) ?? undefined;
-      if (a.cluster !== undefined)
-        sources.cluster = `showconfig: cluster ${printable(facts.showconfig.cluster)}`;
-    }
-    const c = a.ssh.credentials;
-    sources['ssh.credentials'] =
-      c.secretId !== undefined
-        ? 'Secrets Manager secret id given to init (the secret is never written here)'
-        : c.passwordEnv !== undefined
-          ? 'the environment variable given to init (its value is never written here)'
-          : 'the key file given to init (its content is never written here)';
-    if (r.pinCertificate && facts.certificate !== null) {
-      a.tls = { pins: [facts.certificate] };
-      sources['tls.pins'] =
-        `certificate of the CPQ listener seen by the probe at init (${facts.certificate})`;
-    }
-    if (r.probe !== null && r.probe.code !== 'ok') {
-      notes.push({
-        appliance: name,
-        text: `the probe of its CPQ listener ${r.target.host}:${cpqPort} failed: ${r.probe.code}: ${printable(r.probe.message)}`,
-      });
-    }
-    for (const [line, c] of Object.entries(r.read.commands)) {
-      if (c.code !== 'ok')
-        notes.push({ appliance: name, text: `"${line}" gave ${c.code}: ${printable(c.message)}` });
-    }
-    if (a.role === 'esa' && facts.outboundAllowsAnonymous) {
-      notes.push({
-        appliance: name,
-        text: `its outbound TLS cipher list (${printable(facts.outboundCiphers ?? '')}) allows anonymous suites: its quarantine deliveries can fail (docs/runbook.md#outbound_ciphers_allow_anonymous)`,
-      });
-    }
-    drafts.push({ a, showconfig: facts.showconfig });
+      port: r.target.port,
+      code: r.notRead?.code ?? 'not_read',
+      message: printable(r.notRead?.message ?? 'not read'),
+    });
+    return null;
   }
-
-  // Second pass: quarantine targets need every SMA's name and addresses.
-  const smas = drafts.filter((d) => d.a.role === 'sma').map((d) => d.a);
-  for (const { a } of drafts) {
-    if (a.role !== 'esa') continue;
-    const t = a.facts.quarantineTarget;
-    if (t === null || t.host === null) {
-      unresolved.push({
-        appliance: a.name,
-        field: `appliances[].quarantine`,
-        why: 'showconfig names no centralized Policy, Virus and Outbreak quarantine (PVO) target: set quarantine.sma (and port) if this ESA uses one',
-      });
-      continue;
-    }
-    const targetPort = t.port ?? DEFAULTS.cpqPort;
-    const byAddress = smas.filter((s) => s.facts.addresses.includes(norm(t.host!)));
-    const matches = byAddress.length > 1 ? byAddress.filter((s) => s.cpqPort === targetPort) : byAddress;
-    const sma = matches.length === 1 ? matches[0] : undefined;
-    if (sma === undefined) {
-      unresolved.push({
-        appliance: a.name,
-        field: 'appliances[].quarantine.sma',
-        why:
-          matches.length === 0
-            ? `its quarantine target ${printable(t.host)}:${targetPort} (showconfig) is none of the SMAs read: run init with that SMA too, or add it and set quarantine.sma`
-            : `its quarantine target ${printable(t.host)}:${targetPort} matches several SMAs (${matches.map((m) => m.name).join(', ')}): set quarantine.sma`,
-      });
-      continue;
-    }
-    a.quarantine = { sma: sma.name, port: targetPort };
-    a.sources.quarantine = `showconfig: quarantine target ${printable(t.host)} port ${targetPort}${t.enabled === false ? ' (disabled)' : ''} = ${sma.name}`;
-    if (t.enabled === false)
-      notes.push({ appliance: a.name, text: 'its centralized quarantine is configured but disabled' });
-    if (targetPort !== sma.cpqPort) {
-      notes.push({
-        appliance: a.name,
-        text: `it sends quarantined mail to port ${targetPort}, but ${sma.name}'s CPQ listener is on port ${sma.cpqPort}`,
-      });
-    }
+  const facts = factsOf(r);
+  const role = roleFrom(parsed(r.read, 'version'), parsed(r.read, 'status'), facts.showconfig);
+  const name = uniqueName(
+    r.name ?? nameFrom(facts.hostname ?? '') ?? nameFrom(r.target.host.replace(/[.:]/g, '-')) ?? 'appliance',
+    taken,
+  );
+  if (role === null) {
+    found.unread.push({
+      host: r.target.host,
+      port: r.target.port,
+      code: 'role_unknown',
+      message: `read, but neither version, status nor showconfig says whether it is an ESA or an SMA (${printable(r.read.message)})`,
+    });
+    found.unresolved.push({
+      appliance: name,
+      field: 'appliances[].role',
+      why: `${where}: add this appliance by hand with role esa or sma`,
+    });
+    return null;
   }
+  const sources: Record<string, string> = {
+    name:
+      r.name !== undefined
+        ? 'the inventory'
+        : facts.hostname
+          ? `showconfig (hostname ${printable(facts.hostname)})`
+          : `the host given (${where})`,
+    role: role.source,
+    host: 'the host given to init',
+    'ssh.hostKeys': `host key of ${where}, confirmed at init`,
+  };
+  const a: DiscoveredAppliance = {
+    name,
+    role: role.role,
+    host: r.target.host,
+    cpqPort: cpqPortOf(r, r.read, facts, name, sources, found),
+    ssh: {
+      port: r.target.port,
+      user: login.user,
+      hostKeys: [r.hostKey],
+      credentials: credentialsFor(login.credentials, name),
+    },
+    sources,
+    facts: stripShowconfig(facts),
+  };
+  if (facts.showconfig?.cluster) {
+    a.cluster = nameFrom(facts.showconfig.cluster) ?? undefined;
+    if (a.cluster !== undefined)
+      sources.cluster = `showconfig: cluster ${printable(facts.showconfig.cluster)}`;
+  }
+  sources['ssh.credentials'] = credentialSource(a.ssh.credentials);
+  if (r.pinCertificate && facts.certificate !== null) {
+    a.tls = { pins: [facts.certificate] };
+    sources['tls.pins'] = `certificate of the CPQ listener seen by the probe at init (${facts.certificate})`;
+  }
+  found.notes.push(...readingNotes(a, r, r.read, facts));
+  return a;
+}
 
-  // An SMA's RELAYLIST names the ESAs that may deliver; one not read is probably a missing ESA.
-  const esaAddresses = new Set(drafts.filter((d) => d.a.role === 'esa').flatMap((d) => d.a.facts.addresses));
+/**
+ * The CPQ port from the configuration's CPQ listener (its source noted), or the default with the
+ * field left to the operator; a listener on another interface than the SSH host is pointed out.
+ */
+function cpqPortOf(
+  r: HostReading,
+  read: ReadResult,
+  facts: ReadingFacts,
+  name: string,
+  sources: Record<string, string>,
+  found: Discovery,
+): number {
+  const listener = facts.listener;
+  if (listener === null || listener.port <= 0) {
+    sources.cpqPort = `not in showconfig: the default ${DEFAULTS.cpqPort}`;
+    found.unresolved.push({
+      appliance: name,
+      field: 'appliances[].cpqPort',
+      why:
+        facts.showconfig === null
+          ? `showconfig was not read (${printable(read.commands.showconfig?.message ?? read.message)}); ${DEFAULTS.cpqPort} assumed`
+          : `no CPQ listener (protocol CPQ / cpq_listener) in showconfig; ${DEFAULTS.cpqPort} assumed`,
+    });
+    return DEFAULTS.cpqPort;
+  }
+  const ip = facts.cpqListener?.ip;
+  sources.cpqPort = `showconfig: listener ${printable(listener.name)} on interface ${printable(listener.interface)}${ip ? ` (${ip})` : ''}, port ${listener.port}`;
+  if (ip && norm(ip) !== norm(r.target.host) && isAddressLike(ip)) {
+    found.unresolved.push({
+      appliance: name,
+      field: `appliances[].host`,
+      why: `the CPQ listener listens on interface ${printable(listener.interface)} (${ip}), not on ${r.target.host} where SSH was read: the monitor probes host:cpqPort, so set host (or address) to an address that reaches the listener if ${r.target.host} does not`,
+    });
+  }
+  return listener.port;
+}
+
+/** Where the written credentials reference came from (never the secret itself). */
+function credentialSource(c: SshCredentials): string {
+  if (c.secretId !== undefined)
+    return 'Secrets Manager secret id given to init (the secret is never written here)';
+  if (c.passwordEnv !== undefined)
+    return 'the environment variable given to init (its value is never written here)';
+  return 'the key file given to init (its content is never written here)';
+}
+
+/** What the operator should know about one reading: a failed probe or command, an anonymous cipher list. */
+function readingNotes(a: DiscoveredAppliance, r: HostReading, read: ReadResult, facts: ReadingFacts): Note[] {
+  const notes: Note[] = [];
+  if (r.probe !== null && r.probe.code !== 'ok') {
+    notes.push({
+      appliance: a.name,
+      text: `the probe of its CPQ listener ${r.target.host}:${a.cpqPort} failed: ${r.probe.code}: ${printable(r.probe.message)}`,
+    });
+  }
+  for (const [line, c] of Object.entries(read.commands)) {
+    if (c.code !== 'ok')
+      notes.push({ appliance: a.name, text: `"${line}" gave ${c.code}: ${printable(c.message)}` });
+  }
+  if (a.role === 'esa' && facts.outboundAllowsAnonymous) {
+    notes.push({
+      appliance: a.name,
+      text: `its outbound TLS cipher list (${printable(facts.outboundCiphers ?? '')}) allows anonymous suites: its quarantine deliveries can fail (docs/runbook.md#outbound_ciphers_allow_anonymous)`,
+    });
+  }
+  return notes;
+}
+
+/** Sets an ESA's quarantine to the one SMA its configured target names, or says why it cannot. */
+function linkQuarantine(
+  a: DiscoveredAppliance,
+  smas: readonly DiscoveredAppliance[],
+  found: Discovery,
+): void {
+  const t = a.facts.quarantineTarget;
+  if (t === null || t.host === null) {
+    found.unresolved.push({
+      appliance: a.name,
+      field: `appliances[].quarantine`,
+      why: 'showconfig names no centralized Policy, Virus and Outbreak quarantine (PVO) target: set quarantine.sma (and port) if this ESA uses one',
+    });
+    return;
+  }
+  const host = t.host;
+  const targetPort = t.port ?? DEFAULTS.cpqPort;
+  const byAddress = smas.filter((s) => s.facts.addresses.includes(norm(host)));
+  const matches = byAddress.length > 1 ? byAddress.filter((s) => s.cpqPort === targetPort) : byAddress;
+  const sma = matches.length === 1 ? matches[0] : undefined;
+  if (sma === undefined) {
+    found.unresolved.push({
+      appliance: a.name,
+      field: 'appliances[].quarantine.sma',
+      why:
+        matches.length === 0
+          ? `its quarantine target ${printable(host)}:${targetPort} (showconfig) is none of the SMAs read: run init with that SMA too, or add it and set quarantine.sma`
+          : `its quarantine target ${printable(host)}:${targetPort} matches several SMAs (${matches.map((m) => m.name).join(', ')}): set quarantine.sma`,
+    });
+    return;
+  }
+  a.quarantine = { sma: sma.name, port: targetPort };
+  a.sources.quarantine = `showconfig: quarantine target ${printable(host)} port ${targetPort}${t.enabled === false ? ' (disabled)' : ''} = ${sma.name}`;
+  if (t.enabled === false)
+    found.notes.push({ appliance: a.name, text: 'its centralized quarantine is configured but disabled' });
+  if (targetPort !== sma.cpqPort) {
+    found.notes.push({
+      appliance: a.name,
+      text: `it sends quarantined mail to port ${targetPort}, but ${sma.name}'s CPQ listener is on port ${sma.cpqPort}`,
+    });
+  }
+}
+
+/** An SMA's RELAYLIST names the ESAs that may deliver; one not read is probably a missing ESA. */
+function missingEsas(
+  appliances: readonly DiscoveredAppliance[],
+  smas: readonly DiscoveredAppliance[],
+  found: Discovery,
+): void {
+  const esaAddresses = new Set(appliances.filter((a) => a.role === 'esa').flatMap((a) => a.facts.addresses));
   for (const s of smas) {
     const missing = s.facts.relayList.filter((h) => !esaAddresses.has(norm(h)) && !h.includes('/'));
     if (missing.length > 0) {
-      unresolved.push({
+      found.unresolved.push({
         appliance: s.name,
         field: 'appliances',
         why: `its CPQ listener accepts quarantined mail from ${missing.map((m) => printable(m)).join(', ')} (RELAYLIST), not among the ESAs read: run init with those ESAs too`,
       });
     }
   }
-  return { appliances: drafts.map((d) => d.a), unread, unresolved, notes };
 }
 
 function isAddressLike(text: string): boolean {
   return /^[0-9a-f:.]+$/i.test(text) && text !== '0.0.0.0';
 }
 
-function stripShowconfig(f: ApplianceFacts & { showconfig: unknown }): ApplianceFacts {
-  const { showconfig: _, ...rest } = f;
+function stripShowconfig(f: ReadingFacts): ApplianceFacts {
+  const { showconfig: _, listener: _listener, ...rest } = f;
   return rest;
 }
 
