@@ -1,6 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { deployableFleet } from '../../bench/fleet';
-import { APPLIANCE_PATTERN } from '../../infra/constructs/dashboard';
+import { APPLIANCE_PATTERN } from '../../infra/constructs/dashboard-names';
 import { exampleInventory, synth } from './fixtures';
 
 type Widget = {
