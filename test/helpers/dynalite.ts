@@ -1,0 +1,75 @@
+/**
+ * A real DynamoDB-compatible engine for tests: dynalite (LevelDB in memory) started in this process
+ * on 127.0.0.1, and the alert table created with the layout the stack gives it (shared/alerts/table.ts:
+ * partition key, the by-appliance index with every attribute projected).
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ALERT_TABLE } from '../../shared/alerts/table';
+
+/** Credentials dynalite accepts (it checks that a request is signed, not by whom). */
+export const LOOPBACK_CREDENTIALS = { accessKeyId: 'AKIDLOOPBACKTEST', secretAccessKey: 'loopback-secret' };
+/** The region every loopback AWS endpoint of the tests answers for. */
+export const LOOPBACK_REGION = 'us-east-1';
+
+/** A running dynalite. */
+export interface Dynalite {
+  /** `http://127.0.0.1:PORT`, for a client's `endpoint` or `AWS_ENDPOINT_URL_DYNAMODB`. */
+  readonly endpoint: string;
+  /** A client of this engine (the caller's code may build its own from `endpoint`). */
+  readonly client: DynamoDBClient;
+  close(): Promise<void>;
+}
+
+// dynalite ships no types: its factory returns a plain http.Server.
+type DynaliteFactory = (options: {
+  createTableMs?: number;
+  deleteTableMs?: number;
+  updateTableMs?: number;
+}) => Server;
+
+/** Starts dynalite on an ephemeral loopback port; tables are ACTIVE as soon as they are created. */
+export async function startDynalite(): Promise<Dynalite> {
+  const dynalite = require('dynalite') as DynaliteFactory;
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = new DynamoDBClient({ endpoint, region: LOOPBACK_REGION, credentials: LOOPBACK_CREDENTIALS });
+  return {
+    endpoint,
+    client,
+    async close() {
+      client.destroy();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections of clients in other processes would hold close() open.
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+/** Creates the alert table as the stack defines it (key, index; TTL is not enforced by dynalite). */
+export async function createAlertTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: ALERT_TABLE.partitionKey, AttributeType: 'S' },
+        { AttributeName: ALERT_TABLE.applianceAttribute, AttributeType: 'S' },
+      ],
+      KeySchema: [{ AttributeName: ALERT_TABLE.partitionKey, KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: ALERT_TABLE.applianceIndex,
+          KeySchema: [{ AttributeName: ALERT_TABLE.applianceAttribute, KeyType: 'HASH' }],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    }),
+  );
+}
