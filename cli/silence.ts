@@ -106,8 +106,14 @@ export function register(program: Command): void {
       .description(
         'Mute pages for matching alerts until the silence ends (recoveries of paged alerts still go out)',
       )
-      .requiredOption('--appliance <name>', "appliance name or glob ('*' for all, 'esa-fra-*')")
-      .option('--check <check>', "check name or glob ('cpq_cert_*'); default every check")
+      .requiredOption(
+        '--appliance <name>',
+        "appliance name or pattern, only * and ? ('*' for all, 'esa-fra-*')",
+      )
+      .option(
+        '--check <check>',
+        "check name or pattern ('cpq_cert_*'); default every check except the protected ones",
+      )
       .option('--for <duration>', 'how long: 30m, 2h, 1d, 1h30m')
       .option('--until <time>', 'until an ISO 8601 time, e.g. 2026-03-02T14:00:00Z')
       .requiredOption('--reason <text>', 'why (shown in `silence list`, `check` and the alert state)')

@@ -13,11 +13,12 @@
 import pLimit from 'p-limit';
 import { type CallOptions, deadlineSignal } from '../aws/client-config';
 import { errorMessage } from '../errors';
-import { intermittentOf } from '../findings/ids';
+import { checkOf, intermittentOf } from '../findings/ids';
 import { type Finding, type Severity, severityRank } from '../findings/types';
 import type { Logger } from '../log';
 import type { Ack, AckNote } from './acks';
 import type { AlertNotification, NotificationKind, Notifier, NotifyResult } from './notifier';
+import { failuresBeforePageOf } from './protected';
 import type { AlertRecord, AlertState, Mute, OutboxEntry } from './record';
 import { lastErrorText } from './record-bounds';
 import { type AlertInput, type AlertPolicy, type StepResult, stepAlert } from './state-machine';
@@ -124,11 +125,14 @@ export const SETTLE_MS = 1000;
 /** Least time worth starting an alert with (a read-modify-write and a publish). */
 export const MIN_ALERT_MS = 250;
 
-/** The intermittent rule already counted its cycles: its alerts page and recover on the first cycle. */
+/**
+ * The intermittent rule already counted its cycles: its alerts page and recover on the first
+ * cycle. A check of PAGE_ON_FIRST_FAILURE pages on its first failure.
+ */
 function policyFor(id: string, policy: AlertPolicy): AlertPolicy {
-  return intermittentOf(id) === undefined
-    ? policy
-    : { ...policy, failuresBeforePage: 1, successesBeforeRecovery: 1 };
+  if (intermittentOf(id) !== undefined)
+    return { ...policy, failuresBeforePage: 1, successesBeforeRecovery: 1 };
+  return { ...policy, failuresBeforePage: failuresBeforePageOf(checkOf(id), policy.failuresBeforePage) };
 }
 
 /** Options of a store call: aborted at the deadline. */

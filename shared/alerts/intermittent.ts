@@ -16,6 +16,7 @@ import { intermittentId, parseFindingId } from '../findings/ids';
 import { remediationFor } from '../findings/remediation';
 import type { Finding } from '../findings/types';
 import { clip } from './format';
+import { failuresBeforePageOf } from './protected';
 
 /** The `alerting.intermittent` settings of the inventory. */
 export interface IntermittentPolicy {
@@ -105,7 +106,8 @@ export function trackIntermittent(input: IntermittentInput): IntermittentOutput 
     w.results = (w.results + (f ? 'x' : '.')).slice(-policy.cycles);
     if (f !== undefined) addCause(w, f.summary);
     const fails = count(w.results, 'x');
-    if (!w.raised && fails >= policy.failures && longestRun(w.results) < input.failuresBeforePage) {
+    const pageAfter = failuresBeforePageOf(w.check, input.failuresBeforePage);
+    if (!w.raised && fails >= policy.failures && longestRun(w.results) < pageAfter) {
       w.raised = true;
     }
     if (w.raised && fails === 0 && w.results.length >= policy.cycles) w.raised = false;

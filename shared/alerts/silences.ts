@@ -9,7 +9,10 @@ import { ConfigError } from '../errors';
 import { endsOf } from '../findings/ids';
 import { CHECKS } from '../findings/types';
 import type { Inventory, MaintenanceWindow } from '../inventory/schema';
+import { isProtectedAlert, PROTECTED_CHECKS } from './protected';
 import type { Mute } from './record';
+
+export { PROTECTED_CHECKS } from './protected';
 
 /** One stored silence. */
 export interface Silence {
@@ -17,7 +20,7 @@ export interface Silence {
   id: string;
   /** Appliance name or glob (`*`, `esa-fra-*`); also matched against both ends of a path finding. */
   appliance: string;
-  /** Check name or glob; absent: every check (but see PROTECTED_CHECKS). */
+  /** Check name or glob; absent: every check (never PROTECTED_CHECKS). */
   check?: string;
   /** When it was added (and starts), ISO 8601. */
   createdAt: string;
@@ -35,13 +38,6 @@ export interface AlertKey {
   check: string;
 }
 
-/**
- * Checks a glob never silences: only a silence naming the check exactly does. A host key that
- * changed may be an attacker in the middle, and unavailable credentials mean the monitor itself
- * is blind on that appliance; a broad "silence esa3" must not hide either.
- */
-export const PROTECTED_CHECKS: readonly string[] = ['ssh_host_key_mismatch', 'ssh_credentials_unavailable'];
-
 /** Default and bounds of `alerting.maxSilenceDays`. */
 export const SILENCE_DAYS = { default: 7, max: 90 } as const;
 /** Most active silences kept (one DynamoDB item holds them all; items are limited to 400 KB). */
@@ -49,11 +45,52 @@ export const MAX_SILENCES = 200;
 /** Longest reason, author and pattern kept (keeps MAX_SILENCES well inside one item). */
 export const SILENCE_FIELD_MAX = { reason: 500, author: 256, pattern: 128 } as const;
 
-const PATTERN = /^[A-Za-z0-9._*?[\]!>-]+$/;
-const GLOB = /[*?[\]]/;
+/** Names, `*` (any run of characters) and `?` (one character); nothing else is a pattern. */
+const PATTERN = /^[A-Za-z0-9._*?-]+$/;
+const GLOB = /[*?]/;
+const ALLOWED =
+  "only * and ? are allowed (negation '!', classes '[...]', braces and extended globs are refused)";
+
+/** Why `pattern` is not a silence pattern, or undefined when it is one. */
+function patternProblem(pattern: string): string | undefined {
+  if (pattern.length > SILENCE_FIELD_MAX.pattern)
+    return `is longer than ${SILENCE_FIELD_MAX.pattern} characters`;
+  if (PATTERN.test(pattern)) return undefined;
+  return /[![\]{}()@+|]/.test(pattern) ? ALLOWED : 'may hold letters, digits, . _ - and the globs * ?';
+}
+
+/**
+ * Why a stored silence cannot be honoured (a pattern outside PATTERN, whoever wrote it), or
+ * undefined. Such a silence mutes nothing; the cycle reports it.
+ */
+export function storedSilenceProblem(s: Pick<Silence, 'id' | 'appliance' | 'check'>): string | undefined {
+  for (const [field, pattern] of [
+    ['appliance', s.appliance],
+    ['check', s.check],
+  ] as const) {
+    if (pattern === undefined) continue;
+    const problem = typeof pattern === 'string' ? patternProblem(pattern) : 'is not text';
+    if (problem !== undefined) {
+      return `silence ${String(s.id)} mutes nothing: its ${field} pattern ${JSON.stringify(pattern)} ${problem}`;
+    }
+  }
+  return undefined;
+}
 
 /** A silence request that could not be accepted; the message names the option. */
 export class SilenceError extends ConfigError {}
+
+/** The stored silences a cycle can honour, and one problem line for each it cannot. */
+export function honouredSilences(stored: readonly Silence[]): { silences: Silence[]; problems: string[] } {
+  const silences: Silence[] = [];
+  const problems: string[] = [];
+  for (const s of stored) {
+    const problem = storedSilenceProblem(s);
+    if (problem === undefined) silences.push(s);
+    else problems.push(problem);
+  }
+  return { silences, problems };
+}
 
 /** Milliseconds of a duration like `90m`, `2h`, `1d12h`, `1h30m`. */
 export function parseDuration(text: string): number {
@@ -89,9 +126,10 @@ export function newSilence(
   inventory?: Pick<Inventory, 'appliances'>,
 ): Omit<Silence, 'id'> {
   const appliance = req.appliance.trim();
-  if (!PATTERN.test(appliance) || appliance.length > SILENCE_FIELD_MAX.pattern) {
+  const appProblem = patternProblem(appliance);
+  if (appProblem !== undefined) {
     throw new SilenceError(
-      `--appliance must be an appliance name or a glob such as '*' or 'esa-fra-*' (letters, digits, . _ - and * ? [ ]), not "${req.appliance}"`,
+      `--appliance must be an appliance name or a glob such as '*' or 'esa-fra-*': it ${appProblem}, not "${req.appliance}"`,
     );
   }
   if (inventory !== undefined && !GLOB.test(appliance)) {
@@ -103,9 +141,15 @@ export function newSilence(
   let check: string | undefined;
   if (req.check !== undefined) {
     check = req.check.trim();
-    if (!PATTERN.test(check) || check.length > SILENCE_FIELD_MAX.pattern) {
+    const checkProblem = patternProblem(check);
+    if (checkProblem !== undefined) {
       throw new SilenceError(
-        `--check must be a check name or a glob such as 'cpq_cert_*', not "${req.check}"`,
+        `--check must be a check name or a glob such as 'cpq_cert_*': it ${checkProblem}, not "${req.check}"`,
+      );
+    }
+    if (PROTECTED_CHECKS.includes(check)) {
+      throw new SilenceError(
+        `${check} is protected: no silence mutes it (docs/alerts.md#protected-checks); acknowledge the incident instead`,
       );
     }
     if (!GLOB.test(check) && !(CHECKS as readonly string[]).includes(check)) {
@@ -160,12 +204,9 @@ export function silenceActive(s: Silence, now: Date, maxDays: number): boolean {
 
 /** True when the silence's patterns cover the alert (ignoring time). */
 export function silenceMatches(s: Pick<Silence, 'appliance' | 'check'>, alert: AlertKey): boolean {
-  if (s.check === undefined || GLOB.test(s.check)) {
-    if (PROTECTED_CHECKS.includes(alert.check)) return false;
-    if (s.check !== undefined && !picomatch.isMatch(alert.check, s.check)) return false;
-  } else if (s.check !== alert.check) {
-    return false;
-  }
+  if (isProtectedAlert(alert)) return false;
+  if (storedSilenceProblem({ id: '', ...s }) !== undefined) return false;
+  if (s.check !== undefined && !picomatch.isMatch(alert.check, s.check)) return false;
   const names = new Set([alert.appliance, ...endsOf(alert.id)]);
   return [...names].some((n) => picomatch.isMatch(n, s.appliance, { dot: true }));
 }

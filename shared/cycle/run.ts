@@ -9,7 +9,7 @@ import { type AlertReport, processAlerts } from '../alerts/engine';
 import { type IntermittentMemory, trackIntermittent } from '../alerts/intermittent';
 import type { Notifier } from '../alerts/notifier';
 import { loadOperatorState, type OperatorState, type OperatorStore } from '../alerts/operator-store';
-import { muteResolver } from '../alerts/silences';
+import { honouredSilences, muteResolver } from '../alerts/silences';
 import type { AlertStore } from '../alerts/store';
 import { type ReaderDeps, readAppliance } from '../asyncos/reader';
 import type { ReadResult, SshAuth } from '../asyncos/types';
@@ -443,7 +443,10 @@ async function shipMetrics(
 async function loadOperators(store: OperatorStore | undefined, problems: string[]): Promise<OperatorState> {
   if (store === undefined) return { silences: [], acks: [] };
   try {
-    return await loadOperatorState(store);
+    const state = await loadOperatorState(store);
+    const { silences, problems: refused } = honouredSilences(state.silences);
+    problems.push(...refused);
+    return { ...state, silences };
   } catch (err) {
     problems.push(
       `silences and acknowledgements unreadable, paging as if there were none: ${errorMessage(err)}`,

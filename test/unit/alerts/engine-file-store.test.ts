@@ -8,6 +8,7 @@ import { type ProcessAlertsInput, processAlerts } from '../../../shared/alerts/e
 import { FileAlertStore } from '../../../shared/alerts/file-store';
 import type { AlertNotification } from '../../../shared/alerts/notifier';
 import type { Mute } from '../../../shared/alerts/record';
+import { muteResolver, type Silence } from '../../../shared/alerts/silences';
 import { SnsNotifier } from '../../../shared/alerts/sns-notifier';
 import type { Finding } from '../../../shared/findings/types';
 import { at, finding, POLICY } from './fixtures';
@@ -237,6 +238,31 @@ describe('processAlerts with the file store', () => {
     expect(later.sent).toBe(1);
     const msg = JSON.parse(sns.commandCalls(PublishCommand)[0]!.args[0].input.Message!);
     expect(msg.email).toContain('planned SMA reboot');
+  });
+
+  it('pages a host key mismatch on its first failure, flapping every other cycle under a silence of everything', async () => {
+    const everything: Silence = {
+      id: 'sil-00000001',
+      appliance: '*',
+      createdAt: at(0).toISOString(),
+      endsAt: at(600).toISOString(),
+      reason: 'noisy week',
+      author: 'mallory',
+    };
+    const muteFor = muteResolver({ maintenance: [] }, [everything], at(0), 7);
+    const mismatch = finding('esa1', 'ssh_host_key_mismatch');
+    const ids = [mismatch.id];
+    const first = await cycle(0, [mismatch], ids, { muteFor });
+    expect(first.alerts[0]).toMatchObject({ before: null, after: 'alarm' });
+    expect(first.sent).toBe(1);
+    expect(publishedKinds()).toEqual(['page esa1']);
+    // Failing every other cycle never passes twice in a row: the incident stays open, never muted.
+    for (let minute = 1; minute < 9; minute++) {
+      const r = await cycle(minute, minute % 2 === 0 ? [mismatch] : [], ids, { muteFor });
+      expect(r.muted).toBe(0);
+    }
+    expect(publishedKinds()).toEqual(['page esa1']);
+    expect((await store.all()).find((a) => a.id === mismatch.id)?.state).toBe('alarm');
   });
 
   it('never throws: an unreadable store becomes the report error', async () => {

@@ -50,6 +50,23 @@ describe('trackIntermittent', () => {
     expect(r.marks).toBe('ccccRRRRRRc');
   });
 
+  it('never raises for a host key mismatch: its own alert pages on the first failure', () => {
+    let memory: IntermittentMemory = {};
+    const id = 'esa1/ssh_host_key_mismatch';
+    for (const c of 'x.x.x.x.x.') {
+      const out = trackIntermittent({
+        prev: memory,
+        findings: c === 'x' ? [finding('esa1', 'ssh_host_key_mismatch')] : [],
+        checked: [id],
+        policy: POLICY,
+        failuresBeforePage: 2,
+        roleOf: () => 'esa',
+      });
+      memory = out.memory;
+      expect(out.findings).toEqual([]);
+    }
+  });
+
   it('never raises for a check that fails failuresBeforePage cycles in a row (its own alert pages)', () => {
     expect(run('xx.x.x').marks).not.toContain('R');
     // ... until that run has left the window.

@@ -1,4 +1,5 @@
 import {
+  honouredSilences,
   listMutes,
   muteResolver,
   newSilence,
@@ -7,6 +8,7 @@ import {
   SilenceError,
   silenceActive,
   silenceMatches,
+  storedSilenceProblem,
 } from '../../../shared/alerts/silences';
 import { at } from './fixtures';
 
@@ -64,6 +66,17 @@ describe('newSilence', () => {
     ['an unknown check', { check: 'cpq_nonsense', for: '1h' }, /"cpq_nonsense" is not a check/],
     ['a pattern with odd characters', { appliance: 'esa 3;rm', for: '1h' }, /--appliance must be/],
     ['an empty reason', { reason: '  ', for: '1h' }, /--reason must say why/],
+    ['a negated appliance', { appliance: '!esa9', for: '1h' }, /only \* and \? are allowed.*"!esa9"/],
+    ['a character class', { appliance: 'esa[13]', for: '1h' }, /only \* and \? are allowed/],
+    ['an extended glob', { appliance: '@(esa3|esa1)', for: '1h' }, /only \* and \? are allowed/],
+    ['a brace list', { appliance: '{esa3,esa1}', for: '1h' }, /only \* and \? are allowed/],
+    ['a negated check', { check: '!cpq_cert_expired', for: '1h' }, /--check .*only \* and \? are allowed/],
+    [
+      'a protected check',
+      { check: 'ssh_host_key_mismatch', for: '1h' },
+      /ssh_host_key_mismatch is protected/,
+    ],
+    ['the other protected check', { check: 'ssh_credentials_unavailable', for: '1h' }, /is protected/],
   ])('refuses %s', (_, over, message) => {
     expect(() => newSilence({ ...req, ...over } as never, at(0), 7, INV)).toThrow(message);
   });
@@ -102,18 +115,76 @@ describe('silenceMatches', () => {
       const a = alert(`esa3/${check}`, 'esa3', check);
       expect(silenceMatches({ appliance: 'esa3' }, a)).toBe(false);
       expect(silenceMatches({ appliance: '*', check: 'ssh_*' }, a)).toBe(false);
-      expect(silenceMatches({ appliance: 'esa3', check }, a)).toBe(true);
     }
   });
 
-  it('keeps the one alert of a credential source protected: only the exact check silences it', () => {
+  it('never mutes a protected check, even when a silence names it exactly', () => {
+    for (const check of ['ssh_host_key_mismatch', 'ssh_credentials_unavailable']) {
+      const a = alert(`esa3/${check}`, 'esa3', check);
+      expect(silenceMatches({ appliance: 'esa3', check }, a)).toBe(false);
+      expect(silenceMatches({ appliance: '*', check }, a)).toBe(false);
+    }
+  });
+
+  it('never mutes the one alert of a credential source, by any pattern', () => {
     const check = 'ssh_credentials_unavailable';
     const a = alert(`monitor:env:CPQ_PW/${check}`, 'monitor', check);
-    expect(silenceMatches({ appliance: '*' }, a)).toBe(false);
-    expect(silenceMatches({ appliance: 'monitor', check: 'ssh_*' }, a)).toBe(false);
-    expect(silenceMatches({ appliance: 'esa3', check }, a)).toBe(false);
-    expect(silenceMatches({ appliance: 'monitor', check }, a)).toBe(true);
-    expect(silenceMatches({ appliance: '*', check }, a)).toBe(true);
+    for (const s of [
+      { appliance: '*' },
+      { appliance: 'monitor', check: 'ssh_*' },
+      { appliance: 'monitor', check },
+      { appliance: '*', check },
+    ]) {
+      expect(silenceMatches(s, a)).toBe(false);
+    }
+  });
+
+  it('never mutes the intermittent alert of a protected check', () => {
+    for (const check of ['ssh_host_key_mismatch', 'ssh_credentials_unavailable']) {
+      for (const id of [`esa1/intermittent.${check}`, `monitor:env:CPQ_PW/intermittent.${check}`]) {
+        const a = alert(id, id.startsWith('monitor') ? 'monitor' : 'esa1', 'intermittent');
+        for (const s of [
+          { appliance: '*' },
+          { appliance: 'esa1' },
+          { appliance: '*', check: 'intermittent' },
+          { appliance: '*', check: 'intermittent*' },
+          { appliance: '*', check: '*' },
+        ]) {
+          expect([id, s, silenceMatches(s, a)]).toEqual([id, s, false]);
+        }
+      }
+    }
+    // The intermittent alert of any other check is still silenced as before.
+    const other = alert('esa1/intermittent.cpq_listener_refused', 'esa1', 'intermittent');
+    expect(silenceMatches({ appliance: '*' }, other)).toBe(true);
+  });
+
+  it('a stored pattern with a negation, a class or an extended glob matches nothing', () => {
+    const a = alert('esa3/cpq_queue_backlog', 'esa3', 'cpq_queue_backlog');
+    for (const s of [
+      { appliance: '!esa9' },
+      { appliance: 'esa[0-9]' },
+      { appliance: '@(esa3)' },
+      { appliance: '+(esa3)' },
+      { appliance: '*', check: '!cpq_cert_expired' },
+      { appliance: '{esa3,esa1}' },
+    ]) {
+      expect([s, silenceMatches(s, a)]).toEqual([s, false]);
+      expect(storedSilenceProblem({ id: 'sil-1', ...s })).toMatch(/sil-1 .*only \* and \? are allowed/);
+    }
+    expect(storedSilenceProblem({ id: 'sil-2', appliance: 'esa?', check: 'cpq_*' })).toBeUndefined();
+  });
+});
+
+describe('honouredSilences', () => {
+  it('drops a stored silence whose pattern is refused and says which, keeping the others', () => {
+    const good = silence({ id: 'sil-good', appliance: 'esa?' });
+    const bad = silence({ id: 'sil-bad', appliance: '!esa9' });
+    const out = honouredSilences([good, bad]);
+    expect(out.silences).toEqual([good]);
+    expect(out.problems).toEqual([
+      "silence sil-bad mutes nothing: its appliance pattern \"!esa9\" only * and ? are allowed (negation '!', classes '[...]', braces and extended globs are refused)",
+    ]);
   });
 });
 
