@@ -50,7 +50,8 @@ export const CYCLE_RUNTIME = Runtime.NODEJS_24_X;
 /**
  * What every function of the stack shares: its handler in `functions/<file>`, the runtime, ARM64,
  * and bundling by the local esbuild to one minified CommonJS file with source maps, without
- * `@aws-sdk/*` (the runtime has it). `bundling` adds to or overrides those options.
+ * `@aws-sdk/*` (the runtime has it), class and function names kept. `bundling` adds to or
+ * overrides those options.
  */
 export function bundledFunction(
   file: string,
@@ -69,6 +70,9 @@ export function bundledFunction(
     bundling: {
       format: OutputFormat.CJS,
       minify: true,
+      // Errors are named after their class (`new.target.name`): minified, a failed invocation and
+      // its dead-letter record would name a two-letter class where the code says ConfigError.
+      keepNames: true,
       sourceMap: true,
       externalModules: ['@aws-sdk/*'],
       ...bundling,

@@ -174,4 +174,17 @@ describe('built cycle bundles in a plain Node process, against dynalite, SNS and
     );
     expect(item.Item?.state?.S).toBe('ok');
   }, 600_000);
+
+  it('an event for the other cycle fails the invocation with the error class the code names', async () => {
+    const before = aws.sns.published.length;
+    const sshEvent = built.scheduleEvents.find((e) => e.cycle === 'ssh');
+    const run = await invokeFunction(built.functions.probe!, sshEvent, aws.env);
+    // What Lambda reports as the error type and the dead-letter record keeps.
+    expect(run.error).toEqual({
+      phase: 'invoke',
+      name: 'ConfigError',
+      message: `the probe function received a "ssh" event: check the schedule's target`,
+    });
+    expect(aws.sns.published.length).toBe(before);
+  }, 120_000);
 });
