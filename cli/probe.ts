@@ -15,6 +15,7 @@ import {
   probeListener,
 } from '../shared/probes';
 import type { ProbeOptions, ProbeResult } from '../shared/probes/types';
+import { caBundleProblem, certificateBlocks } from '../shared/tls/ca-bundle';
 import { normalizeFingerprint256 } from '../shared/tls/fingerprint';
 import { isTlsVersion, TLS_VERSIONS, type TlsVersion } from '../shared/tls/versions';
 import { collect, exitCodeFor, formatMs, intOption, parseTarget, printJson, println } from './output';
@@ -71,8 +72,9 @@ export function probeOptionsFromFlags(target: string, flags: ProbeFlags): ProbeO
     } catch (err) {
       throw new ConfigError(`--ca ${flags.ca}: cannot read the file (${errorMessage(err)})`);
     }
-    if (!ca.includes('-----BEGIN CERTIFICATE-----'))
-      throw new ConfigError(`--ca ${flags.ca}: no PEM certificate in the file`);
+    const refused = caBundleProblem(ca);
+    if (refused !== undefined) throw new ConfigError(`--ca ${flags.ca}: ${refused}`);
+    ca = certificateBlocks(ca);
   }
   const opts: ProbeOptions = {
     host: parsed.host,

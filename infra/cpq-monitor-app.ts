@@ -9,6 +9,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Node } from 'constructs';
 import { ConfigError, errorMessage } from '../shared/errors';
 import { type Inventory, InventoryError, loadInventory, parseInventory } from '../shared/inventory';
+import { caBundleProblem, certificateBlocks } from '../shared/tls/ca-bundle';
 import { CpqMonitorStack } from './stacks/cpq-monitor-stack';
 
 /**
@@ -56,8 +57,9 @@ function text(value: unknown): string | undefined {
 
 /**
  * The Lambdas get the inventory and nothing else: every `tls.caFile` (fleet or appliance, relative
- * to the inventory file) is read now and shipped as `tls.caPem`. A missing or non-PEM file fails
- * synth naming the field, instead of probes silently running without the CA.
+ * to the inventory file) is read now and its certificates alone are shipped as `tls.caPem`. A
+ * missing file, one without a PEM certificate or one holding a private key fails synth naming the
+ * field and the file, instead of probes silently running without the CA or a key shipping.
  */
 export function inlineCaFiles(inv: Inventory, file: string): Inventory {
   const base = dirname(resolve(file));
@@ -75,12 +77,13 @@ export function inlineCaFiles(inv: Inventory, file: string): Inventory {
       problems.push(`${at}.caFile: cannot read ${path}: ${errorMessage(err)}`);
       return tls;
     }
-    if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-      problems.push(`${at}.caFile: ${path} holds no PEM certificate`);
+    const problem = caBundleProblem(pem);
+    if (problem !== undefined) {
+      problems.push(`${at}.caFile: ${path} ${problem}`);
       return tls;
     }
     const { caFile: _shipped, ...rest } = tls;
-    return { ...rest, caPem: pem } as T;
+    return { ...rest, caPem: certificateBlocks(pem) } as T;
   };
   const out: Inventory = {
     ...inv,

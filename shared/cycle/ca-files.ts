@@ -1,11 +1,13 @@
 /**
  * The CA bundles an inventory names (`tls.caFile`), read once per cycle however many listeners
  * share one. A file that cannot be read is a problem of the cycle, reported once: the listeners
- * are still probed, their certificates checked without it.
+ * are still probed, their certificates checked without it. Only the file's certificates are used;
+ * one holding a private key is refused (docs/probe.md#ca-bundles).
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { errorMessage } from '../errors';
+import { caBundleProblem, certificateBlocks } from '../tls/ca-bundle';
 
 /**
  * A reader of CA files for one cycle: relative names resolve against `baseDir`; each file is read
@@ -20,7 +22,14 @@ export function caFileReader(
     if (!cache.has(file)) {
       const path = isAbsolute(file) ? file : resolve(baseDir, file);
       try {
-        cache.set(file, readFileSync(path, 'utf8'));
+        const text = readFileSync(path, 'utf8');
+        const refused = caBundleProblem(text);
+        if (refused !== undefined) {
+          problem(`CA file ${path} ${refused}; certificates are checked without it`);
+          cache.set(file, undefined);
+        } else {
+          cache.set(file, certificateBlocks(text));
+        }
       } catch (err) {
         problem(`cannot read CA file ${path}: ${errorMessage(err)}; certificates are checked without it`);
         cache.set(file, undefined);

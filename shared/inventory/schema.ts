@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { isHostOrAddress } from '../hostname';
+import { holdsPrivateKey } from '../tls/ca-bundle';
 import { TLS_VERSIONS } from '../tls/versions';
 
 /** Every default of the inventory, in one place. */
@@ -132,6 +133,9 @@ const tls = z.strictObject({
   caPem: z
     .string()
     .includes('-----BEGIN CERTIFICATE-----', { message: 'expected PEM text with a certificate' })
+    .refine((pem) => !holdsPrivateKey(pem), {
+      message: 'holds a private key: a CA bundle holds certificates only (docs/probe.md#ca-bundles)',
+    })
     .max(262_144)
     .optional(),
   /** The cipher list the connecting appliance offers (its outbound `sslconfig` list). */

@@ -1,4 +1,5 @@
 /** Pure TLS helpers (no sockets): versions, certificate facts and judgement, fingerprints, cipher classification, chain checks. */
+export * from './ca-bundle';
 export * from './certificate';
 export * from './ciphers';
 export * from './fingerprint';

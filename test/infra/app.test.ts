@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -171,6 +172,58 @@ describe('CA bundles reach the Lambdas', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('ships only the CERTIFICATE blocks of a caFile, not the text around them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cpq-app-ca-'));
+    try {
+      // What `openssl pkcs12 -nokeys` writes: attribute lines around each certificate.
+      const exported = `Bag Attributes\n    friendlyName: corp\nsubject=CN = Corp CA\n${caPem}\n${caPem}trailing note\n`;
+      writeFileSync(join(dir, 'corp-ca.pem'), exported);
+      const inv = parseInventory(
+        { tls: { caFile: 'corp-ca.pem' }, appliances: [{ name: 'sma1', role: 'sma', host: '10.0.0.10' }] },
+        't',
+      );
+      expect(inlineCaFiles(inv, join(dir, 'inventory.yaml')).tls).toEqual({ caPem: `${caPem}${caPem}` });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    ['PKCS#8', { type: 'pkcs8' as const }],
+    ['encrypted PKCS#8', { type: 'pkcs8' as const, cipher: 'aes-256-cbc', passphrase: 'x' }],
+    ['SEC1 EC', { type: 'sec1' as const }],
+  ])('refuses a caFile that also holds a %s private key, naming the file, and ships nothing', (_, enc) => {
+    const dir = mkdtempSync(join(tmpdir(), 'cpq-app-ca-'));
+    try {
+      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+      const key = privateKey.export({ format: 'pem', ...enc } as never) as string;
+      writeFileSync(join(dir, 'cert-and-key.pem'), `${caPem}${key}`);
+      const inv = parseInventory(
+        {
+          appliances: [{ name: 'sma1', role: 'sma', host: '10.0.0.10', tls: { caFile: 'cert-and-key.pem' } }],
+        },
+        't',
+      );
+      expect(() => inlineCaFiles(inv, join(dir, 'inventory.yaml'))).toThrow(
+        /appliances\[0\]\.tls\.caFile: .*cert-and-key\.pem holds a private key/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an inline caPem that holds a private key', () => {
+    const key = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+      .privateKey.export({ format: 'pem', type: 'pkcs8' })
+      .toString();
+    expect(() =>
+      parseInventory(
+        { tls: { caPem: `${caPem}${key}` }, appliances: [{ name: 'sma1', role: 'sma', host: '10.0.0.10' }] },
+        't',
+      ),
+    ).toThrow(/caPem.*private key/);
   });
 
   it('fails synth naming the field when a caFile is missing or holds no certificate', () => {

@@ -1,4 +1,5 @@
 /** CA bundles named by the inventory: resolved against its folder, read once, a missing one reported once. */
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,5 +38,20 @@ describe('caFileReader', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(`cannot read CA file ${join(dir, 'missing.pem')}: `);
     expect(problems[0]).toMatch(/certificates are checked without it$/);
+  });
+
+  it('keeps only the certificates, and refuses a file holding a private key, naming it', () => {
+    const key = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+      .privateKey.export({ format: 'pem', type: 'pkcs8' })
+      .toString();
+    writeFileSync(join(dir, 'noisy.pem'), `subject=CN = Corp\n${PEM}note\n`);
+    writeFileSync(join(dir, 'with-key.pem'), `${PEM}${key}`);
+    const problems: string[] = [];
+    const ca = caFileReader(dir, (p) => problems.push(p));
+    expect(ca('noisy.pem')).toBe(PEM);
+    expect(ca('with-key.pem')).toBeUndefined();
+    expect(problems).toEqual([
+      `CA file ${join(dir, 'with-key.pem')} holds a private key: refused (a CA file holds certificates only; keep the key elsewhere); certificates are checked without it`,
+    ]);
   });
 });
