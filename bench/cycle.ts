@@ -12,13 +12,13 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { startLabWorld } from '../lab/world';
 import { ConsoleNotifier } from '../shared/alerts/console-notifier';
-import { FileAlertStore } from '../shared/alerts/file-store';
 import { credentialResolver } from '../shared/cycle/credentials';
-import { FileMemoryStore } from '../shared/cycle/memory';
 import { type CycleReport, runCycle } from '../shared/cycle/run';
 import { parseInventory } from '../shared/inventory/load';
 import type { Inventory } from '../shared/inventory/schema';
 import { EmfSink } from '../shared/metrics/emf-sink';
+import { FileAlertStore } from '../shared/state/alerts/file';
+import { FileMemoryStore } from '../shared/state/memory/file';
 import {
   type BenchSection,
   parseIntegerOptions,

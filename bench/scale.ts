@@ -23,16 +23,17 @@ import { cycleIntervalMinutes, cycleShards, type ShardInput } from '../infra/dep
 import { CYCLE_FUNCTION_SIZING, cycleTimeoutSeconds } from '../infra/sizing';
 import { startLabWorld } from '../lab/world';
 import { ConsoleNotifier } from '../shared/alerts/console-notifier';
-import { FileAlertStore } from '../shared/alerts/file-store';
 import type { AlertRecord } from '../shared/alerts/record';
-import type { AlertStore, ListOpenOptions, PutOutcome } from '../shared/alerts/store';
 import { credentialResolver } from '../shared/cycle/credentials';
-import { type CyclePart, FileMemoryStore, type MemoryStore } from '../shared/cycle/memory';
 import { contextAppliances } from '../shared/cycle/plan';
 import { runCycle } from '../shared/cycle/run';
 import { parseInventory, parseInventoryJson } from '../shared/inventory/load';
 import type { Inventory } from '../shared/inventory/schema';
 import { EmfSink } from '../shared/metrics/emf-sink';
+import { FileAlertStore } from '../shared/state/alerts/file';
+import type { AlertStore, ListOpenOptions, PutOutcome } from '../shared/state/alerts/store';
+import { FileMemoryStore } from '../shared/state/memory/file';
+import type { CyclePart, MemoryStore } from '../shared/state/memory/store';
 import { benchInventory } from './cycle';
 import type { BenchSection } from './harness';
 

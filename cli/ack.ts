@@ -3,7 +3,7 @@
  * its reminders (an escalation still pages; a new incident pages again). docs/alerts.md#acknowledgements
  */
 import type { Command } from 'commander';
-import { type AckOutcome, acknowledge } from '../shared/alerts/operator-store';
+import { type AckOutcome, acknowledge } from '../shared/alerts/operator-actions';
 import { EXIT } from '../shared/errors';
 import { operatorTarget, type TargetFlags, targetOptions } from './operator-target';
 import { printJson, println } from './output';

@@ -3,15 +3,15 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConsoleNotifier } from '../shared/alerts/console-notifier';
-import { FileAlertStore } from '../shared/alerts/file-store';
 import type { Notifier } from '../shared/alerts/notifier';
-import { FileOperatorStore } from '../shared/alerts/operator-store';
 import { awsClientConfig } from '../shared/aws/client-config';
 import { credentialResolver } from '../shared/cycle/credentials';
-import { FileMemoryStore } from '../shared/cycle/memory';
 import type { CycleDeps } from '../shared/cycle/run';
 import type { Inventory } from '../shared/inventory/schema';
 import { EmfSink } from '../shared/metrics/emf-sink';
+import { FileAlertStore } from '../shared/state/alerts/file';
+import { FileMemoryStore } from '../shared/state/memory/file';
+import { FileOperatorStore } from '../shared/state/operators/file';
 
 export interface LocalCycleOptions {
   /** Alert state file; the cycle memory goes beside it (`<name>.memory.json`). */

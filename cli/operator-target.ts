@@ -9,16 +9,15 @@ import { resolve } from 'node:path';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { Command } from 'commander';
-import { createAlertDocumentClient, DynamoDbAlertStore } from '../shared/alerts/dynamodb-store';
-import { FileAlertStore } from '../shared/alerts/file-store';
-import {
-  DynamoDbOperatorStore,
-  FileOperatorStore,
-  type OperatorStore,
-} from '../shared/alerts/operator-store';
-import type { AlertStore } from '../shared/alerts/store';
 import { awsClientConfig } from '../shared/aws/client-config';
 import { ConfigError, errorMessage } from '../shared/errors';
+import { DynamoDbAlertStore } from '../shared/state/alerts/dynamodb';
+import { FileAlertStore } from '../shared/state/alerts/file';
+import type { AlertStore } from '../shared/state/alerts/store';
+import { createAlertDocumentClient } from '../shared/state/dynamodb';
+import { DynamoDbOperatorStore } from '../shared/state/operators/dynamodb';
+import { FileOperatorStore } from '../shared/state/operators/file';
+import type { OperatorStore } from '../shared/state/operators/store';
 
 /** The stack output naming the alert table (infra/stacks/cpq-monitor-stack.ts). */
 export const TABLE_OUTPUT = 'AlertTableName';

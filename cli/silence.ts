@@ -3,11 +3,12 @@
  * deploy, in the local state file or the deployed alert table (docs/alerts.md#silences).
  */
 import type { Command } from 'commander';
-import { addSilence, loadOperatorState, removeSilence } from '../shared/alerts/operator-store';
+import { addSilence, removeSilence } from '../shared/alerts/operator-actions';
 import { listMutes, type MuteListing, newSilence, type Silence } from '../shared/alerts/silences';
 import { EXIT } from '../shared/errors';
 import { loadInventory } from '../shared/inventory/load';
 import { DEFAULTS, type Inventory } from '../shared/inventory/schema';
+import { loadOperatorState } from '../shared/state/operators/store';
 import { operatorTarget, type TargetFlags, targetOptions } from './operator-target';
 import { printJson, println, table } from './output';
 

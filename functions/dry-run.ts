@@ -6,10 +6,10 @@
  */
 import type { AlertNotification, Notifier, NotifyResult } from '../shared/alerts/notifier';
 import type { AlertRecord } from '../shared/alerts/record';
-import type { AlertStore, PutOutcome } from '../shared/alerts/store';
-import type { MemoryStore } from '../shared/cycle/memory';
 import type { CycleDeps, CycleReport } from '../shared/cycle/run';
 import type { MetricSink, SinkReport } from '../shared/metrics/sink';
+import type { AlertStore, PutOutcome } from '../shared/state/alerts/store';
+import type { MemoryStore } from '../shared/state/memory/store';
 
 /** Dependencies of a dry run: reads go to the real stores, writes and sends go nowhere. */
 export function dryRunDeps(deps: CycleDeps): CycleDeps & { wouldNotify: AlertNotification[] } {

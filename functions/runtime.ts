@@ -17,18 +17,19 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { createAlertDocumentClient, DynamoDbAlertStore } from '../shared/alerts/dynamodb-store';
-import { DynamoDbOperatorStore } from '../shared/alerts/operator-store';
 import { SnsNotifier } from '../shared/alerts/sns-notifier';
 import { type AwsClientOverrides, awsClientConfig } from '../shared/aws/client-config';
 import { credentialResolver } from '../shared/cycle/credentials';
-import { DynamoDbMemoryStore } from '../shared/cycle/memory';
 import { type CycleDeps, type CycleReport, runCycle } from '../shared/cycle/run';
 import { ConfigError, errorMessage } from '../shared/errors';
 import { parseInventoryJson } from '../shared/inventory/load';
 import { APPLIANCE_NAME, type Inventory } from '../shared/inventory/schema';
 import { createLogger } from '../shared/log';
 import { EmfSink } from '../shared/metrics/emf-sink';
+import { DynamoDbAlertStore } from '../shared/state/alerts/dynamodb';
+import { createAlertDocumentClient } from '../shared/state/dynamodb';
+import { DynamoDbMemoryStore } from '../shared/state/memory/dynamodb';
+import { DynamoDbOperatorStore } from '../shared/state/operators/dynamodb';
 import { dryRunDeps, dryRunResults } from './dry-run';
 
 const envSchema = z.object({

@@ -16,9 +16,9 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, SmsSubscription, UrlSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-// The table's keys are the ones the stores that read and write it use.
-import { ALERT_TABLE } from '../../shared/alerts/table';
 import type { Inventory } from '../../shared/inventory';
+// The table's keys are the ones the stores that read and write it use.
+import { ALERT_TABLE } from '../../shared/state/table';
 
 /** Subscriptions come from `deploy.subscriptions` (already merged with `-c alertEmail=...` context). */
 export interface AlertingProps {
@@ -88,7 +88,7 @@ export class Alerting extends Construct {
       // Alert state is rebuilt by the next cycles; removing the stack removes it.
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    // The open alerts of a shard's appliances, without scanning the fleet (shared/alerts/table.ts).
+    // The open alerts of a shard's appliances, without scanning the fleet (shared/state/table.ts).
     // Added to an existing table, DynamoDB fills it from the records already there.
     this.table.addGlobalSecondaryIndex({
       indexName: ALERT_TABLE.applianceIndex,

@@ -10,7 +10,7 @@ import { Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { OPERATOR_ITEMS } from '../../shared/alerts/table';
+import { OPERATOR_ITEMS } from '../../shared/state/table';
 
 /** The alert table the operators' items live in. */
 export interface OperatorsProps {

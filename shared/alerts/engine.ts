@@ -16,13 +16,13 @@ import { errorMessage } from '../errors';
 import { checkOf, intermittentOf } from '../findings/ids';
 import { type Finding, type Severity, severityRank } from '../findings/types';
 import type { Logger } from '../log';
+import type { AlertStore } from '../state/alerts/store';
 import type { Ack, AckNote } from './acks';
 import type { AlertNotification, NotificationKind, Notifier, NotifyResult } from './notifier';
 import { failuresBeforePageOf } from './protected';
 import type { AlertRecord, AlertState, Mute, OutboxEntry } from './record';
 import { lastErrorText } from './record-bounds';
 import { type AlertInput, type AlertPolicy, type StepResult, stepAlert } from './state-machine';
-import type { AlertStore } from './store';
 
 /** Everything one call of the engine needs. */
 export interface ProcessAlertsInput {

@@ -1,7 +1,6 @@
 export * from './ca-files';
 export * from './credentials';
 export * from './learn';
-export * from './memory';
 export * from './plan';
 export * from './run';
 export * from './shard';

@@ -5,9 +5,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createAlertDocumentClient } from '../../shared/alerts/dynamodb-store';
-import { DynamoDbOperatorStore } from '../../shared/alerts/operator-store';
-import { OPERATOR_ITEMS } from '../../shared/alerts/table';
+import { createAlertDocumentClient } from '../../shared/state/dynamodb';
+import { DynamoDbOperatorStore } from '../../shared/state/operators/dynamodb';
+import { OPERATOR_ITEMS } from '../../shared/state/table';
 import { exampleInventory, synth } from './fixtures';
 
 type Statement = {

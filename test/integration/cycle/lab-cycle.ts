@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { type LabWorld, startLabWorld } from '../../../lab/world';
 import { ConsoleNotifier } from '../../../shared/alerts/console-notifier';
-import { FileAlertStore } from '../../../shared/alerts/file-store';
-import { FileMemoryStore } from '../../../shared/cycle/memory';
 import type { CycleDeps } from '../../../shared/cycle/run';
 import { loadInventory } from '../../../shared/inventory/load';
 import type { Inventory } from '../../../shared/inventory/schema';
 import { EmfSink } from '../../../shared/metrics/emf-sink';
+import { FileAlertStore } from '../../../shared/state/alerts/file';
+import { FileMemoryStore } from '../../../shared/state/memory/file';
 
 const LAB = join(__dirname, '../../../config/lab.yaml');
 

@@ -11,14 +11,14 @@ import { ackAlert } from '../../../cli/ack';
 import { silenceAdd, silenceList } from '../../../cli/silence';
 import { type LabWorld, startLabWorld } from '../../../lab/world';
 import { ConsoleNotifier } from '../../../shared/alerts/console-notifier';
-import { FileAlertStore } from '../../../shared/alerts/file-store';
-import { FileOperatorStore } from '../../../shared/alerts/operator-store';
 import { credentialResolver } from '../../../shared/cycle/credentials';
-import { FileMemoryStore } from '../../../shared/cycle/memory';
 import { type CycleDeps, type CycleReport, runCycle } from '../../../shared/cycle/run';
 import { loadInventory } from '../../../shared/inventory/load';
 import type { Inventory } from '../../../shared/inventory/schema';
 import { EmfSink } from '../../../shared/metrics/emf-sink';
+import { FileAlertStore } from '../../../shared/state/alerts/file';
+import { FileMemoryStore } from '../../../shared/state/memory/file';
+import { FileOperatorStore } from '../../../shared/state/operators/file';
 
 const PASSWORD = 'lab-oncall-pw-8a2f';
 const LAB = join(__dirname, '../../../config/lab.yaml');

@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { type LabWorld, startLabWorld } from '../../../lab/world';
 import { ConsoleNotifier } from '../../../shared/alerts/console-notifier';
-import { FileAlertStore } from '../../../shared/alerts/file-store';
 import { credentialResolver } from '../../../shared/cycle/credentials';
-import { FileMemoryStore } from '../../../shared/cycle/memory';
 import { type CycleDeps, runCycle } from '../../../shared/cycle/run';
 import { loadInventory } from '../../../shared/inventory/load';
 import { EmfSink } from '../../../shared/metrics/emf-sink';
+import { FileAlertStore } from '../../../shared/state/alerts/file';
+import { FileMemoryStore } from '../../../shared/state/memory/file';
 
 const PASSWORD = 'replay-lab-pw-77a0';
 const ANONYMOUS_FIRST = 'aNULL:HIGH:MEDIUM:-SSLv2';

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { type LabWorld, startLabWorld } from '../../../lab/world';
 import { credentialResolver } from '../../../shared/cycle/credentials';
-import { type MemoryStore, MemoryStoreError } from '../../../shared/cycle/memory';
 import { type CycleDeps, type CycleKind, type CycleReport, runCycle } from '../../../shared/cycle/run';
 import { loadInventory } from '../../../shared/inventory/load';
 import type { Inventory } from '../../../shared/inventory/schema';
+import { type MemoryStore, MemoryStoreError } from '../../../shared/state/memory/store';
 import { type LabCycle, startLabCycle } from './lab-cycle';
 
 const PASSWORD = 'lab-cycle-pw-5d1e';

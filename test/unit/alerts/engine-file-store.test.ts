@@ -5,12 +5,12 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { type ProcessAlertsInput, processAlerts } from '../../../shared/alerts/engine';
-import { FileAlertStore } from '../../../shared/alerts/file-store';
 import type { AlertNotification } from '../../../shared/alerts/notifier';
 import type { Mute } from '../../../shared/alerts/record';
 import { muteResolver, type Silence } from '../../../shared/alerts/silences';
 import { SnsNotifier } from '../../../shared/alerts/sns-notifier';
 import type { Finding } from '../../../shared/findings/types';
+import { FileAlertStore } from '../../../shared/state/alerts/file';
 import { at, finding, POLICY } from './fixtures';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:cpq-alerts';
@@ -269,7 +269,7 @@ describe('processAlerts with the file store', () => {
     await mkdir(join(dir, 'state'), { recursive: true });
     await writeFile(store.path, '{"broken":');
     const r = await cycle(0, [REFUSED], [REFUSED.id]);
-    expect(r.error).toMatch(/is not JSON/);
+    expect(r.error).toMatch(/is not valid JSON/);
     expect(r.alerts).toEqual([]);
     expect(await readFile(store.path, 'utf8')).toBe('{"broken":');
   });

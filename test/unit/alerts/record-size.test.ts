@@ -17,13 +17,14 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createAlertDocumentClient, DynamoDbAlertStore } from '../../../shared/alerts/dynamodb-store';
 import { processAlerts } from '../../../shared/alerts/engine';
 import type { AlertRecord, OutboxEntry } from '../../../shared/alerts/record';
 import { boundOutbox, lastErrorText, OUTBOX_MAX } from '../../../shared/alerts/record-bounds';
 import { SnsNotifier } from '../../../shared/alerts/sns-notifier';
 import { stepAlert } from '../../../shared/alerts/state-machine';
 import type { Finding, Severity } from '../../../shared/findings/types';
+import { DynamoDbAlertStore } from '../../../shared/state/alerts/dynamodb';
+import { createAlertDocumentClient } from '../../../shared/state/dynamodb';
 import { at, finding, POLICY } from './fixtures';
 
 const ID = 'sma1/cpq_listener_refused';

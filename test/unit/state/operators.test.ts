@@ -22,11 +22,11 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { ackAlert } from '../../../cli/ack';
 import { silenceAdd, silenceList, silenceRemove } from '../../../cli/silence';
-import { FileAlertStore } from '../../../shared/alerts/file-store';
-import { FileOperatorStore } from '../../../shared/alerts/operator-store';
 import type { AlertRecord } from '../../../shared/alerts/record';
-import { OPERATOR_ITEMS } from '../../../shared/alerts/table';
-import { at } from './fixtures';
+import { FileAlertStore } from '../../../shared/state/alerts/file';
+import { FileOperatorStore } from '../../../shared/state/operators/file';
+import { OPERATOR_ITEMS } from '../../../shared/state/table';
+import { at } from '../alerts/fixtures';
 
 const OPEN: AlertRecord = {
   id: 'esa3/cpq_queue_backlog',

@@ -5,19 +5,19 @@
  * records of its own appliances through the `appliance` index (one Query each); the Scan of the
  * whole table is left to the operators' commands, which run by hand.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
-  DynamoDBDocumentClient,
-  PutCommand,
+  type DynamoDBDocumentClient,
   paginateQuery,
   paginateScan,
 } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
-import type { CallOptions } from '../aws/client-config';
-import { errorMessage } from '../errors';
-import type { AlertRecord } from './record';
+import type { AlertRecord } from '../../alerts/record';
+import type { CallOptions } from '../../aws/client-config';
+import { errorMessage } from '../../errors';
+import { putVersioned } from '../dynamodb';
+import { ALERT_TABLE } from '../table';
 import {
   type AlertStore,
   AlertStoreError,
@@ -26,7 +26,6 @@ import {
   type ListOpenOptions,
   type PutOutcome,
 } from './store';
-import { ALERT_TABLE, versionCondition } from './table';
 
 /** Options of the DynamoDB store. */
 export interface DynamoDbAlertStoreOptions {
@@ -46,11 +45,6 @@ const OPEN_FILTER = {
   ExpressionAttributeNames: { '#state': 'state', '#outbox': 'outbox' },
   ExpressionAttributeValues: { ':ok': 'ok', ':zero': 0 },
 } as const;
-
-/** A document client that drops undefined attributes (optional record fields). */
-export function createAlertDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-}
 
 /** An AlertStore in a DynamoDB table. */
 export class DynamoDbAlertStore implements AlertStore {
@@ -169,22 +163,8 @@ export class DynamoDbAlertStore implements AlertStore {
 
   /** {@inheritDoc AlertStore.put} */
   async put(record: AlertRecord, expectedVersion: number, options: CallOptions = {}): Promise<PutOutcome> {
-    // A JSON round trip drops undefined fields, which the marshaller would otherwise reject
-    // when the document client was not created with removeUndefinedValues.
-    const stored = JSON.parse(JSON.stringify({ ...record, version: expectedVersion + 1 })) as AlertRecord;
-    const condition = versionCondition(expectedVersion);
-    try {
-      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: stored, ...condition }), options);
-      return { status: 'written', record: stored };
-    } catch (err) {
-      if ((err as { name?: string }).name === 'ConditionalCheckFailedException')
-        return { status: 'conflict' };
-      throw new AlertStoreError(
-        `cannot write alert ${record.id} to ${this.tableName}: ${errorMessage(err)}`,
-        {
-          cause: err,
-        },
-      );
-    }
+    const put = { tableName: this.tableName, item: record, expectedVersion, what: `alert ${record.id}` };
+    const out = await putVersioned(this.doc, put, options, (m, cause) => new AlertStoreError(m, { cause }));
+    return out.status === 'written' ? { status: 'written', record: out.item } : out;
   }
 }

@@ -1,9 +1,9 @@
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileAlertStore } from '../../../shared/alerts/file-store';
-import type { AlertRecord } from '../../../shared/alerts/record';
-import { AlertStoreError } from '../../../shared/alerts/store';
+import type { AlertRecord } from '../../../../shared/alerts/record';
+import { FileAlertStore } from '../../../../shared/state/alerts/file';
+import { AlertStoreError } from '../../../../shared/state/alerts/store';
 
 let dir: string;
 beforeEach(async () => {

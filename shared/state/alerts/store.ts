@@ -2,9 +2,9 @@
  * Where alert state lives between cycles. Every write is conditional on the version the writer
  * read, so two overlapping cycles cannot both take the same transition (and page twice).
  */
-import type { CallOptions } from '../aws/client-config';
-import { CpqMonitorError } from '../errors';
-import type { AlertRecord } from './record';
+import type { AlertRecord } from '../../alerts/record';
+import type { CallOptions } from '../../aws/client-config';
+import { CpqMonitorError } from '../../errors';
 
 /** Outcome of a conditional write. `conflict`: another writer changed the record first. */
 export type PutOutcome = { status: 'written'; record: AlertRecord } | { status: 'conflict' };
