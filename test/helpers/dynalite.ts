@@ -1,12 +1,12 @@
 /**
  * A real DynamoDB-compatible engine for tests: dynalite (LevelDB in memory) started in this process
- * on 127.0.0.1, and the alert table created with the layout the stack gives it (shared/alerts/table.ts:
+ * on 127.0.0.1, and the alert table created with the layout the stack gives it (alert-table.ts:
  * partition key, the by-appliance index with every attribute projected).
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ALERT_TABLE } from '../../shared/alerts/table';
+import { alertTableDefinition } from './alert-table';
 
 /** Credentials dynalite accepts (it checks that a request is signed, not by whom). */
 export const LOOPBACK_CREDENTIALS = { accessKeyId: 'AKIDLOOPBACKTEST', secretAccessKey: 'loopback-secret' };
@@ -54,22 +54,5 @@ export async function startDynalite(): Promise<Dynalite> {
 
 /** Creates the alert table as the stack defines it (key, index; TTL is not enforced by dynalite). */
 export async function createAlertTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: ALERT_TABLE.partitionKey, AttributeType: 'S' },
-        { AttributeName: ALERT_TABLE.applianceAttribute, AttributeType: 'S' },
-      ],
-      KeySchema: [{ AttributeName: ALERT_TABLE.partitionKey, KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: ALERT_TABLE.applianceIndex,
-          KeySchema: [{ AttributeName: ALERT_TABLE.applianceAttribute, KeyType: 'HASH' }],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
-  );
+  await client.send(new CreateTableCommand(alertTableDefinition(tableName)));
 }

@@ -6,6 +6,7 @@ import { estimateMonthlyCost } from '../../infra/cost/estimate';
 import { HOURS_PER_MONTH, PRICES } from '../../infra/cost/prices';
 import type { CpqMonitorStack } from '../../infra/stacks/cpq-monitor-stack';
 import type { Inventory } from '../../shared/inventory';
+import { alertTableDefinition } from '../helpers/alert-table';
 import { exampleInventory, fleetInventory, scheduleProperties, synth, withDeploy } from './fixtures';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -294,6 +295,14 @@ describe('stack from config/example.yaml (imported VPC, endpoints on)', () => {
     });
     const rw = statements(template).filter(({ s }) => actionsOf(s).includes('dynamodb:PutItem'));
     expect(rw).toHaveLength(2);
+  });
+
+  it('is the table the DynamoDB store tests create (test/helpers/alert-table.ts)', () => {
+    const tables = resources(template, 'AWS::DynamoDB::Table').map(([, r]) => r.Properties);
+    expect(tables).toHaveLength(1);
+    const { TableName: _name, ...definition } = alertTableDefinition('any');
+    const stackTable = tables[0] as Record<string, unknown>;
+    expect(Object.fromEntries(Object.keys(definition).map((k) => [k, stackTable[k]]))).toEqual(definition);
   });
 
   it('sends every watchdog alarm to the fallback topic directly, and the relay alarm to the paging topic too', () => {

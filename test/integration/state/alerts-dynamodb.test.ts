@@ -1,0 +1,206 @@
+/**
+ * The DynamoDB alert store against a real DynamoDB-compatible engine (dynalite on 127.0.0.1) with
+ * the stack's table layout: the engine, not a mock, decides conditions, index reads, page breaks
+ * and item sizes.
+ */
+
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { processAlerts } from '../../../shared/alerts/engine';
+import type { AlertNotification, Notifier } from '../../../shared/alerts/notifier';
+import type { AlertRecord } from '../../../shared/alerts/state-machine';
+import { DynamoDbAlertStore } from '../../../shared/state/alerts/dynamodb';
+import { AlertStoreError } from '../../../shared/state/alerts/store';
+import { createAlertDocumentClient } from '../../../shared/state/dynamodb';
+import { MEMORY_ID_PREFIX, OPERATOR_ITEMS } from '../../../shared/state/table';
+import { createAlertTable, type Dynalite, startDynalite } from '../../helpers/dynalite';
+import { at, finding, POLICY } from '../../unit/alerts/fixtures';
+
+let engine: Dynalite;
+let doc: DynamoDBDocumentClient;
+let table: string;
+let tables = 0;
+let store: DynamoDbAlertStore;
+/** Requests the store sent, by command name (counted at the client's first step). */
+let sent = new Map<string, number>();
+
+beforeAll(async () => {
+  engine = await startDynalite();
+  doc = createAlertDocumentClient(engine.client);
+  doc.middlewareStack.add(
+    (next, context) => (args) => {
+      const name = (context as { commandName?: string }).commandName ?? '?';
+      sent.set(name, (sent.get(name) ?? 0) + 1);
+      return next(args);
+    },
+    { step: 'initialize', name: 'countRequests' },
+  );
+});
+afterAll(() => engine.close());
+beforeEach(async () => {
+  table = `cpq-alerts-${++tables}`;
+  await createAlertTable(engine.client, table);
+  store = new DynamoDbAlertStore(doc, { tableName: table });
+  sent = new Map();
+});
+
+/** A record of `check` on `appliance`; `pad` characters of evidence make it as big as wanted. */
+function rec(appliance: string, check: string, state: AlertRecord['state'], pad = 0): AlertRecord {
+  const f = finding(appliance, check);
+  return {
+    id: f.id,
+    appliance,
+    check,
+    state,
+    severity: 'critical',
+    pagedSeverity: state === 'alarm' ? 'critical' : null,
+    failures: state === 'ok' ? 0 : 2,
+    successes: 0,
+    since: state === 'ok' ? null : at(0).toISOString(),
+    changedAt: at(1).toISOString(),
+    lastNotifiedAt: null,
+    finding: pad > 0 ? { ...f, evidence: ['x'.repeat(pad)] } : f,
+    muted: null,
+    sequence: 0,
+    outbox: [],
+    version: 0,
+  };
+}
+
+describe('DynamoDbAlertStore against dynalite', () => {
+  it('takes each version once: a write naming a stale version is refused as a conflict', async () => {
+    const first = rec('sma1', 'cpq_listener_refused', 'pending');
+    await expect(store.put(first, 0)).resolves.toEqual({
+      status: 'written',
+      record: { ...first, version: 1 },
+    });
+    // A second writer that also read "no record" loses.
+    await expect(store.put({ ...first, state: 'alarm' }, 0)).resolves.toEqual({ status: 'conflict' });
+    await expect(store.put({ ...first, state: 'alarm' }, 1)).resolves.toMatchObject({
+      status: 'written',
+      record: { state: 'alarm', version: 2 },
+    });
+    // A writer still holding version 1 is refused, and the stored record is the winner's.
+    await expect(store.put({ ...first, state: 'ok' }, 1)).resolves.toEqual({ status: 'conflict' });
+    const stored = await store.get([first.id]);
+    expect(stored.get(first.id)).toMatchObject({ state: 'alarm', version: 2 });
+  });
+
+  it('of writers racing for the same version, exactly one is written', async () => {
+    const r = rec('esa1', 'cpq_tls_failed', 'pending');
+    await store.put(r, 0);
+    const outcomes = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => store.put({ ...r, failures: i + 10 }, 1)),
+    );
+    const written = outcomes.filter((o) => o.status === 'written');
+    expect(written).toHaveLength(1);
+    expect((await store.get([r.id])).get(r.id)).toEqual((written[0] as { record: AlertRecord }).record);
+  });
+
+  it("lists a shard's open alerts with one Query of the by-appliance index each, never a Scan", async () => {
+    const records = [
+      rec('esa1', 'cpq_tls_failed', 'alarm'),
+      rec('esa1', 'ssh_unreachable', 'ok'), // closed, nothing to deliver: not open
+      {
+        ...rec('esa1', 'cpq_queue_backlog', 'ok'),
+        outbox: [{ notification: {} as AlertNotification, attempts: 1, lastError: 'x', leaseUntil: null }],
+      },
+      rec('sma1', 'cpq_listener_refused', 'pending'),
+      rec('esa2', 'cpq_tls_failed', 'alarm'), // another shard's
+    ];
+    for (const r of records) await store.put(r, 0);
+    // The other items of the table: they have no appliance, so the index never holds them.
+    await doc.send(
+      new PutCommand({ TableName: table, Item: { id: `${MEMORY_ID_PREFIX}probe/all`, memory: '{}' } }),
+    );
+    await doc.send(
+      new PutCommand({ TableName: table, Item: { id: OPERATOR_ITEMS.silences, version: 1, items: [] } }),
+    );
+    sent.clear();
+
+    const open = await store.listOpen({ appliances: ['esa1', 'sma1', 'esa1'] });
+    expect(open.map((r) => r.id).sort()).toEqual([
+      'esa1/cpq_queue_backlog',
+      'esa1/cpq_tls_failed',
+      'sma1/cpq_listener_refused',
+    ]);
+    expect(Object.fromEntries(sent)).toEqual({ QueryCommand: 2 });
+
+    // The operators' commands scan the table: every open alert, and nothing that is not one.
+    const all = await store.listOpen();
+    expect(all.map((r) => r.id).sort()).toEqual([
+      'esa1/cpq_queue_backlog',
+      'esa1/cpq_tls_failed',
+      'esa2/cpq_tls_failed',
+      'sma1/cpq_listener_refused',
+    ]);
+  });
+
+  it('reads every page when the engine splits an answer at 1 MB (Query, Scan and BatchGet)', async () => {
+    // 60 open records of about 24 KB each: 1.4 MB for one appliance, more than one page.
+    const big = Array.from({ length: 60 }, (_, i) => rec('esa1', `check_${i}`, 'alarm', 24_000));
+    for (const r of big) await store.put(r, 0);
+    // And 150 small ones elsewhere: more ids than one BatchGet takes (100).
+    const small = Array.from({ length: 150 }, (_, i) => rec(`esa${i + 100}`, 'cpq_tls_failed', 'pending'));
+    for (const r of small) await store.put(r, 0);
+    sent.clear();
+
+    const open = await store.listOpen({ appliances: ['esa1'] });
+    expect(open).toHaveLength(60);
+    expect(new Set(open.map((r) => r.id)).size).toBe(60);
+    expect(sent.get('QueryCommand')).toBeGreaterThan(1);
+
+    sent.clear();
+    expect(await store.listOpen()).toHaveLength(210);
+    expect(sent.get('ScanCommand')).toBeGreaterThan(1);
+
+    sent.clear();
+    const got = await store.get([...small, ...big].map((r) => r.id));
+    expect(got.size).toBe(210);
+    expect(sent.get('BatchGetItemCommand')).toBeGreaterThanOrEqual(3);
+  });
+
+  it('refuses a record over 400 KB with an AlertStoreError naming the alert, its size and the limit', async () => {
+    const small = rec('sma1', 'cpq_listener_refused', 'pending');
+    await store.put(small, 0);
+    const huge = { ...rec('sma1', 'cpq_listener_refused', 'alarm', 410 * 1024) };
+    const err = await store.put(huge, 1).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AlertStoreError);
+    expect((err as Error).message).toMatch(
+      new RegExp(
+        `^cannot write alert sma1/cpq_listener_refused to ${table}: Item size has exceeded the maximum allowed size \\(the item is about 41\\d KB; DynamoDB stores at most 400 KB per item\\)$`,
+      ),
+    );
+    // Nothing was written: the record is the one before.
+    expect((await store.get([small.id])).get(small.id)).toMatchObject({ state: 'pending', version: 1 });
+  });
+});
+
+describe('the alert engine against dynalite', () => {
+  it('two overlapping cycles page once: a transition taken by one is refused to the other', async () => {
+    const pages: AlertNotification[] = [];
+    const notifier: Notifier = {
+      notify: async (n) => {
+        pages.push(n);
+        return { ok: true, messageId: n.notificationId };
+      },
+    };
+    const refused = finding('sma1', 'cpq_listener_refused');
+    const cycle = (minute: number) =>
+      processAlerts({
+        findings: [refused],
+        checked: [refused.id],
+        appliances: ['sma1'],
+        now: at(minute),
+        policy: POLICY,
+        muteFor: () => undefined,
+        store,
+        notifier,
+      });
+    await cycle(0);
+    const [a, b] = await Promise.all([cycle(1), cycle(1)]);
+    expect(pages.map((p) => p.kind)).toEqual(['page']);
+    // Whichever way the two interleaved, the alert ends paged once, its page delivered.
+    expect([a.sent + b.sent, a.errors + b.errors]).toEqual([1, 0]);
+    expect((await store.get([refused.id])).get(refused.id)).toMatchObject({ state: 'alarm', outbox: [] });
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * The operators' documents in the alert table against a real DynamoDB-compatible engine (dynalite
+ * on 127.0.0.1): versioned writes decided by the engine, concurrent operators, and the item size
+ * the documents' caps are meant to stay under.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type Ack, MAX_ACKS } from '../../../shared/alerts/acks';
+import { addSilence } from '../../../shared/alerts/operator-actions';
+import { MAX_SILENCES, SILENCE_FIELD_MAX, type Silence } from '../../../shared/alerts/silences';
+import { DynamoDbAlertStore } from '../../../shared/state/alerts/dynamodb';
+import { createAlertDocumentClient } from '../../../shared/state/dynamodb';
+import { DynamoDbOperatorStore } from '../../../shared/state/operators/dynamodb';
+import { loadOperatorState, OperatorStoreError } from '../../../shared/state/operators/store';
+import { createAlertTable, type Dynalite, startDynalite } from '../../helpers/dynalite';
+import { at } from '../../unit/alerts/fixtures';
+
+let engine: Dynalite;
+let doc: DynamoDBDocumentClient;
+let table: string;
+let tables = 0;
+let store: DynamoDbOperatorStore;
+
+beforeAll(async () => {
+  engine = await startDynalite();
+  doc = createAlertDocumentClient(engine.client);
+});
+afterAll(() => engine.close());
+beforeEach(async () => {
+  table = `cpq-alerts-${++tables}`;
+  await createAlertTable(engine.client, table);
+  store = new DynamoDbOperatorStore(doc, table);
+});
+
+function silence(i: number, reason = `maintenance ${i}`, author = 'arn:aws:iam::1:user/oncall'): Silence {
+  return {
+    id: `sil-${i.toString(16).padStart(8, '0')}`,
+    appliance: `esa-${i}`,
+    createdAt: at(0).toISOString(),
+    endsAt: at(60).toISOString(),
+    reason,
+    author,
+  };
+}
+
+describe('DynamoDbOperatorStore against dynalite', () => {
+  it('writes a document only over the version it read; a stale version is a conflict', async () => {
+    await expect(store.read('silences')).resolves.toEqual({ version: 0, items: [] });
+    await expect(store.write('silences', [silence(1)], 0)).resolves.toBe('written');
+    // Another operator who also read "no document" is refused.
+    await expect(store.write('silences', [silence(2)], 0)).resolves.toBe('conflict');
+    await expect(store.write('silences', [silence(1), silence(3)], 1)).resolves.toBe('written');
+    await expect(store.write('silences', [], 1)).resolves.toBe('conflict');
+    await expect(store.read('silences')).resolves.toEqual({ version: 2, items: [silence(1), silence(3)] });
+    // The acks are a document of their own.
+    await expect(store.read('acks')).resolves.toEqual({ version: 0, items: [] });
+  });
+
+  it('operators adding silences at once all get theirs: each conflict is re-read and retried', async () => {
+    const added = await Promise.all(
+      [1, 2, 3].map((i) => {
+        const { id: _id, ...s } = silence(i);
+        return addSilence(store, s, at(1), 30, `sil-0000000${i}`);
+      }),
+    );
+    const doc = await store.read('silences');
+    expect(doc.items.map((s) => s.id).sort()).toEqual(added.map((s) => s.id).sort());
+    expect(doc.version).toBe(3);
+    await expect(loadOperatorState(store)).resolves.toEqual({ silences: doc.items, acks: [] });
+  });
+
+  it('the operators’ items never show as alerts', async () => {
+    await store.write('silences', [silence(1)], 0);
+    const alerts = new DynamoDbAlertStore(doc, { tableName: table });
+    await expect(alerts.listOpen()).resolves.toEqual([]);
+    await expect(alerts.listOpen({ appliances: ['esa-1'] })).resolves.toEqual([]);
+  });
+
+  it(`holds the most silences (${MAX_SILENCES}) and acks (${MAX_ACKS}) allowed, with their longest ASCII fields`, async () => {
+    const reason = 'r'.repeat(SILENCE_FIELD_MAX.reason);
+    const author = 'a'.repeat(SILENCE_FIELD_MAX.author);
+    const silences = Array.from({ length: MAX_SILENCES }, (_, i) => ({
+      ...silence(i, reason, author),
+      appliance: 'e'.repeat(SILENCE_FIELD_MAX.pattern),
+      check: 'c'.repeat(SILENCE_FIELD_MAX.pattern),
+    }));
+    await expect(store.write('silences', silences, 0)).resolves.toBe('written');
+    const acks: Ack[] = Array.from({ length: MAX_ACKS }, (_, i) => ({
+      alertId: `esa-${i}.example.com->sma-${i}.example.com/cpq_tls_failed`,
+      since: at(0).toISOString(),
+      severity: 'critical',
+      reason,
+      author,
+      at: at(1).toISOString(),
+    }));
+    await expect(store.write('acks', acks, 0)).resolves.toBe('written');
+    expect((await store.read('acks')).items).toHaveLength(MAX_ACKS);
+  });
+
+  it('refuses a document over 400 KB with an OperatorStoreError naming it, its size and the limit', async () => {
+    await store.write('acks', [], 0);
+    const tooMany = Array.from({ length: 900 }, (_, i) => ({ ...silence(i), reason: 'r'.repeat(500) }));
+    const err = await store.write('silences', tooMany, 0).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OperatorStoreError);
+    expect((err as Error).message).toMatch(
+      new RegExp(
+        `^cannot write silences to ${table}: Item size has exceeded the maximum allowed size \\(the item is about \\d+ KB; DynamoDB stores at most 400 KB per item\\)$`,
+      ),
+    );
+    await expect(store.read('silences')).resolves.toEqual({ version: 0, items: [] });
+  });
+});
