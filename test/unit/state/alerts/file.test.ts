@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { AlertRecord } from '../../../../shared/alerts/record';
 import { FileAlertStore } from '../../../../shared/state/alerts/file';
 import { AlertStoreError } from '../../../../shared/state/alerts/store';
+import { FileOperatorStore } from '../../../../shared/state/operators/file';
 
 let dir: string;
 beforeEach(async () => {
@@ -88,5 +89,20 @@ describe('FileAlertStore', () => {
     await writeFile(path, '{"alerts": 3}');
     await expect(new FileAlertStore(path).listOpen()).rejects.toBeInstanceOf(AlertStoreError);
     await expect(new FileAlertStore(dir).listOpen()).rejects.toMatchObject({ code: 'alert_store_failed' });
+  });
+
+  it("shares one queue with the operators' store of the same file: neither loses the other's writes", async () => {
+    const path = join(dir, 'state.json');
+    const alerts = new FileAlertStore(path);
+    // The same file under another spelling is the same queue.
+    const operators = new FileOperatorStore(join(dir, '.', 'state.json'));
+    const writes: Promise<unknown>[] = [];
+    for (let i = 0; i < 10; i++) {
+      writes.push(alerts.put(rec(`esa${i}/cpq_tls_failed`), 0));
+      writes.push(operators.write('acks', [], i));
+    }
+    await Promise.all(writes);
+    expect(await alerts.all()).toHaveLength(10);
+    await expect(operators.read('acks')).resolves.toEqual({ version: 10, items: [] });
   });
 });
