@@ -7,7 +7,7 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { processAlerts } from '../../../shared/alerts/engine';
 import type { AlertNotification, Notifier } from '../../../shared/alerts/notifier';
-import type { AlertRecord } from '../../../shared/alerts/state-machine';
+import type { AlertRecord } from '../../../shared/alerts/record';
 import { DynamoDbAlertStore } from '../../../shared/state/alerts/dynamodb';
 import { AlertStoreError } from '../../../shared/state/alerts/store';
 import { createAlertDocumentClient } from '../../../shared/state/dynamodb';
