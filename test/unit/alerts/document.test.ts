@@ -19,12 +19,12 @@ import {
   SUBJECT_MAX,
 } from '../../../shared/alerts/document';
 import { processAlerts } from '../../../shared/alerts/engine';
-import { FileAlertStore } from '../../../shared/alerts/file-store';
 import { documentOf } from '../../../shared/alerts/format';
 import type { Notifier, NotifyResult } from '../../../shared/alerts/notifier';
 import type { Mute } from '../../../shared/alerts/record';
 import { SnsNotifier, snsPublishInput } from '../../../shared/alerts/sns-notifier';
 import { parseTopicMessage } from '../../../shared/integrations/message';
+import { FileAlertStore } from '../../../shared/state/alerts/file';
 import { at, finding, POLICY } from './fixtures';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:cpq-alerts';
