@@ -3,7 +3,7 @@
  * prompt (`host> `, `(host)> `, `(Machine fqdn)> `, `(Cluster name)> `), a menu (`[]> `,
  * `[default]> `), the pager, or something unrecognised that still looks like a prompt.
  */
-import { PAGER } from './terminal';
+import { PAGER_LINE } from './terminal';
 
 /** The CLI's own prompt, in its four shapes; one trailing space. */
 export const CLI_PROMPT = /^(?:[A-Za-z0-9][A-Za-z0-9._-]*|\((?:Machine |Cluster )?[^()\n]+\))> $/;
@@ -52,7 +52,7 @@ export function isCliPrompt(line: string): boolean {
 export function classifyTail(text: string, expectedPrompt?: string): PromptState {
   const line = shortLastLine(text, MAX_PROMPT_CHARS);
   if (line === null) return { kind: 'none' };
-  if (PAGER.test(line)) return { kind: 'pager' };
+  if (PAGER_LINE.test(line)) return { kind: 'pager' };
   if (expectedPrompt !== undefined ? line === expectedPrompt : isCliPrompt(line)) {
     return { kind: 'cli', prompt: line };
   }

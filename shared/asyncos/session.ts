@@ -68,6 +68,9 @@ export async function openShellSession(opts: SessionOptions): Promise<OpenOutcom
   );
 }
 
+/** The one keyboard-interactive prompt answered with the password (docs/ssh.md, "Credentials"). */
+const PLAIN_PASSWORD_PROMPT = /^Password:\s*$/i;
+
 /**
  * True when a login or shell text asks for a new password (expired, must be changed): a
  * keyboard-interactive prompt such as `New password:`, or the CLI's own question after login.
@@ -234,9 +237,19 @@ class ShellOpening {
       this.passwordChange();
       return;
     }
-    // Only a password prompt gets the password; anything else gets an empty answer.
-    const password = 'password' in this.opts.auth ? this.opts.auth.password : '';
-    reply(prompts.map((p) => (/pass(word|phrase)/i.test(p.prompt) ? password : '')));
+    // Only the plain login prompt gets the password. Any other prompt, even one that mentions a
+    // password ("Password (new):", "Type password to confirm factory reset:"), ends the attempt
+    // unanswered: what it would do with the password is unknown.
+    const other = prompts.find((p) => !PLAIN_PASSWORD_PROMPT.test(p.prompt));
+    if (other !== undefined || !('password' in this.opts.auth)) {
+      this.fail(
+        'auth_failed',
+        `${this.where()} asked ${JSON.stringify(other?.prompt ?? prompts[0]?.prompt ?? '')} during login, which is not a plain password prompt; nothing was answered`,
+      );
+      return;
+    }
+    const { password } = this.opts.auth;
+    reply(prompts.map(() => password));
   }
 
   private openShell(): void {

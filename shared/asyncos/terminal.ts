@@ -10,6 +10,13 @@
  */
 export const PAGER = /Press Any Key For More/i;
 
+/**
+ * The pager as a whole line (after escape removal): only this is answered with a key. A line that
+ * merely contains the words (`... -Press Any Key For More- [Y]> `) is a question, not the pager.
+ * Anchored at the start, so it stays linear; callers bound the line's length.
+ */
+export const PAGER_LINE = /^-?\s*Press Any Key For More\s*-?$/i;
+
 // CSI sequences (colours, cursor moves), OSC titles, and two-byte ESC sequences.
 const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]|\x1b[()][A-Za-z0-9]/g;
 

@@ -4,6 +4,7 @@
  * command just typed, ends the session with nothing typed: a read-only monitor never takes a
  * default it has not read, and an empty line at `[Y]> ` means yes.
  */
+import { PAGER_LINE } from '../terminal';
 
 /** A menu or question a command is known to print, and the one answer the reader gives it. */
 export interface KnownMenu {
@@ -55,9 +56,6 @@ export const SHOWCONFIG_MENUS: readonly KnownMenu[] = [
   },
 ];
 
-/** The pager's text (a page may break inside a menu); the same words the terminal module matches. */
-const PAGER = /Press Any Key For More/i;
-
 /**
  * The known menu the screen shows, if any: `screen` is the lines before the prompt line (the
  * output so far), `prompt` the prompt line itself. Every other line must be exactly as expected;
@@ -69,7 +67,7 @@ export function matchMenu(
   screen: readonly string[],
   prompt: string,
 ): KnownMenu | null {
-  const lines = screen.filter((l) => l.trim() !== '' && !PAGER.test(l));
+  const lines = screen.filter((l) => l.trim() !== '' && !PAGER_LINE.test(l.trim()));
   for (const menu of menus) {
     if (prompt !== menu.prompt) continue;
     let end = lines.length;
