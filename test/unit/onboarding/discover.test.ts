@@ -12,9 +12,10 @@ import { statusText, versionText } from '../../../lab/output/system';
 import { parseCommandOutput } from '../../../shared/asyncos/commands';
 import type { CommandResult, ReadResult } from '../../../shared/asyncos/types';
 import { parseInventoryText } from '../../../shared/inventory/load';
-import { discover, type HostReading, nameFrom, roleFrom } from '../../../shared/onboarding/discover';
+import { discover, type HostReading } from '../../../shared/onboarding/discover';
 import { inventoryYaml, recordedCertificates } from '../../../shared/onboarding/document';
 import { driftOf } from '../../../shared/onboarding/drift';
+import { nameFrom, roleFrom } from '../../../shared/onboarding/identity';
 import type { ProbeResult } from '../../../shared/probes/types';
 
 const KEY_SMA = 'SHA256:bZBk44sQeZ+rmq52CKYHgpKTKi9Fib8HnwJJnVI4pVA';
