@@ -83,150 +83,166 @@ export function heartbeatWindow(
   return { periodSeconds: intervals * intervalMinutes * 60, threshold: Math.max(1, expected - 1) };
 }
 
+/** How one alarm judges its metric, what it is about, and where its runbook section is. */
+interface AlarmSpec {
+  threshold: number;
+  comparison: ComparisonOperator;
+  evaluationPeriods?: number;
+  missing: TreatMissingData;
+  description: string;
+  severity: Severity;
+  anchor: string;
+}
+
+/** The usual watchdog rule: any one occurrence in the period fires; no data is no trouble. */
+const ANY_ONE = {
+  threshold: 1,
+  comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+  missing: TreatMissingData.NOT_BREACHING,
+} as const;
+
 /** The watchdog alarms, the relay that pages them with attributes, and their direct fallback path. */
 export class Watchdog extends Construct {
   readonly alarms: Alarm[] = [];
   /** Relayed alarms by alarm name: check, severity, runbook anchor. */
   readonly catalog: WatchdogCatalog = {};
   readonly relay: AlarmRelay;
+  private readonly prefix: string;
+  private readonly runbookUrl: string;
+  private readonly fallback: SnsAction | undefined;
 
   constructor(scope: Construct, id: string, props: WatchdogProps) {
     super(scope, id);
     const inv = props.inventory;
-    const runbook = (anchor: string) =>
-      `Runbook: ${inv.deploy?.runbookUrl ?? DEFAULTS.deployRunbookUrl}#${anchor}`;
-    const prefix = Stack.of(this).stackName;
-    const fallback = props.fallbackTopic === undefined ? undefined : new SnsAction(props.fallbackTopic);
-    const add = (
-      name: string,
-      metric: IMetric,
-      o: {
-        threshold: number;
-        comparison: ComparisonOperator;
-        evaluationPeriods?: number;
-        missing: TreatMissingData;
-        description: string;
-        severity: Severity;
-        anchor: string;
-      },
-    ): Alarm => {
-      const alarm = new Alarm(this, name, {
-        alarmName: `${prefix}-${name}`,
-        alarmDescription: o.description,
-        metric,
-        threshold: o.threshold,
-        comparisonOperator: o.comparison,
-        evaluationPeriods: o.evaluationPeriods ?? 1,
-        datapointsToAlarm: o.evaluationPeriods ?? 1,
-        treatMissingData: o.missing,
-      });
-      if (fallback !== undefined) {
-        alarm.addAlarmAction(fallback);
-        alarm.addOkAction(fallback);
-      }
-      this.alarms.push(alarm);
-      this.catalog[`${prefix}-${name}`] = {
-        check: watchdogCheck(name),
-        severity: o.severity,
-        anchor: o.anchor,
-      };
-      return alarm;
-    };
-
-    for (const [cycle, cf] of Object.entries(props.functions) as [CycleName, CycleFunction][]) {
-      const interval = cycleIntervalMinutes(inv, cycle);
-      const shards = cycleShards(inv, cycle).length;
-      const { periodSeconds, threshold } = heartbeatWindow(interval, shards);
-      add(`${cycle}-heartbeat-missing`, heartbeatMetric(inv.monitor.namespace, cycle, periodSeconds), {
-        threshold,
-        comparison: ComparisonOperator.LESS_THAN_THRESHOLD,
-        // No data is exactly what a dead cycle looks like.
-        missing: TreatMissingData.BREACHING,
-        severity: 'critical',
-        anchor: WATCHDOG_ANCHORS.heartbeat,
-        description: `The ${cycle} cycle's ${shards} shard(s) sent fewer than ${threshold} MonitorHeartbeat in ${periodSeconds / 60} min (one per shard every ${interval} min when a cycle finishes its work): a shard is not running or not keeping up, so some appliances are not watched. ${runbook(WATCHDOG_ANCHORS.heartbeat)}`,
-      });
-      const fn = cf.function;
-      add(`${cycle}-function-errors`, fn.metricErrors({ period: WATCH_PERIOD, statistic: Stats.SUM }), {
-        threshold: 1,
-        comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        missing: TreatMissingData.NOT_BREACHING,
-        severity: 'critical',
-        anchor: WATCHDOG_ANCHORS.errors,
-        description: `The ${cycle} cycle function failed (Errors ≥ 1 in 5 min). ${runbook(WATCHDOG_ANCHORS.errors)}`,
-      });
-      add(`${cycle}-function-throttled`, fn.metricThrottles({ period: WATCH_PERIOD, statistic: Stats.SUM }), {
-        threshold: 1,
-        comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        missing: TreatMissingData.NOT_BREACHING,
-        severity: 'warning',
-        anchor: WATCHDOG_ANCHORS.throttles,
-        description: `The ${cycle} cycle function was throttled (its reserved concurrency is its shard count). ${runbook(WATCHDOG_ANCHORS.throttles)}`,
-      });
-      const limitMs = Math.round(cf.timeout.toMilliseconds() * CYCLE_FUNCTION_SIZING.durationAlarmShare);
-      add(
-        `${cycle}-duration-near-timeout`,
-        fn.metricDuration({ period: WATCH_PERIOD, statistic: Stats.MAXIMUM }),
-        {
-          threshold: limitMs,
-          comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          missing: TreatMissingData.NOT_BREACHING,
-          severity: 'warning',
-          anchor: WATCHDOG_ANCHORS.duration,
-          description: `The ${cycle} cycle ran ≥ ${limitMs} ms, ${CYCLE_FUNCTION_SIZING.durationAlarmShare * 100}% of its ${cf.timeout.toSeconds()} s timeout. ${runbook(WATCHDOG_ANCHORS.duration)}`,
-        },
-      );
-      add(`${cycle}-pages-failed`, pagesFailedMetric(inv.monitor.namespace, cycle), {
-        threshold: 1,
-        comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        missing: TreatMissingData.NOT_BREACHING,
-        severity: 'critical',
-        anchor: WATCHDOG_ANCHORS.pagesFailed,
-        description: `The ${cycle} cycle could not publish a page or recovery to the paging topic (PagesFailed ≥ 1 in 5 min): on-call may not hear of a failing appliance. ${runbook(WATCHDOG_ANCHORS.pagesFailed)}`,
-      });
-    }
-    add(
+    this.prefix = Stack.of(this).stackName;
+    this.runbookUrl = inv.deploy?.runbookUrl ?? DEFAULTS.deployRunbookUrl;
+    this.fallback = props.fallbackTopic === undefined ? undefined : new SnsAction(props.fallbackTopic);
+    for (const [cycle, cf] of Object.entries(props.functions) as [CycleName, CycleFunction][])
+      this.cycleAlarms(inv, cycle, cf);
+    this.add(
       'topic-notifications-failed',
       props.topic.metricNumberOfNotificationsFailed({ period: WATCH_PERIOD, statistic: Stats.SUM }),
       {
-        threshold: 1,
-        comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        missing: TreatMissingData.NOT_BREACHING,
+        ...ANY_ONE,
         severity: 'critical',
         anchor: WATCHDOG_ANCHORS.notificationsFailed,
-        description: `SNS failed to deliver messages from the paging topic to a subscription (NumberOfNotificationsFailed ≥ 1 in 5 min). ${runbook(WATCHDOG_ANCHORS.notificationsFailed)}`,
+        description: `SNS failed to deliver messages from the paging topic to a subscription (NumberOfNotificationsFailed ≥ 1 in 5 min). ${this.runbook(WATCHDOG_ANCHORS.notificationsFailed)}`,
       },
     );
-    add(
+    this.add(
       'failed-invocations',
       props.failureQueue.metricApproximateNumberOfMessagesVisible({
         period: WATCH_PERIOD,
         statistic: Stats.MAXIMUM,
       }),
       {
-        threshold: 1,
-        comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        missing: TreatMissingData.NOT_BREACHING,
+        ...ANY_ONE,
         severity: 'warning',
         anchor: WATCHDOG_ANCHORS.failures,
-        description: `Cycle invocations or watchdog alarm relays failed or could not be delivered and wait in the failure queue. ${runbook(WATCHDOG_ANCHORS.failures)}`,
+        description: `Cycle invocations or watchdog alarm relays failed or could not be delivered and wait in the failure queue. ${this.runbook(WATCHDOG_ANCHORS.failures)}`,
       },
     );
 
     this.relay = new AlarmRelay(this, 'AlarmRelay', {
       inventory: inv,
       catalog: { ...this.catalog },
-      runbookUrl: inv.deploy?.runbookUrl ?? DEFAULTS.deployRunbookUrl,
+      runbookUrl: this.runbookUrl,
       topic: props.topic,
       topicKey: props.topicKey,
       failureQueue: props.failureQueue,
     });
-    // The relay's own failures cannot go through the relay: CloudWatch notifies the paging topic
-    // directly (without message attributes: an attribute-filtered subscription drops it) and the
-    // fallback. Errors of the function and events EventBridge could not hand to it both count.
+    this.alarms.push(this.relayFailedAlarm(props.topic));
+  }
+
+  private runbook(anchor: string): string {
+    return `Runbook: ${this.runbookUrl}#${anchor}`;
+  }
+
+  /** One relayed alarm: notifies the fallback directly and enters the relay's catalog. */
+  private add(name: string, metric: IMetric, o: AlarmSpec): Alarm {
+    const alarm = new Alarm(this, name, {
+      alarmName: `${this.prefix}-${name}`,
+      alarmDescription: o.description,
+      metric,
+      threshold: o.threshold,
+      comparisonOperator: o.comparison,
+      evaluationPeriods: o.evaluationPeriods ?? 1,
+      datapointsToAlarm: o.evaluationPeriods ?? 1,
+      treatMissingData: o.missing,
+    });
+    if (this.fallback !== undefined) {
+      alarm.addAlarmAction(this.fallback);
+      alarm.addOkAction(this.fallback);
+    }
+    this.alarms.push(alarm);
+    this.catalog[`${this.prefix}-${name}`] = {
+      check: watchdogCheck(name),
+      severity: o.severity,
+      anchor: o.anchor,
+    };
+    return alarm;
+  }
+
+  /** A cycle's alarms: heartbeat missing, errors, throttles, duration near the timeout, pages failed. */
+  private cycleAlarms(inv: Inventory, cycle: CycleName, cf: CycleFunction): void {
+    const interval = cycleIntervalMinutes(inv, cycle);
+    const shards = cycleShards(inv, cycle).length;
+    const { periodSeconds, threshold } = heartbeatWindow(interval, shards);
+    this.add(`${cycle}-heartbeat-missing`, heartbeatMetric(inv.monitor.namespace, cycle, periodSeconds), {
+      threshold,
+      comparison: ComparisonOperator.LESS_THAN_THRESHOLD,
+      // No data is exactly what a dead cycle looks like.
+      missing: TreatMissingData.BREACHING,
+      severity: 'critical',
+      anchor: WATCHDOG_ANCHORS.heartbeat,
+      description: `The ${cycle} cycle's ${shards} shard(s) sent fewer than ${threshold} MonitorHeartbeat in ${periodSeconds / 60} min (one per shard every ${interval} min when a cycle finishes its work): a shard is not running or not keeping up, so some appliances are not watched. ${this.runbook(WATCHDOG_ANCHORS.heartbeat)}`,
+    });
+    const fn = cf.function;
+    this.add(`${cycle}-function-errors`, fn.metricErrors({ period: WATCH_PERIOD, statistic: Stats.SUM }), {
+      ...ANY_ONE,
+      severity: 'critical',
+      anchor: WATCHDOG_ANCHORS.errors,
+      description: `The ${cycle} cycle function failed (Errors ≥ 1 in 5 min). ${this.runbook(WATCHDOG_ANCHORS.errors)}`,
+    });
+    this.add(
+      `${cycle}-function-throttled`,
+      fn.metricThrottles({ period: WATCH_PERIOD, statistic: Stats.SUM }),
+      {
+        ...ANY_ONE,
+        severity: 'warning',
+        anchor: WATCHDOG_ANCHORS.throttles,
+        description: `The ${cycle} cycle function was throttled (its reserved concurrency is its shard count). ${this.runbook(WATCHDOG_ANCHORS.throttles)}`,
+      },
+    );
+    const limitMs = Math.round(cf.timeout.toMilliseconds() * CYCLE_FUNCTION_SIZING.durationAlarmShare);
+    this.add(
+      `${cycle}-duration-near-timeout`,
+      fn.metricDuration({ period: WATCH_PERIOD, statistic: Stats.MAXIMUM }),
+      {
+        ...ANY_ONE,
+        threshold: limitMs,
+        severity: 'warning',
+        anchor: WATCHDOG_ANCHORS.duration,
+        description: `The ${cycle} cycle ran ≥ ${limitMs} ms, ${CYCLE_FUNCTION_SIZING.durationAlarmShare * 100}% of its ${cf.timeout.toSeconds()} s timeout. ${this.runbook(WATCHDOG_ANCHORS.duration)}`,
+      },
+    );
+    this.add(`${cycle}-pages-failed`, pagesFailedMetric(inv.monitor.namespace, cycle), {
+      ...ANY_ONE,
+      severity: 'critical',
+      anchor: WATCHDOG_ANCHORS.pagesFailed,
+      description: `The ${cycle} cycle could not publish a page or recovery to the paging topic (PagesFailed ≥ 1 in 5 min): on-call may not hear of a failing appliance. ${this.runbook(WATCHDOG_ANCHORS.pagesFailed)}`,
+    });
+  }
+
+  /**
+   * The relay's own failures cannot go through the relay: CloudWatch notifies the paging topic
+   * directly (without message attributes: an attribute-filtered subscription drops it) and the
+   * fallback. Errors of the function and events EventBridge could not hand to it both count.
+   */
+  private relayFailedAlarm(topic: ITopic): Alarm {
     const relayFailed = new Alarm(this, RELAY_ALARM, {
-      alarmName: `${prefix}-${RELAY_ALARM}`,
-      alarmDescription: `The watchdog alarm relay failed (function errors or events EventBridge could not deliver ≥ 1 in 5 min): watchdog alarms may not reach the pager with attributes. ${runbook(WATCHDOG_ANCHORS.relayFailed)}`,
+      alarmName: `${this.prefix}-${RELAY_ALARM}`,
+      alarmDescription: `The watchdog alarm relay failed (function errors or events EventBridge could not deliver ≥ 1 in 5 min): watchdog alarms may not reach the pager with attributes. ${this.runbook(WATCHDOG_ANCHORS.relayFailed)}`,
       metric: new MathExpression({
         expression: 'FILL(errors, 0) + FILL(undelivered, 0)',
         usingMetrics: {
@@ -247,11 +263,11 @@ export class Watchdog extends Construct {
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    for (const a of [new SnsAction(props.topic), ...(fallback === undefined ? [] : [fallback])]) {
+    for (const a of [new SnsAction(topic), ...(this.fallback === undefined ? [] : [this.fallback])]) {
       relayFailed.addAlarmAction(a);
       relayFailed.addOkAction(a);
     }
-    this.alarms.push(relayFailed);
+    return relayFailed;
   }
 }
 
