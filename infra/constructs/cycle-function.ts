@@ -117,26 +117,7 @@ export class CycleFunction extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    // An own role instead of the AWS-managed execution policies: logs only to this group, ENIs only.
-    const role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `cpq-monitor ${props.cycle} cycle`,
-    });
-    role.addToPolicy(
-      new PolicyStatement({
-        sid: 'VpcNetworkInterfaces',
-        actions: [
-          'ec2:CreateNetworkInterface',
-          'ec2:DescribeNetworkInterfaces',
-          'ec2:DescribeSubnets',
-          'ec2:DeleteNetworkInterface',
-          'ec2:AssignPrivateIpAddresses',
-          'ec2:UnassignPrivateIpAddresses',
-        ],
-        resources: ['*'],
-      }),
-    );
-    this.logGroup.grantWrite(role);
+    const role = this.executionRole(props.cycle);
     this.role = role;
 
     const stagedInventory = stageInventory(this, inv, props.cycle);
@@ -175,59 +156,95 @@ export class CycleFunction extends Construct {
       },
     });
 
-    // Paired with ALERT_TABLE_NAME / ALERT_TOPIC_ARN above. Exactly the calls the alert and memory
-    // stores make (grantReadWriteData would add DeleteItem, UpdateItem, BatchWriteItem, streams...).
-    role.addToPolicy(
-      new PolicyStatement({
-        sid: 'AlertStateTable',
-        actions: [...ALERT_TABLE_ACTIONS],
-        resources: [
-          props.alertTable.tableArn,
-          `${props.alertTable.tableArn}/index/${ALERT_TABLE.applianceIndex}`,
-        ],
-      }),
-    );
-    // grantPublish would add kms:GenerateDataKey* on the key; SNS needs exactly these two to encrypt a message.
-    role.addToPolicy(
-      new PolicyStatement({
-        sid: 'PublishPages',
-        actions: ['sns:Publish'],
-        resources: [props.alertTopic.topicArn],
-      }),
-    );
-    if (props.alertTopicKey !== undefined) {
-      role.addToPolicy(
-        new PolicyStatement({
-          sid: 'EncryptPages',
-          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          resources: [props.alertTopicKey.keyArn],
-        }),
-      );
-    }
-    const byTag = inv.deploy?.sshSecrets;
-    if (props.cycle === 'ssh' && byTag !== undefined) {
-      // Attribute-based: any secret under the prefix that carries the tag (docs/deploy.md, "SSH secrets at scale").
-      role.addToPolicy(
-        new PolicyStatement({
-          sid: 'ReadTaggedSshSecrets',
-          actions: ['secretsmanager:GetSecretValue'],
-          resources: secretPrefixArns(Stack.of(this), sshSecretIds(inv), byTag.prefix),
-          conditions: { StringEquals: { [`secretsmanager:ResourceTag/${byTag.tagKey}`]: byTag.tagValue } },
-        }),
-      );
-    } else if (props.cycle === 'ssh') {
-      const ids = sshSecretIds(inv);
-      if (ids.length > 0) {
-        role.addToPolicy(
-          new PolicyStatement({
-            sid: 'ReadNamedSshSecrets',
-            actions: ['secretsmanager:GetSecretValue'],
-            resources: ids.map((id) => secretArn(Stack.of(this), id)),
-          }),
-        );
-      }
-    }
+    grantEnvironment(role, props);
+    if (props.cycle === 'ssh') grantSshSecrets(role, inv);
   }
+
+  /** An own role instead of the AWS-managed execution policies: logs only to this group, ENIs only. */
+  private executionRole(cycle: CycleName): Role {
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `cpq-monitor ${cycle} cycle`,
+    });
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: 'VpcNetworkInterfaces',
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: ['*'],
+      }),
+    );
+    this.logGroup.grantWrite(role);
+    return role;
+  }
+}
+
+/**
+ * Paired with ALERT_TABLE_NAME / ALERT_TOPIC_ARN in the function's environment. Exactly the calls
+ * the alert and memory stores make (grantReadWriteData would add DeleteItem, UpdateItem,
+ * BatchWriteItem, streams...); grantPublish would add kms:GenerateDataKey* on the key, and SNS
+ * needs exactly the two below to encrypt a message.
+ */
+function grantEnvironment(role: Role, props: CycleFunctionProps): void {
+  role.addToPolicy(
+    new PolicyStatement({
+      sid: 'AlertStateTable',
+      actions: [...ALERT_TABLE_ACTIONS],
+      resources: [
+        props.alertTable.tableArn,
+        `${props.alertTable.tableArn}/index/${ALERT_TABLE.applianceIndex}`,
+      ],
+    }),
+  );
+  role.addToPolicy(
+    new PolicyStatement({
+      sid: 'PublishPages',
+      actions: ['sns:Publish'],
+      resources: [props.alertTopic.topicArn],
+    }),
+  );
+  if (props.alertTopicKey !== undefined) {
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: 'EncryptPages',
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [props.alertTopicKey.keyArn],
+      }),
+    );
+  }
+}
+
+/** The SSH cycle reads its appliances' secrets: by prefix and tag when configured, else each one named. */
+function grantSshSecrets(role: Role, inv: Inventory): void {
+  const stack = Stack.of(role);
+  const byTag = inv.deploy?.sshSecrets;
+  if (byTag !== undefined) {
+    // Attribute-based: any secret under the prefix that carries the tag (docs/deploy.md, "SSH secrets at scale").
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: 'ReadTaggedSshSecrets',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: secretPrefixArns(stack, sshSecretIds(inv), byTag.prefix),
+        conditions: { StringEquals: { [`secretsmanager:ResourceTag/${byTag.tagKey}`]: byTag.tagValue } },
+      }),
+    );
+    return;
+  }
+  const ids = sshSecretIds(inv);
+  if (ids.length === 0) return;
+  role.addToPolicy(
+    new PolicyStatement({
+      sid: 'ReadNamedSshSecrets',
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: ids.map((id) => secretArn(stack, id)),
+    }),
+  );
 }
 
 /**
