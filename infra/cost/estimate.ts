@@ -117,13 +117,53 @@ export function readUnitsPerInvocation(members: number): number {
 
 /** The monthly estimate of an inventory as the stack would deploy it. */
 export function estimateMonthlyCost(inv: Inventory): CostEstimate {
-  const lines: CostLine[] = [];
+  const usage = cycleUsage(inv);
+  const lines: CostLine[] = [
+    ...lambdaLines(usage),
+    metricsLine(inv),
+    ...logLines(inv, usage.logBytes),
+    {
+      item: 'Alarms',
+      basis: `${ASSUMED.alarms} watchdog alarms`,
+      usd: ASSUMED.alarms * PRICES.alarmMonth,
+    },
+    {
+      item: 'Dashboards',
+      basis: `${ASSUMED.dashboards} (the overview with its per-appliance drill-down)`,
+      usd: ASSUMED.dashboards * PRICES.dashboardMonth,
+    },
+    { item: 'KMS key', basis: '1 key (the topic)', usd: PRICES.kmsKeyMonth },
+    {
+      item: 'DynamoDB reads',
+      basis: `${fmt(usage.readUnits)} read units (a Query of the appliance index per appliance, both memory parts, the operators' items, per invocation)`,
+      usd: (usage.readUnits / 1e6) * PRICES.dynamoDbPerMillionReads,
+    },
+    ...secretsLines(inv),
+    ...endpointLines(inv),
+  ];
+  const total = lines.reduce((s, l) => s + l.usd, 0);
+  const totalWithoutEndpoints = lines.filter((l) => !l.endpoint).reduce((s, l) => s + l.usd, 0);
+  return {
+    appliances: inv.appliances.filter((a) => a.enabled).length,
+    lines,
+    total,
+    totalWithoutEndpoints,
+  };
+}
+
+/** What the cycles use in a month, over all their shards and runs. */
+interface CycleUsage {
+  requests: number;
+  gbSeconds: number;
+  logBytes: number;
+  readUnits: number;
+  /** One `cycle: shards x runs, appliances` phrase per active cycle. */
+  basis: string[];
+}
+
+function cycleUsage(inv: Inventory): CycleUsage {
   const gbFactor = CYCLE_FUNCTION_SIZING.memoryMb / 1024;
-  let requests = 0;
-  let gbSeconds = 0;
-  let logBytes = 0;
-  let readUnits = 0;
-  const basis: string[] = [];
+  const usage: CycleUsage = { requests: 0, gbSeconds: 0, logBytes: 0, readUnits: 0, basis: [] };
   for (const cycle of activeCycles(inv)) {
     const shards = cycleShards(inv, cycle).length;
     const members = cycleAppliances(inv, cycle);
@@ -132,28 +172,36 @@ export function estimateMonthlyCost(inv: Inventory): CostEstimate {
     const recordBytes = cycle === 'probe' ? MEASURED.probeRecordBytes : MEASURED.sshRecordBytes;
     const emfBytes = cycle === 'probe' ? MEASURED.probeEmfBytes : MEASURED.sshEmfBytes;
     const optedIn = members.filter((a) => applianceMetricsOn(inv, a)).length;
-    requests += shards * runs;
-    gbSeconds += (members.length * msPer * runs * gbFactor) / 1000;
-    logBytes +=
+    usage.requests += shards * runs;
+    usage.gbSeconds += (members.length * msPer * runs * gbFactor) / 1000;
+    usage.logBytes +=
       runs *
       (shards * (emfBytes + ASSUMED.platformLogBytesPerInvocation) +
         members.length * recordBytes +
         optedIn * ASSUMED.applianceEmfBytesPerRun);
     for (const sh of cycleShards(inv, cycle))
-      readUnits += runs * readUnitsPerInvocation(sh.appliances.length);
-    basis.push(`${cycle}: ${shards} shard(s) x ${fmt(runs)} runs, ${members.length} appliances`);
+      usage.readUnits += runs * readUnitsPerInvocation(sh.appliances.length);
+    usage.basis.push(`${cycle}: ${shards} shard(s) x ${fmt(runs)} runs, ${members.length} appliances`);
   }
-  lines.push({
-    item: 'Lambda requests',
-    basis: `${fmt(requests)} invocations (${basis.join('; ')})`,
-    usd: (requests / 1e6) * PRICES.lambdaPerMillionRequests,
-  });
-  lines.push({
-    item: 'Lambda duration',
-    basis: `${fmt(gbSeconds)} GB-s at ${CYCLE_FUNCTION_SIZING.memoryMb} MB (measured ${MEASURED.probeMsPerAppliance} ms per probed, ${MEASURED.sshMsPerAppliance} ms per read appliance)`,
-    usd: gbSeconds * PRICES.lambdaGbSecondArm,
-  });
+  return usage;
+}
 
+function lambdaLines(usage: CycleUsage): CostLine[] {
+  return [
+    {
+      item: 'Lambda requests',
+      basis: `${fmt(usage.requests)} invocations (${usage.basis.join('; ')})`,
+      usd: (usage.requests / 1e6) * PRICES.lambdaPerMillionRequests,
+    },
+    {
+      item: 'Lambda duration',
+      basis: `${fmt(usage.gbSeconds)} GB-s at ${CYCLE_FUNCTION_SIZING.memoryMb} MB (measured ${MEASURED.probeMsPerAppliance} ms per probed, ${MEASURED.sshMsPerAppliance} ms per read appliance)`,
+      usd: usage.gbSeconds * PRICES.lambdaGbSecondArm,
+    },
+  ];
+}
+
+function metricsLine(inv: Inventory): CostLine {
   const probeOnly = cycleAppliances(inv, 'probe').filter((a) => a.ssh === undefined);
   const detail = inv.monitor.metricsDetail;
   let perAppliance = 0;
@@ -163,73 +211,63 @@ export function estimateMonthlyCost(inv: Inventory): CostEstimate {
     perAppliance += APPLIANCE_METRIC_COUNT[detail] - (probeOnly.includes(a) ? 3 : 0);
   }
   const metrics = FLEET_METRIC_COUNT + perAppliance;
-  lines.push({
+  return {
     item: 'Custom metrics',
     basis: `${FLEET_METRIC_COUNT} fleet + ${perAppliance} per-appliance = ${fmt(metrics)} metrics`,
     usd: metricsPrice(metrics),
-  });
+  };
+}
 
+function logLines(inv: Inventory, logBytes: number): CostLine[] {
   const retentionMonths = (inv.deploy?.logRetentionDays ?? 30) / 30;
   const ingestGb = logBytes / GB;
-  lines.push({
-    item: 'Logs ingestion',
-    basis: `${fmt(ingestGb)} GB of appliance records, EMF and run lines`,
-    usd: ingestGb * PRICES.logsIngestPerGb,
-  });
-  lines.push({
-    item: 'Logs storage',
-    basis: `${fmt(ingestGb * retentionMonths)} GB kept (${fmt(retentionMonths)} months' retention, uncompressed)`,
-    usd: ingestGb * retentionMonths * PRICES.logsStoragePerGbMonth,
-  });
-  lines.push({
-    item: 'Alarms',
-    basis: `${ASSUMED.alarms} watchdog alarms`,
-    usd: ASSUMED.alarms * PRICES.alarmMonth,
-  });
-  lines.push({
-    item: 'Dashboards',
-    basis: `${ASSUMED.dashboards} (the overview with its per-appliance drill-down)`,
-    usd: ASSUMED.dashboards * PRICES.dashboardMonth,
-  });
-  lines.push({ item: 'KMS key', basis: '1 key (the topic)', usd: PRICES.kmsKeyMonth });
-  lines.push({
-    item: 'DynamoDB reads',
-    basis: `${fmt(readUnits)} read units (a Query of the appliance index per appliance, both memory parts, the operators' items, per invocation)`,
-    usd: (readUnits / 1e6) * PRICES.dynamoDbPerMillionReads,
-  });
+  return [
+    {
+      item: 'Logs ingestion',
+      basis: `${fmt(ingestGb)} GB of appliance records, EMF and run lines`,
+      usd: ingestGb * PRICES.logsIngestPerGb,
+    },
+    {
+      item: 'Logs storage',
+      basis: `${fmt(ingestGb * retentionMonths)} GB kept (${fmt(retentionMonths)} months' retention, uncompressed)`,
+      usd: ingestGb * retentionMonths * PRICES.logsStoragePerGbMonth,
+    },
+  ];
+}
+
+function secretsLines(inv: Inventory): CostLine[] {
   const secrets = sshSecretIds(inv).length;
   const sshRuns = cycleAppliances(inv, 'ssh').length > 0 ? runsPerMonth(inv, 'ssh') : 0;
   const perRun = secretFetchesPerRun(inv);
   const calls = perRun * sshRuns;
-  lines.push({
-    item: 'Secrets Manager API',
-    basis: `${fmt(perRun)} fetches per SSH run of all ${cycleShards(inv, 'ssh').length} shard(s) (${secrets} secret(s), cache ${inv.monitor.secretCacheMinutes} min) x ${fmt(sshRuns)} runs = ${fmt(calls)} calls`,
-    usd: (calls / 1e4) * PRICES.secretsManagerPer10kCalls,
-  });
-  lines.push({
-    item: 'Secrets Manager storage',
-    basis: `${secrets} secret(s) the inventory names for SSH`,
-    usd: secrets * PRICES.secretMonth,
-  });
-  if (createsEndpoints(inv)) {
-    const endpoints = interfaceEndpointsFor(inv);
-    const azs = endpointAzCount(inv);
-    const hours = endpoints.length * azs * HOURS_PER_MONTH;
-    lines.push({
+  return [
+    {
+      item: 'Secrets Manager API',
+      basis: `${fmt(perRun)} fetches per SSH run of all ${cycleShards(inv, 'ssh').length} shard(s) (${secrets} secret(s), cache ${inv.monitor.secretCacheMinutes} min) x ${fmt(sshRuns)} runs = ${fmt(calls)} calls`,
+      usd: (calls / 1e4) * PRICES.secretsManagerPer10kCalls,
+    },
+    {
+      item: 'Secrets Manager storage',
+      basis: `${secrets} secret(s) the inventory names for SSH`,
+      usd: secrets * PRICES.secretMonth,
+    },
+  ];
+}
+
+/** The interface endpoints the stack creates, when it creates them. */
+function endpointLines(inv: Inventory): CostLine[] {
+  if (!createsEndpoints(inv)) return [];
+  const endpoints = interfaceEndpointsFor(inv);
+  const azs = endpointAzCount(inv);
+  const hours = endpoints.length * azs * HOURS_PER_MONTH;
+  return [
+    {
       item: 'Interface endpoints',
       basis: `${endpoints.length} endpoint(s) (${endpoints.join(', ')}) x ${azs} AZ(s) x ${HOURS_PER_MONTH} h`,
       usd: hours * PRICES.interfaceEndpointAzHour,
       endpoint: true,
-    });
-  }
-  const total = lines.reduce((s, l) => s + l.usd, 0);
-  const totalWithoutEndpoints = lines.filter((l) => !l.endpoint).reduce((s, l) => s + l.usd, 0);
-  return {
-    appliances: inv.appliances.filter((a) => a.enabled).length,
-    lines,
-    total,
-    totalWithoutEndpoints,
-  };
+    },
+  ];
 }
 
 /** How a fleet keeps its SSH credentials in Secrets Manager. */
