@@ -102,6 +102,60 @@ export const CPQ_QUEUE = 'the.cpq.host';
 /** Queue name of the SMA's queue of released messages. */
 export const RELEASE_QUEUE = 'the.cpq.release.host';
 
+/** The ESA's other delivery queues (`tophosts` lists them around the CPQ queue); copied per state. */
+const ESA_OTHER_QUEUES: readonly QueueState[] = [
+  {
+    host: 'example.com',
+    activeRecipients: 12,
+    connectionsOut: 2,
+    deliveredRecipients: 182_000,
+    softBounced: 38_548,
+    hardBounced: 13_987,
+    down: false,
+  },
+  {
+    host: 'the.euq.queue',
+    activeRecipients: 0,
+    connectionsOut: 0,
+    deliveredRecipients: 310,
+    softBounced: 0,
+    hardBounced: 0,
+    down: false,
+  },
+  {
+    host: 'mail.partner.example.net',
+    activeRecipients: 3,
+    connectionsOut: 0,
+    deliveredRecipients: 7_055,
+    softBounced: 3_166,
+    hardBounced: 6,
+    down: true,
+  },
+];
+
+/** The SMA's other delivery queue; copied per state. */
+const SMA_OTHER_QUEUES: readonly QueueState[] = [
+  {
+    host: 'the.euq.release.queue',
+    activeRecipients: 0,
+    connectionsOut: 0,
+    deliveredRecipients: 54,
+    softBounced: 0,
+    hardBounced: 0,
+    down: false,
+  },
+];
+
+/** The CPQ traffic every lab appliance has in its mail_logs: one delivery to the quarantine over TLS. */
+const LAB_MAIL_LOGS: readonly string[] = [
+  'Fri Nov 27 06:50:12 2026 Info: New CPQ ICID 40211 interface Management (10.10.10.1) address 10.10.20.1 reverse dns host unknown verified no',
+  'Fri Nov 27 06:50:14 2026 Info: New SMTP DCID 12345 interface 10.10.10.1 address 10.10.20.1 port 7025',
+  'Fri Nov 27 06:50:14 2026 Info: DCID 12345 TLS success protocol TLSv1.2 cipher ECDHE-RSA-AES256-GCM-SHA384 the.cpq.host',
+  'Fri Nov 27 06:50:15 2026 Info: Delivery start DCID 12345 MID 23456 to RID [0] to Centralized Policy Quarantine',
+  'Fri Nov 27 06:50:15 2026 Info: Message done DCID 12345 MID 23456 to RID [0] (centralized policy quarantine)',
+  'Fri Nov 27 06:50:16 2026 Info: DCID 12345 close',
+];
+
 /** A realistic state for an ESA or SMA. */
 export function createApplianceState(spec: ApplianceSpec): ApplianceState {
   const ip = spec.ip ?? '127.0.0.1';
@@ -116,47 +170,7 @@ export function createApplianceState(spec: ApplianceSpec): ApplianceState {
     hardBounced: 0,
     down: spec.queueDown ?? false,
   };
-  const otherQueues: QueueState[] = esa
-    ? [
-        {
-          host: 'example.com',
-          activeRecipients: 12,
-          connectionsOut: 2,
-          deliveredRecipients: 182_000,
-          softBounced: 38_548,
-          hardBounced: 13_987,
-          down: false,
-        },
-        {
-          host: 'the.euq.queue',
-          activeRecipients: 0,
-          connectionsOut: 0,
-          deliveredRecipients: 310,
-          softBounced: 0,
-          hardBounced: 0,
-          down: false,
-        },
-        {
-          host: 'mail.partner.example.net',
-          activeRecipients: 3,
-          connectionsOut: 0,
-          deliveredRecipients: 7_055,
-          softBounced: 3_166,
-          hardBounced: 6,
-          down: true,
-        },
-      ]
-    : [
-        {
-          host: 'the.euq.release.queue',
-          activeRecipients: 0,
-          connectionsOut: 0,
-          deliveredRecipients: 54,
-          softBounced: 0,
-          hardBounced: 0,
-          down: false,
-        },
-      ];
+  const otherQueues = (esa ? ESA_OTHER_QUEUES : SMA_OTHER_QUEUES).map((q) => ({ ...q }));
   const interfaces: InterfaceState[] = [
     { name: 'Management', ip, prefix: 24, port: 'Management', hostname: spec.hostname },
     { name: 'Incoming Mail', ip: '192.0.2.10', prefix: 24, port: 'Data 1', hostname: `in.${spec.hostname}` },
@@ -182,55 +196,53 @@ export function createApplianceState(spec: ApplianceSpec): ApplianceState {
       outboundMethods: 'tlsv1.2',
       outboundCiphers: spec.outboundCiphers ?? SAFE_CIPHERS,
     },
-    listeners: [
-      {
-        name: 'IncomingMail',
-        protocol: 'SMTP',
-        interface: 'Incoming Mail',
-        port: 25,
-        type: 'Public',
-        listenQueueSize: 50,
-        relayList: [],
-        hidden: false,
-      },
-      {
-        name: 'OutgoingMail',
-        protocol: 'SMTP',
-        interface: 'Management',
-        port: 25,
-        type: 'Private',
-        listenQueueSize: 50,
-        relayList: ['10.0.0.0/8'],
-        hidden: false,
-      },
-      {
-        name: 'cpq_listener',
-        protocol: 'CPQ',
-        interface: 'Management',
-        port,
-        type: 'Private',
-        listenQueueSize: 50,
-        relayList: spec.relayList ?? ['10.10.20.1'],
-        hidden: true,
-      },
-    ],
+    listeners: labListeners(port, spec.relayList),
     interfaces,
     cluster: spec.cluster ?? null,
     cpqTarget: esa
       ? (spec.cpqTarget ?? { enabled: true, host: 'sma1.example.com', port: 7025, interface: 'Management' })
       : null,
-    mailLogs: [
-      'Fri Nov 27 06:50:12 2026 Info: New CPQ ICID 40211 interface Management (10.10.10.1) address 10.10.20.1 reverse dns host unknown verified no',
-      'Fri Nov 27 06:50:14 2026 Info: New SMTP DCID 12345 interface 10.10.10.1 address 10.10.20.1 port 7025',
-      'Fri Nov 27 06:50:14 2026 Info: DCID 12345 TLS success protocol TLSv1.2 cipher ECDHE-RSA-AES256-GCM-SHA384 the.cpq.host',
-      'Fri Nov 27 06:50:15 2026 Info: Delivery start DCID 12345 MID 23456 to RID [0] to Centralized Policy Quarantine',
-      'Fri Nov 27 06:50:15 2026 Info: Message done DCID 12345 MID 23456 to RID [0] (centralized policy quarantine)',
-      'Fri Nov 27 06:50:16 2026 Info: DCID 12345 close',
-    ],
+    mailLogs: [...LAB_MAIL_LOGS],
     services: esa
       ? {}
       : { 'Centralized Quarantine Service': 'Up', 'Reporting Service': 'Up', 'Tracking Service': 'Up' },
   };
+}
+
+/** The appliance's listeners: incoming and outgoing mail, and the hidden CPQ listener on `port`. */
+function labListeners(port: number, relayList: string[] | undefined): ListenerState[] {
+  return [
+    {
+      name: 'IncomingMail',
+      protocol: 'SMTP',
+      interface: 'Incoming Mail',
+      port: 25,
+      type: 'Public',
+      listenQueueSize: 50,
+      relayList: [],
+      hidden: false,
+    },
+    {
+      name: 'OutgoingMail',
+      protocol: 'SMTP',
+      interface: 'Management',
+      port: 25,
+      type: 'Private',
+      listenQueueSize: 50,
+      relayList: ['10.0.0.0/8'],
+      hidden: false,
+    },
+    {
+      name: 'cpq_listener',
+      protocol: 'CPQ',
+      interface: 'Management',
+      port,
+      type: 'Private',
+      listenQueueSize: 50,
+      relayList: relayList ?? ['10.10.20.1'],
+      hidden: true,
+    },
+  ];
 }
 
 /** `System status:` as the appliance shows it. */
