@@ -249,7 +249,6 @@ export function sampleShards(count: number, n: number): number[] {
 async function run(args: string[]): Promise<void> {
   const opts = parseArgs(args);
   const out = (s = '') => process.stdout.write(`${s}\n`);
-  const self = JSON.stringify(join(__dirname, 'scale.ts'));
   const full = benchInventory(opts.smas, opts.esasPerSma, 16);
   const inv: Inventory = { ...full, monitor: { ...full.monitor, concurrency: 16 } };
   const probeShards = cycleShards(inv, 'probe');
@@ -259,129 +258,178 @@ async function run(args: string[]): Promise<void> {
   out(
     `inventory: ${inv.appliances.length} appliances (${opts.smas} SMAs x ${opts.esasPerSma} ESAs), shard size ${inv.deploy?.shardSize ?? 50} -> ${probeShards.length} probe shards, ${sshShards.length} SSH shards; running shards ${picked.join(', ')}`,
   );
-  const memoryMb = CYCLE_FUNCTION_SIZING.memoryMb;
-  const share = Math.min(1, memoryMb / MB_PER_VCPU);
+  const dir = mkdtempSync(join(tmpdir(), 'cpq-bench-scale-'));
+  try {
+    const lab = await startLab(inv, picked, dir, out);
+    try {
+      const { fnFile, shardsFile } = writeFunctionInputs(inv, lab.inventory, picked, dir);
+      out(`function inventory.json: ${(Buffer.byteLength(readFileSync(fnFile)) / 1e6).toFixed(2)} MB`);
+      const rows = await runFunction(fnFile, shardsFile, out);
+      printInvocations(inv, rows, out);
+      out(`lab process peak RSS ${peakRssMb(lab.process.child.pid!).toFixed(1)} MB (not the function's)`);
+    } finally {
+      lab.process.child.stdin?.end();
+      await lab.process.exited;
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
-  // The lab simulates the sampled shards' appliances and the SMAs their SSH cycles read as context.
+type Out = (s?: string) => void;
+
+/** The module path the child processes require to reach this file's entry points. */
+const SELF = JSON.stringify(join(__dirname, 'scale.ts'));
+
+/**
+ * Starts the lab process: the sampled shards' appliances and the SMAs their SSH cycles read as
+ * context; resolves once it printed its inventory (the simulated appliances on their lab ports).
+ */
+async function startLab(
+  inv: Inventory,
+  picked: number[],
+  dir: string,
+  out: Out,
+): Promise<{ process: ReturnType<typeof child>; inventory: Inventory }> {
+  const probeShards = cycleShards(inv, 'probe');
   const names = new Set<string>();
   for (const i of picked) for (const n of probeShards[i]!.appliances) names.add(n);
   const owned = inv.appliances.filter((a) => names.has(a.name));
   for (const c of contextAppliances(inv, owned)) names.add(c.name);
-  const dir = mkdtempSync(join(tmpdir(), 'cpq-bench-scale-'));
   const labFile = join(dir, 'lab.json');
   writeFileSync(
     labFile,
     JSON.stringify({ ...inv, appliances: inv.appliances.filter((a) => names.has(a.name)) }),
   );
-  let t = performance.now();
+  const t = performance.now();
   const lab = child(
-    `require(${self}).serveScaleWorld(${JSON.stringify(labFile)}).then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });`,
+    `require(${SELF}).serveScaleWorld(${JSON.stringify(labFile)}).then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });`,
   );
+  let labInventory: Inventory | undefined;
   try {
-    let labInventory: Inventory | undefined;
     for await (const line of lab.lines) {
       labInventory = JSON.parse(line) as Inventory;
       break;
     }
     if (labInventory === undefined) throw new Error('the lab process ended before it was ready');
-    out(
-      `lab world of ${names.size} appliances ready in ${((performance.now() - t) / 1000).toFixed(1)} s (pid ${lab.child.pid})`,
-    );
-
-    // The function's inventory: all 10,000 appliances, the simulated ones on their lab ports and keys.
-    const simulated = new Map(labInventory.appliances.map((a) => [a.name, a]));
-    const fnInventory = { ...inv, appliances: inv.appliances.map((a) => simulated.get(a.name) ?? a) };
-    const fnFile = join(dir, 'inventory.json');
-    writeFileSync(fnFile, JSON.stringify(fnInventory));
-    const work: ShardInput[] = [];
-    for (const i of picked) {
-      work.push(probeShards[i]!);
-      const ssh = sshShards.find((s) => s.shard.index === probeShards[i]!.shard.index);
-      if (ssh) work.push(ssh);
-    }
-    const shardsFile = join(dir, 'shards.json');
-    writeFileSync(shardsFile, JSON.stringify(work));
-    out(`function inventory.json: ${(Buffer.byteLength(readFileSync(fnFile)) / 1e6).toFixed(2)} MB`);
-
-    t = performance.now();
-    const fn = child(
-      `require(${self}).runFunctionProcess(${JSON.stringify(fnFile)}, ${JSON.stringify(shardsFile)}).then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });`,
-    );
-    const rows: InvocationFigures[] = [];
-    let first = true;
-    for await (const line of fn.lines) {
-      const doc = JSON.parse(line);
-      if (first) {
-        first = false;
-        out(
-          `function process: validated ${doc.appliances} appliances in ${doc.coldStartMs.toFixed(0)} ms, RSS ${doc.peakRssMb.toFixed(1)} MB after it`,
-        );
-        continue;
-      }
-      rows.push(doc as InvocationFigures);
-    }
-    await fn.exited;
-    out('');
-    out(
-      `at ${memoryMb} MB (CPU share ${(share * 100).toFixed(0)}% of a vCPU): projected wall = max(measured wall, CPU / share)`,
-    );
-    out(
-      'cycle shard     appl probes reads skip  wall ms   CPU ms  proj ms  timeout  headroom  peak RSS  mem headroom  log bytes (records + EMF)',
-    );
-    for (const r of rows) {
-      const timeoutMs = cycleTimeoutSeconds(cycleIntervalMinutes(inv, r.cycle)) * 1000;
-      const projected = Math.max(r.wallMs, r.cpuMs / share);
-      out(
-        [
-          r.cycle.padEnd(5),
-          `${r.shard.index}/${r.shard.count}`.padEnd(9),
-          String(r.appliances).padStart(4),
-          String(r.probes).padStart(6),
-          String(r.reads).padStart(5),
-          String(r.skipped).padStart(4),
-          r.wallMs.toFixed(0).padStart(8),
-          r.cpuMs.toFixed(0).padStart(8),
-          projected.toFixed(0).padStart(8),
-          `${timeoutMs / 1000} s`.padStart(8),
-          `${(timeoutMs / projected).toFixed(1)}x`.padStart(9),
-          `${r.peakRssMb.toFixed(1)} MB`.padStart(9),
-          `${(memoryMb / r.peakRssMb).toFixed(1)}x`.padStart(13),
-          `${r.recordBytes} + ${r.emfBytes} (${r.records} records, ${(r.recordBytes / Math.max(1, r.records)).toFixed(0)} B each)`,
-        ].join(' '),
-      );
-      for (const p of r.problems.slice(0, 3)) out(`    problem: ${p}`);
-    }
-    out('');
-    out('DynamoDB reads per invocation (DynamoDB rounding rules, infra/cost/read-units.ts):');
-    for (const r of rows) {
-      out(
-        `  ${r.cycle.padEnd(5)} ${`${r.shard.index}/${r.shard.count}`.padEnd(9)} alert store ${r.alertReadUnits} RU in ${r.alertQueries} index queries; memory part saved ${r.memoryPartBytes} B`,
-      );
-    }
-    const worst = (c: 'probe' | 'ssh') => rows.filter((r) => r.cycle === c);
-    for (const c of ['probe', 'ssh'] as const) {
-      const rs = worst(c);
-      if (rs.length === 0) continue;
-      const timeoutMs = cycleTimeoutSeconds(cycleIntervalMinutes(inv, c)) * 1000;
-      const proj = Math.max(...rs.map((r) => Math.max(r.wallMs, r.cpuMs / share)));
-      const mean = (k: 'wallMs' | 'cpuMs') => rs.reduce((s, r) => s + r[k], 0) / rs.length;
-      const meanProjected = rs.reduce((sum, r) => sum + Math.max(r.wallMs, r.cpuMs / share), 0) / rs.length;
-      out(
-        `${c}: mean wall ${mean('wallMs').toFixed(0)} ms, mean CPU ${mean('cpuMs').toFixed(0)} ms per shard of ${rs[0]!.appliances}; worst projected ${proj.toFixed(0)} ms -> ${(timeoutMs / proj).toFixed(1)}x under the ${timeoutMs / 1000} s timeout`,
-      );
-      // The figure infra/cost/prices.ts MEASURED takes: Lambda bills the (projected) wall time.
-      out(`${c}: mean projected ${(meanProjected / rs[0]!.appliances).toFixed(1)} ms per appliance`);
-    }
-    const peak = Math.max(...rows.map((r) => r.peakRssMb));
-    out(
-      `function process peak RSS ${peak.toFixed(1)} MB -> ${(memoryMb / peak).toFixed(1)}x under ${memoryMb} MB`,
-    );
-    out(`lab process peak RSS ${peakRssMb(lab.child.pid!).toFixed(1)} MB (not the function's)`);
-  } finally {
+  } catch (err) {
     lab.child.stdin?.end();
     await lab.exited;
-    rmSync(dir, { recursive: true, force: true });
+    throw err;
   }
+  out(
+    `lab world of ${names.size} appliances ready in ${((performance.now() - t) / 1000).toFixed(1)} s (pid ${lab.child.pid})`,
+  );
+  return { process: lab, inventory: labInventory };
+}
+
+/**
+ * The function's inventory (all appliances, the simulated ones on their lab ports and keys) and
+ * the shards it runs (each sampled probe shard and its SSH twin), written where it reads them.
+ */
+function writeFunctionInputs(
+  inv: Inventory,
+  labInventory: Inventory,
+  picked: number[],
+  dir: string,
+): { fnFile: string; shardsFile: string } {
+  const probeShards = cycleShards(inv, 'probe');
+  const sshShards = cycleShards(inv, 'ssh');
+  const simulated = new Map(labInventory.appliances.map((a) => [a.name, a]));
+  const fnInventory = { ...inv, appliances: inv.appliances.map((a) => simulated.get(a.name) ?? a) };
+  const fnFile = join(dir, 'inventory.json');
+  writeFileSync(fnFile, JSON.stringify(fnInventory));
+  const work: ShardInput[] = [];
+  for (const i of picked) {
+    work.push(probeShards[i]!);
+    const ssh = sshShards.find((s) => s.shard.index === probeShards[i]!.shard.index);
+    if (ssh) work.push(ssh);
+  }
+  const shardsFile = join(dir, 'shards.json');
+  writeFileSync(shardsFile, JSON.stringify(work));
+  return { fnFile, shardsFile };
+}
+
+/** Runs the function process over the shards; its first line is its cold start, then one per invocation. */
+async function runFunction(fnFile: string, shardsFile: string, out: Out): Promise<InvocationFigures[]> {
+  const fn = child(
+    `require(${SELF}).runFunctionProcess(${JSON.stringify(fnFile)}, ${JSON.stringify(shardsFile)}).then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });`,
+  );
+  const rows: InvocationFigures[] = [];
+  let first = true;
+  for await (const line of fn.lines) {
+    const doc = JSON.parse(line);
+    if (first) {
+      first = false;
+      out(
+        `function process: validated ${doc.appliances} appliances in ${doc.coldStartMs.toFixed(0)} ms, RSS ${doc.peakRssMb.toFixed(1)} MB after it`,
+      );
+      continue;
+    }
+    rows.push(doc as InvocationFigures);
+  }
+  await fn.exited;
+  return rows;
+}
+
+/** The invocations' table, their DynamoDB reads, and per cycle the means and the worst headroom. */
+function printInvocations(inv: Inventory, rows: InvocationFigures[], out: Out): void {
+  const memoryMb = CYCLE_FUNCTION_SIZING.memoryMb;
+  const share = Math.min(1, memoryMb / MB_PER_VCPU);
+  out('');
+  out(
+    `at ${memoryMb} MB (CPU share ${(share * 100).toFixed(0)}% of a vCPU): projected wall = max(measured wall, CPU / share)`,
+  );
+  out(
+    'cycle shard     appl probes reads skip  wall ms   CPU ms  proj ms  timeout  headroom  peak RSS  mem headroom  log bytes (records + EMF)',
+  );
+  for (const r of rows) {
+    const timeoutMs = cycleTimeoutSeconds(cycleIntervalMinutes(inv, r.cycle)) * 1000;
+    const projected = Math.max(r.wallMs, r.cpuMs / share);
+    out(
+      [
+        r.cycle.padEnd(5),
+        `${r.shard.index}/${r.shard.count}`.padEnd(9),
+        String(r.appliances).padStart(4),
+        String(r.probes).padStart(6),
+        String(r.reads).padStart(5),
+        String(r.skipped).padStart(4),
+        r.wallMs.toFixed(0).padStart(8),
+        r.cpuMs.toFixed(0).padStart(8),
+        projected.toFixed(0).padStart(8),
+        `${timeoutMs / 1000} s`.padStart(8),
+        `${(timeoutMs / projected).toFixed(1)}x`.padStart(9),
+        `${r.peakRssMb.toFixed(1)} MB`.padStart(9),
+        `${(memoryMb / r.peakRssMb).toFixed(1)}x`.padStart(13),
+        `${r.recordBytes} + ${r.emfBytes} (${r.records} records, ${(r.recordBytes / Math.max(1, r.records)).toFixed(0)} B each)`,
+      ].join(' '),
+    );
+    for (const p of r.problems.slice(0, 3)) out(`    problem: ${p}`);
+  }
+  out('');
+  out('DynamoDB reads per invocation (DynamoDB rounding rules, infra/cost/read-units.ts):');
+  for (const r of rows) {
+    out(
+      `  ${r.cycle.padEnd(5)} ${`${r.shard.index}/${r.shard.count}`.padEnd(9)} alert store ${r.alertReadUnits} RU in ${r.alertQueries} index queries; memory part saved ${r.memoryPartBytes} B`,
+    );
+  }
+  for (const c of ['probe', 'ssh'] as const) {
+    const rs = rows.filter((r) => r.cycle === c);
+    if (rs.length === 0) continue;
+    const timeoutMs = cycleTimeoutSeconds(cycleIntervalMinutes(inv, c)) * 1000;
+    const proj = Math.max(...rs.map((r) => Math.max(r.wallMs, r.cpuMs / share)));
+    const mean = (k: 'wallMs' | 'cpuMs') => rs.reduce((s, r) => s + r[k], 0) / rs.length;
+    const meanProjected = rs.reduce((sum, r) => sum + Math.max(r.wallMs, r.cpuMs / share), 0) / rs.length;
+    out(
+      `${c}: mean wall ${mean('wallMs').toFixed(0)} ms, mean CPU ${mean('cpuMs').toFixed(0)} ms per shard of ${rs[0]!.appliances}; worst projected ${proj.toFixed(0)} ms -> ${(timeoutMs / proj).toFixed(1)}x under the ${timeoutMs / 1000} s timeout`,
+    );
+    // The figure infra/cost/prices.ts MEASURED takes: Lambda bills the (projected) wall time.
+    out(`${c}: mean projected ${(meanProjected / rs[0]!.appliances).toFixed(1)} ms per appliance`);
+  }
+  const peak = Math.max(...rows.map((r) => r.peakRssMb));
+  out(
+    `function process peak RSS ${peak.toFixed(1)} MB -> ${(memoryMb / peak).toFixed(1)}x under ${memoryMb} MB`,
+  );
 }
 
 /** The `scale` section of `npm run bench`. */
