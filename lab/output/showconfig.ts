@@ -3,8 +3,26 @@ import type { ApplianceState } from '../appliance-state';
 import { asctime, productName } from './format';
 import type { Step } from './steps';
 
-/** Steps of `showconfig`: the passphrase question (mask offered first), then the XML. */
+/** The SMA's question (docs/domain.md, "Known questions"); its default, Y, masks. */
+export const SMA_MASK_QUESTION =
+  'Do you want to mask the password? Files with masked passwords cannot be loaded using loadconfig command. [Y]> ';
+
+/**
+ * Steps of `showconfig`: each product's own passphrase question (the ESA's menu with mask offered
+ * first, the SMA's yes/no question), then the XML.
+ */
 export function showconfigSteps(state: ApplianceState): Step[] {
+  if (state.role === 'sma')
+    return [
+      { out: '\n' },
+      {
+        ask: SMA_MASK_QUESTION,
+        next: (a) =>
+          a === '' || /^y/i.test(a)
+            ? [{ out: `\n${showconfigXml(state)}` }]
+            : [{ out: '\nThe configuration with plain passwords is not shown in the lab.\n' }],
+      },
+    ];
   return [
     {
       out: '\nChoose the passphrase option:\n1. Mask passphrases (Files with masked passphrases cannot be loaded using loadconfig command)\n2. Encrypt passphrases\n',

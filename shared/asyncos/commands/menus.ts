@@ -48,6 +48,13 @@ export const SHOWCONFIG_MENUS: readonly KnownMenu[] = [
     answer: '1',
   },
   {
+    // The SMA: one line whose default (Y) masks; the answer is typed, never taken by an empty line.
+    before: [],
+    prompt:
+      'Do you want to mask the password? Files with masked passwords cannot be loaded using loadconfig command. [Y]> ',
+    answer: 'Y',
+  },
+  {
     // Older releases: one line, answered with an explicit N (the default is never taken).
     before: [],
     prompt:
@@ -69,8 +76,8 @@ export function matchMenu(
 ): KnownMenu | null {
   const lines = screen.filter((l) => l.trim() !== '' && !PAGER_LINE.test(l.trim()));
   for (const menu of menus) {
-    if (prompt !== menu.prompt) continue;
-    let end = lines.length;
+    let end = promptStart(menu, lines, prompt);
+    if (end === null) continue;
     if (menu.options !== undefined) {
       const start = end;
       while (end > 0 && menu.options.test(lines[end - 1]!.trimEnd())) end--;
@@ -79,6 +86,26 @@ export function matchMenu(
     if (end < menu.before.length) continue;
     const block = lines.slice(end - menu.before.length, end).map((l) => l.trimEnd());
     if (block.every((l, i) => l === menu.before[i])) return menu;
+  }
+  return null;
+}
+
+/** Most screen lines a wrapped prompt may start on above the prompt line. */
+const MAX_WRAPPED_LINES = 2;
+
+/**
+ * Where the menu's prompt starts: `lines.length` when the prompt line is the prompt exactly, or
+ * the index of the line it began on when the terminal wrapped it (cut at the column, or broken at
+ * a blank); null when this is not the menu's prompt.
+ */
+function promptStart(menu: KnownMenu, lines: readonly string[], prompt: string): number | null {
+  if (prompt === menu.prompt) return lines.length;
+  if (prompt.trim() === '' || !menu.prompt.endsWith(prompt)) return null;
+  for (let k = 1; k <= MAX_WRAPPED_LINES && k <= lines.length; k++) {
+    const head = lines.slice(lines.length - k);
+    const cut = head.join('') + prompt;
+    const broken = `${head.map((l) => l.trim()).join(' ')} ${prompt}`;
+    if (cut === menu.prompt || broken === menu.prompt) return lines.length - k;
   }
   return null;
 }

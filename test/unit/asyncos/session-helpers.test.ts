@@ -62,8 +62,9 @@ describe('allow-list', () => {
   });
 
   it('knows which answers may be typed', () => {
-    expect(['', 'N', '1'].every(isAllowedAnswer)).toBe(true);
-    expect(['Y', 'y', '2', 'OUTBOUND', '10', 'commit'].some(isAllowedAnswer)).toBe(false);
+    // Y only for the SMA's mask question (which menu gets which answer is matchMenu's job).
+    expect(['', 'N', '1', 'Y'].every(isAllowedAnswer)).toBe(true);
+    expect(['y', 'yes', '2', 'OUTBOUND', '10', 'commit'].some(isAllowedAnswer)).toBe(false);
     expect(isAllowedCommandLine('suspendlistener')).toBe(false);
     expect(isAllowedCommandLine('tail mail_logs')).toBe(false);
   });
