@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import { ConfigError } from '../shared/errors';
 import { type Appliance, DEFAULTS, type Inventory, pathGroups } from '../shared/inventory';
+import { clip } from '../shared/text';
 import { AWS_LIMITS, RESOLVED_BOUNDS } from './limits';
 
 /** The two scheduled cycles (metric dimension `Cycle`, schedule input `cycle`). */
@@ -145,7 +146,8 @@ export function applianceEgressRules(inv: Inventory): EgressRule[] {
     add(a, a.cpqPort, 'CPQ');
     if (a.ssh !== undefined) add(a, a.ssh.port, 'SSH');
   }
-  return [...byKey.values()].map(({ uses, ...r }) => ({ ...r, description: truncate(uses.join(', '), 255) }));
+  // EC2 rule descriptions allow ASCII letters, digits, spaces and ._-:/()#,@[]+=&;{}!$* only.
+  return [...byKey.values()].map(({ uses, ...r }) => ({ ...r, description: clip(uses.join(', '), 255) }));
 }
 
 /** Splits egress rules over security groups: the first keeps `reserved` rules free for the AWS endpoints. */
@@ -313,9 +315,4 @@ export function deployProblems(inv: Inventory): string[] {
   }
   problems.push(...sshSecretProblems(inv));
   return problems;
-}
-
-// EC2 rule descriptions allow ASCII letters, digits, spaces and ._-:/()#,@[]+=&;{}!$* only.
-function truncate(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, max - 3)}...`;
 }

@@ -1,7 +1,8 @@
 /**
  * Peer-supplied text (banners, log lines, certificate subjects, host names) made safe to show to
  * a person: in a terminal, an e-mail or a chat message it can neither drive the reader's terminal
- * nor forge lines. One place for the character classes; every printer uses it.
+ * nor forge lines. One place for the character classes; every printer uses it. Every one-line
+ * text comes from `oneLine` and every text shortened with an ellipsis from `clip`.
  */
 
 // Terminal escape sequences: CSI (colours, cursor moves, screen clears), OSC (window titles,
@@ -47,5 +48,7 @@ export function oneLine(text: string): string {
  */
 export function clip(text: string, max: number, ellipsis = '...'): string {
   if (text.length <= max) return text;
-  return `${text.slice(0, Math.max(0, max - ellipsis.length)).trimEnd()}${ellipsis}`;
+  // No room for the ellipsis: a bare cut still keeps the bound.
+  if (max < ellipsis.length) return text.slice(0, Math.max(0, max));
+  return `${text.slice(0, max - ellipsis.length).trimEnd()}${ellipsis}`;
 }

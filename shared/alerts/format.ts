@@ -1,5 +1,5 @@
 /** Text renderings of a notification: subject, e-mail body, SMS line, JSON document. */
-import { printable } from '../text';
+import { clip, oneLine, printable } from '../text';
 import {
   ALERT_DOCUMENT_SCHEMA,
   type AlertDocument,
@@ -12,24 +12,9 @@ import {
 /** One SMS segment is 160 GSM characters; stay under it with room for a sender prefix. */
 export const SMS_MAX = 140;
 
-export { printable };
-
-/** Replaces control characters (line breaks included) with spaces and squeezes runs of blanks. */
-export function oneLine(text: string): string {
-  return printable(text)
-    .replace(/\s{2,}/g, ' ')
-    .trim();
-}
-
 /** One printable line of at most `max` characters. */
 function field(text: string, max = LINE_CHARS): string {
   return clip(printable(text.length > 4 * max ? text.slice(0, 4 * max) : text), max);
-}
-
-/** Shortens to `max` characters, marking the cut with an ellipsis. */
-export function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  return `${text.slice(0, Math.max(0, max - 3)).trimEnd()}...`;
 }
 
 /** What happened, in capitals: `CRITICAL ALARM`, `ESCALATED WARNING->CRITICAL`, `RECOVERED`... */

@@ -15,7 +15,7 @@
 import { intermittentId, parseFindingId } from '../findings/ids';
 import { remediationFor } from '../findings/remediation';
 import type { Finding } from '../findings/types';
-import { clip } from './format';
+import { clip } from '../text';
 import { failuresBeforePageOf } from './protected';
 
 /** The `alerting.intermittent` settings of the inventory. */

@@ -6,7 +6,7 @@
  * (docs/runbook.md#ssh_credentials_unavailable).
  */
 import type { Appliance, Inventory } from '../inventory/schema';
-import { listOf, oneLine } from './format';
+import { listOf, summaryLine } from './format';
 import { type CredentialSource, credentialFindingId, findingId } from './ids';
 import type { ReadFacts } from './read-facts';
 import { remediationFor } from './remediation';
@@ -109,7 +109,7 @@ export function credentialRules(
       appliance: MONITOR_SUBJECT,
       check: 'ssh_credentials_unavailable',
       severity: CREDENTIALS_UNAVAILABLE_SEVERITY,
-      summary: oneLine(
+      summary: summaryLine(
         `${MONITOR_SUBJECT}: ${causeOf(source)}; ${names.length} appliance${names.length === 1 ? '' : 's'} not read (${listOf(names, 3)})`,
       ),
       evidence,

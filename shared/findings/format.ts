@@ -1,5 +1,6 @@
 /** Small helpers shared by the rules: building findings, one-line summaries, evidence lines. */
 import type { ProbeResult } from '../probes/types';
+import { clip, oneLine } from '../text';
 import { findingId } from './ids';
 import { type FixContext, remediationFor } from './remediation';
 import { type CheckName, type Finding, type Severity, severityRank } from './types';
@@ -18,10 +19,9 @@ export function sortFindings(findings: Finding[]): Finding[] {
   );
 }
 
-/** One line, at most SUMMARY_MAX characters (cut with an ellipsis). */
-export function oneLine(text: string, max = SUMMARY_MAX): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1).trimEnd()}…`;
+/** A finding's summary: one printable line of at most SUMMARY_MAX characters (cut with `…`). */
+export function summaryLine(text: string): string {
+  return clip(oneLine(text), SUMMARY_MAX, '…');
 }
 
 /** `a, b, c … and N more` for long lists. */
@@ -49,7 +49,7 @@ export function makeFinding(d: FindingDraft): Finding {
     appliance: d.appliance,
     check: d.check,
     severity: d.severity,
-    summary: oneLine(d.summary),
+    summary: summaryLine(d.summary),
     evidence: d.evidence,
     remediation: remediationFor(d.check, { appliance: d.appliance, role: d.role, ...d.fix }),
     runbook: d.check,

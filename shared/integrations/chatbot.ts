@@ -7,8 +7,9 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { z } from 'zod';
 import type { AlertNotification } from '../alerts/document';
-import { clip, duration, headline, printable, subjectOf } from '../alerts/format';
+import { duration, headline, subjectOf } from '../alerts/format';
 import { CpqMonitorError, errorMessage } from '../errors';
+import { clip, oneLine, printable } from '../text';
 import { envSettings, type Integration } from './integration';
 import type { AlarmNotification } from './message';
 
@@ -63,12 +64,7 @@ function inert(text: string): string {
 
 /** One line of peer text, inert and clipped. */
 function line(text: string, max: number): string {
-  return clip(
-    inert(text)
-      .replace(/\s{2,}/g, ' ')
-      .trim(),
-    max,
-  );
+  return clip(inert(oneLine(text)), max);
 }
 
 function isWebLink(url: string): boolean {

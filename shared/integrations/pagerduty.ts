@@ -7,9 +7,10 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { AlertNotification } from '../alerts/document';
-import { clip, printable, subjectOf } from '../alerts/format';
+import { subjectOf } from '../alerts/format';
 import { CpqMonitorError, errorMessage } from '../errors';
 import type { Severity } from '../findings/types';
+import { clip, printable } from '../text';
 import { postJson } from './https-post';
 import { envSettings, type Integration } from './integration';
 import type { AlarmNotification } from './message';

@@ -28,9 +28,9 @@ import { isWeakTlsProtocol, type TlsVersion, tlsVersionRank } from '../tls/versi
 import { ignore, type ReadOutcome, SmtpConnection } from './connection';
 import {
   DEFAULT_READER_LIMITS,
+  escapedExcerpt,
   offersStarttls,
   parseEhloExtensions,
-  printable,
   type SmtpReply,
 } from './smtp-reply';
 import type { ProbeCode, ProbeOptions, ProbePhase, ProbeResult, ProbeTimings, ProbeWarning } from './types';
@@ -429,7 +429,7 @@ class ProbeRun {
       failure: {
         code: failureCode,
         phase,
-        message: `${wording.refused(reply.code, expected)}: "${printable(reply.lines.join(' '))}".`,
+        message: `${wording.refused(reply.code, expected)}: "${escapedExcerpt(reply.lines.join(' '))}".`,
       },
     };
   }

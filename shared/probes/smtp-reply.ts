@@ -2,6 +2,7 @@
  * SMTP replies off the wire: a byte-capped line reader and the RFC 5321 reply grammar
  * (`250-first`, `250 last`). Pure: it is fed chunks and hands out replies or a reason to stop.
  */
+import { clip } from '../text';
 
 /** One complete SMTP reply. */
 export interface SmtpReply {
@@ -41,10 +42,9 @@ export function offersStarttls(extensions: readonly string[]): boolean {
   return extensions.some((e) => e === 'STARTTLS' || e.startsWith('STARTTLS '));
 }
 
-/** Printable form of untrusted bytes for a message: control characters escaped, length capped. */
-export function printable(text: string, max = 80): string {
-  const escaped = JSON.stringify(text.length > max ? text.slice(0, max) : text).slice(1, -1);
-  return text.length > max ? `${escaped}...` : escaped;
+/** Untrusted reply text quoted in a failure message: at most `max` characters, control characters escaped. */
+export function escapedExcerpt(text: string, max = 80): string {
+  return JSON.stringify(clip(text, max)).slice(1, -1);
 }
 
 /** Limits of a {@link ReplyReader}. */
@@ -116,7 +116,7 @@ export class ReplyReader {
     }
     const parsed = parseReplyLine(line);
     if (parsed === null) {
-      this.fail(`"${printable(line)}", which is not an SMTP reply line`);
+      this.fail(`"${escapedExcerpt(line)}", which is not an SMTP reply line`);
       return false;
     }
     const first = this.lines[0];
