@@ -2,6 +2,7 @@
  * The names the dashboard reads: fleet metric names the cycles emit, and the fields of the log
  * records its Logs Insights queries filter on.
  */
+import type { FleetMetricName } from '../../shared/metrics/datum';
 
 /** Fleet metric names the cycles emit (docs/metrics.md): dimensions `Role`, `Cycle`, `Severity` only. */
 export const FLEET_METRICS = {
@@ -18,7 +19,7 @@ export const FLEET_METRICS = {
   findingsOpen: 'FindingsOpen',
   pagesSent: 'PagesSent',
   pagesFailed: 'PagesFailed',
-} as const;
+} as const satisfies Record<string, FleetMetricName>;
 
 /** The text the drill-down variable replaces in the dashboard: an appliance name. */
 export const APPLIANCE_PATTERN = 'APPLIANCE_NAME';

@@ -18,47 +18,46 @@ export interface MetricDatum {
 }
 
 /**
- * Fleet metrics: written by default, a fixed set whatever the fleet size. Every shard writes its
- * own part once per cycle interval, so counts add up across shards (statistic Sum).
+ * Where a metric is written. `fleet`: by default, a fixed set whatever the fleet size; every shard
+ * writes its own part once per cycle interval, so counts add up across shards (statistic Sum).
+ * `appliance`: only for appliances that opt in (each one is billed per appliance). `both`: with
+ * dimension Role for the fleet, or Appliance when opted in.
  */
-export const FLEET_METRICS = {
-  ListenersDown: 'Count',
-  ListenersAnonymousTls: 'Count',
-  CertificatesExpiring: 'Count',
-  CertificateDaysRemainingMin: 'None',
-  SshReadFailures: 'Count',
-  SystemsNotOnline: 'Count',
-  QueueBacklogs: 'Count',
-  QueueActiveRecipientsMax: 'Count',
-  PathsDown: 'Count',
-  FindingsOpen: 'Count',
-  MonitorHeartbeat: 'Count',
-  /** Notifications delivered by an invocation (dimension Cycle), 0 included. */
-  PagesSent: 'Count',
-  /** Notifications that still failed after the SDK's retries (dimension Cycle), 0 included; alarm at ≥ 1. */
-  PagesFailed: 'Count',
-} as const satisfies Record<string, MetricUnit>;
+export type MetricScope = 'fleet' | 'appliance' | 'both';
 
-/** Per-appliance metrics: written only for appliances that opt in (each one is billed per appliance). */
-export const APPLIANCE_METRICS = {
-  ListenerUp: 'None',
-  TlsCertificatePresent: 'None',
-  CertificateDaysRemaining: 'None',
-  SystemOnline: 'None',
-  CpqQueueActiveRecipients: 'Count',
-  ReleaseQueueActiveRecipients: 'Count',
-  SshReadSuccess: 'None',
-} as const satisfies Record<string, MetricUnit>;
-
-/** Every metric name, with its unit (docs/metrics.md documents each one). */
+/** Every metric: its unit and where it is written (docs/metrics.md documents each one). The one list of names. */
 export const METRICS = {
-  ...FLEET_METRICS,
-  ...APPLIANCE_METRICS,
-  /** Both: with dimension Role (fleet, every successful probe), or Appliance (opted in). */
-  HandshakeLatency: 'Milliseconds',
-} as const satisfies Record<string, MetricUnit>;
+  ListenersDown: { unit: 'Count', scope: 'fleet' },
+  ListenersAnonymousTls: { unit: 'Count', scope: 'fleet' },
+  CertificatesExpiring: { unit: 'Count', scope: 'fleet' },
+  CertificateDaysRemainingMin: { unit: 'None', scope: 'fleet' },
+  SshReadFailures: { unit: 'Count', scope: 'fleet' },
+  SystemsNotOnline: { unit: 'Count', scope: 'fleet' },
+  QueueBacklogs: { unit: 'Count', scope: 'fleet' },
+  QueueActiveRecipientsMax: { unit: 'Count', scope: 'fleet' },
+  PathsDown: { unit: 'Count', scope: 'fleet' },
+  FindingsOpen: { unit: 'Count', scope: 'fleet' },
+  MonitorHeartbeat: { unit: 'Count', scope: 'fleet' },
+  /** Notifications delivered by an invocation (dimension Cycle), 0 included. */
+  PagesSent: { unit: 'Count', scope: 'fleet' },
+  /** Notifications that still failed after the SDK's retries (dimension Cycle), 0 included; alarm at ≥ 1. */
+  PagesFailed: { unit: 'Count', scope: 'fleet' },
+  HandshakeLatency: { unit: 'Milliseconds', scope: 'both' },
+  ListenerUp: { unit: 'None', scope: 'appliance' },
+  TlsCertificatePresent: { unit: 'None', scope: 'appliance' },
+  CertificateDaysRemaining: { unit: 'None', scope: 'appliance' },
+  SystemOnline: { unit: 'None', scope: 'appliance' },
+  CpqQueueActiveRecipients: { unit: 'Count', scope: 'appliance' },
+  ReleaseQueueActiveRecipients: { unit: 'Count', scope: 'appliance' },
+  SshReadSuccess: { unit: 'None', scope: 'appliance' },
+} as const satisfies Record<string, { unit: MetricUnit; scope: MetricScope }>;
 
 export type MetricName = keyof typeof METRICS;
+
+/** The names written for the fleet by default (what a dashboard may graph whatever the fleet). */
+export type FleetMetricName = {
+  [N in MetricName]: (typeof METRICS)[N]['scope'] extends 'appliance' ? never : N;
+}[MetricName];
 
 /** Dimension names (kept few: each combination of values is a billed metric). */
 export const DIMENSION = {
@@ -76,7 +75,7 @@ export function datum(
   dimensions: Record<string, string>,
   timestamp: string,
 ): MetricDatum {
-  return { name, unit: METRICS[name], value, dimensions, timestamp };
+  return { name, unit: METRICS[name].unit, value, dimensions, timestamp };
 }
 
 /** A stable key of name + unit + dimensions (sorted) + timestamp: data with equal keys can be merged. */

@@ -29,7 +29,7 @@ interface RecordBase {
 }
 
 /** One probe of one CPQ listener. */
-export interface ProbeRecord extends RecordBase {
+export interface ProbeApplianceRecord extends RecordBase {
   cycle: 'probe';
   /** The peer whose side the probe played, when probed once per peer. */
   from?: string;
@@ -48,7 +48,7 @@ export interface ProbeRecord extends RecordBase {
 }
 
 /** One read-only SSH read. */
-export interface SshRecord extends RecordBase {
+export interface SshApplianceRecord extends RecordBase {
   cycle: 'ssh';
   /** The read's code: `ok`, or why it failed (docs/ssh.md). */
   sshCode: string;
@@ -61,7 +61,7 @@ export interface SshRecord extends RecordBase {
   releaseQueue?: number;
 }
 
-export type ApplianceRecord = ProbeRecord | SshRecord;
+export type ApplianceRecord = ProbeApplianceRecord | SshApplianceRecord;
 
 /** Inputs of `applianceRecords`. */
 export interface ApplianceRecordsInput {
@@ -74,7 +74,7 @@ export interface ApplianceRecordsInput {
   shard?: { index: number; count: number };
 }
 
-const PHASE_KEYS: Array<[keyof ProbeTimings, keyof ProbeRecord['ms']]> = [
+const PHASE_KEYS: Array<[keyof ProbeTimings, keyof ProbeApplianceRecord['ms']]> = [
   ['dnsMs', 'dns'],
   ['connectMs', 'connect'],
   ['bannerMs', 'banner'],
@@ -103,7 +103,7 @@ export function applianceRecords(input: ApplianceRecordsInput): ApplianceRecord[
 
   for (const o of input.listener) {
     const p = o.probe;
-    const ms: ProbeRecord['ms'] = {};
+    const ms: ProbeApplianceRecord['ms'] = {};
     for (const [from, to] of PHASE_KEYS) {
       const v = p.timings[from];
       if (v !== undefined) ms[to] = v;

@@ -51,14 +51,14 @@ export interface VerifyContext {
 }
 
 /** One step of a check: its lines, or, when its calls throw, one failed line named `check` with `fix`. */
-export interface CheckStep {
+export interface VerifyStep {
   check: string;
   fix: string;
   run: () => Promise<CheckLine[]>;
 }
 
 /** A check: the steps it takes on this stack (none when it does not apply). */
-export type Check = (ctx: VerifyContext) => CheckStep[];
+export type VerifyCheck = (ctx: VerifyContext) => VerifyStep[];
 
 /** The cycles a stack may run, each with its own function, log group and heartbeat. */
 export type Cycle = 'probe' | 'ssh';

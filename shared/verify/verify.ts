@@ -2,7 +2,7 @@
  * `cpq-monitor verify`: checks a deployed stack end to end and returns a checklist, one line per
  * check with what was seen and, when it failed, what to do. Every AWS call goes through the
  * injected clients; time and waiting are injected too (tests pass a fake clock). Each check is one
- * file in `checks/`; CHECKS is their order on the checklist.
+ * file in `checks/`; VERIFY_CHECKS is their order on the checklist.
  */
 import {
   DescribeStackResourcesCommand,
@@ -12,11 +12,11 @@ import {
 import { CpqMonitorError, errorMessage, type Status, worstStatus } from '../errors';
 import {
   bad,
-  type Check,
   type CheckLine,
-  type CheckStep,
   type StackFacts,
+  type VerifyCheck,
   type VerifyContext,
+  type VerifyStep,
 } from './check';
 import { watchdogAlarmsCheck } from './checks/alarms';
 import { dryRunCheck } from './checks/dry-run';
@@ -59,7 +59,7 @@ export class VerifyError extends CpqMonitorError {
 }
 
 /** The checks in checklist order. */
-const CHECKS: readonly Check[] = [
+const VERIFY_CHECKS: readonly VerifyCheck[] = [
   pagingTopicCheck,
   testPageCheck,
   fallbackTopicCheck,
@@ -85,14 +85,14 @@ export async function verifyStack(clients: VerifyClients, options: VerifyOptions
     appliances: options.appliances,
   };
   const lines: CheckLine[] = [];
-  for (const check of CHECKS) {
+  for (const check of VERIFY_CHECKS) {
     for (const step of check(ctx)) lines.push(...(await runStep(step)));
   }
   return { stackName: options.stackName, lines, status: worstStatus(lines.map((l) => l.status)) };
 }
 
 /** A step's lines, or one failed line naming the AWS call that threw. */
-async function runStep(step: CheckStep): Promise<CheckLine[]> {
+async function runStep(step: VerifyStep): Promise<CheckLine[]> {
   try {
     return await step.run();
   } catch (err) {

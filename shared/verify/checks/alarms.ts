@@ -4,11 +4,11 @@ import {
   DescribeAlarmsCommand,
   type MetricAlarm,
 } from '@aws-sdk/client-cloudwatch';
-import { bad, type Check, type CheckLine, ok, REDEPLOY_FIX } from '../check';
+import { bad, type CheckLine, ok, REDEPLOY_FIX, type VerifyCheck } from '../check';
 import type { VerifyClients } from '../clients';
 
 /** Every alarm of the stack, one line each. */
-export const watchdogAlarmsCheck: Check = ({ clients, stack }) => [
+export const watchdogAlarmsCheck: VerifyCheck = ({ clients, stack }) => [
   {
     check: 'watchdog alarms',
     fix: 'Check that your credentials may call cloudwatch:DescribeAlarms',

@@ -1,6 +1,15 @@
 /** The dry runs: each cycle function invoked with a dry-run event, its summary judged. */
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { bad, type Check, type CheckLine, CYCLES, type Cycle, ok, parseJson, REDEPLOY_FIX } from '../check';
+import {
+  bad,
+  type CheckLine,
+  CYCLES,
+  type Cycle,
+  ok,
+  parseJson,
+  REDEPLOY_FIX,
+  type VerifyCheck,
+} from '../check';
 import type { VerifyClients } from '../clients';
 import { STACK_OUTPUTS } from '../stack';
 
@@ -8,7 +17,7 @@ const dryRunFix = (cycle: Cycle) =>
   `Read the ${cycle} function's log group for the error; a failing cold start names the bad variable or inventory field`;
 
 /** A dry run of each cycle function the stack has. */
-export const dryRunCheck: Check = ({ clients, stack, appliances }) =>
+export const dryRunCheck: VerifyCheck = ({ clients, stack, appliances }) =>
   CYCLES.flatMap((cycle) => {
     const fn = stack.outputs[STACK_OUTPUTS.functionName[cycle]];
     if (fn === undefined) return [];

@@ -1,11 +1,11 @@
 /** The failure queue: failed invocations and unrelayed alarms wait there; it should be empty. */
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { bad, type Check, type CheckLine, ok } from '../check';
+import { bad, type CheckLine, ok, type VerifyCheck } from '../check';
 import type { VerifyClients } from '../clients';
 import { STACK_OUTPUTS } from '../stack';
 
 /** The queue, when the stack has one. */
-export const failureQueueCheck: Check = ({ clients, stack }) => {
+export const failureQueueCheck: VerifyCheck = ({ clients, stack }) => {
   const queueUrl = stack.outputs[STACK_OUTPUTS.failureQueueUrl];
   if (queueUrl === undefined) return [];
   return [

@@ -12,13 +12,13 @@ import {
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   bad,
-  type Check,
   type CheckLine,
   CYCLES,
   HEARTBEAT_FIX,
   ok,
   parseJson,
   REDEPLOY_FIX,
+  type VerifyCheck,
   type VerifyContext,
 } from '../check';
 import { waitFor } from '../poll';
@@ -28,7 +28,7 @@ const FIRE_FIX =
   'Check the alarm relay (its log group, docs/deploy.md "Watchdog: alarm relay failed") and the fallback topic';
 
 /** Fires the heartbeat alarm when asked to. */
-export const fireAlarmCheck: Check = (ctx) =>
+export const fireAlarmCheck: VerifyCheck = (ctx) =>
   ctx.fireAlarm ? [{ check: 'fire heartbeat alarm', fix: FIRE_FIX, run: () => fireAlarm(ctx) }] : [];
 
 /** The heartbeat alarm set to ALARM, then OK: one line per change, delivered or not. */

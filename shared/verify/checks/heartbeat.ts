@@ -4,12 +4,22 @@
  */
 import { GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { bad, type Check, type CheckLine, CYCLES, type Cycle, HEARTBEAT_FIX, ok, parseJson } from '../check';
+import type { MetricName } from '../../metrics/datum';
+import {
+  bad,
+  type CheckLine,
+  CYCLES,
+  type Cycle,
+  HEARTBEAT_FIX,
+  ok,
+  parseJson,
+  type VerifyCheck,
+} from '../check';
 import type { VerifyClients } from '../clients';
 import { STACK_OUTPUTS } from '../stack';
 
 /** The heartbeat of each cycle the stack runs. */
-export const heartbeatCheck: Check = ({ clients, stack, now }) =>
+export const heartbeatCheck: VerifyCheck = ({ clients, stack, now }) =>
   CYCLES.flatMap((cycle) => {
     if (stack.outputs[STACK_OUTPUTS.functionName[cycle]] === undefined) return [];
     return [
@@ -49,7 +59,7 @@ async function metricLine(clients: VerifyClients, namespace: string, w: Window):
   const stats = await clients.cloudwatch.send(
     new GetMetricStatisticsCommand({
       Namespace: namespace,
-      MetricName: 'MonitorHeartbeat',
+      MetricName: 'MonitorHeartbeat' satisfies MetricName,
       Dimensions: [{ Name: 'Cycle', Value: w.cycle }],
       StartTime: w.start,
       EndTime: w.end,

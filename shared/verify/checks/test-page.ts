@@ -4,12 +4,12 @@ import { SUBJECT_MAX } from '../../alerts/document';
 import type { AlertNotification } from '../../alerts/notifier';
 import { SnsNotifier } from '../../alerts/sns-notifier';
 import { FLEET_APPLIANCE } from '../../alerts/watchdog-alarm';
-import { bad, type Check, type CheckLine, ok, REDEPLOY_FIX, TOPIC_FIX } from '../check';
+import { bad, type CheckLine, ok, REDEPLOY_FIX, TOPIC_FIX, type VerifyCheck } from '../check';
 import type { VerifyClients } from '../clients';
 import { STACK_OUTPUTS } from '../stack';
 
 /** Publishes the test page to the paging topic, unless turned off or the topic is missing. */
-export const testPageCheck: Check = ({ clients, stack, now, testPage: wanted }) => {
+export const testPageCheck: VerifyCheck = ({ clients, stack, now, testPage: wanted }) => {
   const topicArn = stack.outputs[STACK_OUTPUTS.alertTopicArn];
   if (topicArn === undefined || !wanted) return [];
   return [{ check: 'test page', fix: TOPIC_FIX, run: () => testPage(clients, topicArn, now()) }];

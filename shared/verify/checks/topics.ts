@@ -1,11 +1,11 @@
 /** The paging and fallback topics: each exists, is encrypted and has confirmed subscriptions. */
 import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
-import { bad, type Check, type CheckLine, ok, REDEPLOY_FIX, TOPIC_FIX } from '../check';
+import { bad, type CheckLine, ok, REDEPLOY_FIX, TOPIC_FIX, type VerifyCheck } from '../check';
 import type { VerifyClients } from '../clients';
 import { STACK_OUTPUTS } from '../stack';
 
 /** The paging topic; a stack without one fails the line. */
-export const pagingTopicCheck: Check = ({ clients, stack }) => {
+export const pagingTopicCheck: VerifyCheck = ({ clients, stack }) => {
   const topicArn = stack.outputs[STACK_OUTPUTS.alertTopicArn];
   if (topicArn === undefined) {
     const line = bad('paging topic', 'critical', 'the stack has no AlertTopicArn output', REDEPLOY_FIX);
@@ -17,7 +17,7 @@ export const pagingTopicCheck: Check = ({ clients, stack }) => {
 };
 
 /** The fallback topic; none configured is a warning (nobody hears of a broken paging topic). */
-export const fallbackTopicCheck: Check = ({ clients, stack }) => {
+export const fallbackTopicCheck: VerifyCheck = ({ clients, stack }) => {
   const fallbackArn = stack.outputs[STACK_OUTPUTS.fallbackTopicArn];
   if (fallbackArn === undefined) {
     const line = bad(
