@@ -6,7 +6,7 @@
  */
 import { Document, isMap, isScalar, isSeq, type Pair, parseDocument, type YAMLMap } from 'yaml';
 import { parseInventoryText } from '../inventory/load';
-import { printable } from '../text';
+import { oneLine } from '../text';
 import type { DiscoveredAppliance, Discovery } from './discover';
 
 /** Marker of the comment that records an unpinned certificate (read back by `init --check`). */
@@ -14,7 +14,7 @@ export const CERTIFICATE_COMMENT = 'CPQ certificate SHA-256 seen at init:';
 
 /** One comment line: printable (no escapes, no line breaks a peer could forge lines with). */
 function line(text: string): string {
-  return ` ${printable(text).replace(/\s+/g, ' ').trim()}`;
+  return ` ${oneLine(text)}`;
 }
 
 function lines(texts: string[]): string {
