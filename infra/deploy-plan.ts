@@ -7,11 +7,11 @@ import { isIP } from 'node:net';
 import { ConfigError } from '../shared/errors';
 import { type Appliance, DEFAULTS, type Inventory, pathGroups } from '../shared/inventory';
 import { clip } from '../shared/text';
+import { CYCLES, type CycleName } from '../shared/verify/stack';
 import { AWS_LIMITS, RESOLVED_BOUNDS } from './limits';
 
-/** The two scheduled cycles (metric dimension `Cycle`, schedule input `cycle`). */
-export type CycleName = 'probe' | 'ssh';
-export const CYCLES: readonly CycleName[] = ['probe', 'ssh'];
+// The cycles are named with the stack outputs verify reads; the constructs take the name from here.
+export type { CycleName };
 
 /** What one scheduled invocation receives. */
 export interface ShardInput {

@@ -60,10 +60,6 @@ export interface VerifyStep {
 /** A check: the steps it takes on this stack (none when it does not apply). */
 export type VerifyCheck = (ctx: VerifyContext) => VerifyStep[];
 
-/** The cycles a stack may run, each with its own function, log group and heartbeat. */
-export type Cycle = 'probe' | 'ssh';
-export const CYCLES: readonly Cycle[] = ['probe', 'ssh'];
-
 export const REDEPLOY_FIX = 'Deploy the stack again with this version (npm run deploy)';
 export const TOPIC_FIX =
   "Check the topic exists (AlertTopicArn output), its KMS key is enabled and its key policy unchanged, and the topic policy (docs/deploy.md, 'Who may publish to the topics')";

@@ -7,6 +7,10 @@
 /** The stack's name unless `-c stackName=...` (deploy) or `--stack` (verify) says otherwise. */
 export const DEFAULT_STACK_NAME = 'CpqMonitor';
 
+/** The two scheduled cycles (metric dimension `Cycle`, schedule input `cycle`), each with its function, log group and heartbeat. */
+export type CycleName = 'probe' | 'ssh';
+export const CYCLES: readonly CycleName[] = ['probe', 'ssh'];
+
 /** Output keys of the stack. */
 export const STACK_OUTPUTS = {
   alertTopicArn: 'AlertTopicArn',
@@ -20,6 +24,6 @@ export const STACK_OUTPUTS = {
 } as const;
 
 /** Name (after `<stack>-`) of the heartbeat alarm of a cycle: the one `verify --fire-alarm` fires. */
-export function heartbeatAlarmName(stackName: string, cycle: 'probe' | 'ssh'): string {
+export function heartbeatAlarmName(stackName: string, cycle: CycleName): string {
   return `${stackName}-${cycle}-heartbeat-missing`;
 }

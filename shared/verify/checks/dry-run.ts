@@ -1,19 +1,10 @@
 /** The dry runs: each cycle function invoked with a dry-run event, its summary judged. */
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import {
-  bad,
-  type CheckLine,
-  CYCLES,
-  type Cycle,
-  ok,
-  parseJson,
-  REDEPLOY_FIX,
-  type VerifyCheck,
-} from '../check';
+import { bad, type CheckLine, ok, parseJson, REDEPLOY_FIX, type VerifyCheck } from '../check';
 import type { VerifyClients } from '../clients';
-import { STACK_OUTPUTS } from '../stack';
+import { CYCLES, type CycleName, STACK_OUTPUTS } from '../stack';
 
-const dryRunFix = (cycle: Cycle) =>
+const dryRunFix = (cycle: CycleName) =>
   `Read the ${cycle} function's log group for the error; a failing cold start names the bad variable or inventory field`;
 
 /** A dry run of each cycle function the stack has. */
@@ -33,7 +24,7 @@ export const dryRunCheck: VerifyCheck = ({ clients, stack, appliances }) =>
 /** Invokes a cycle function with a dry-run event and summarizes what its probes and reads saw. */
 async function dryRun(
   clients: VerifyClients,
-  cycle: Cycle,
+  cycle: CycleName,
   functionName: string,
   appliances: string[] | undefined,
 ): Promise<CheckLine[]> {

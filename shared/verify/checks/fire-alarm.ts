@@ -13,7 +13,6 @@ import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   bad,
   type CheckLine,
-  CYCLES,
   HEARTBEAT_FIX,
   ok,
   parseJson,
@@ -22,7 +21,7 @@ import {
   type VerifyContext,
 } from '../check';
 import { waitFor } from '../poll';
-import { heartbeatAlarmName, STACK_OUTPUTS } from '../stack';
+import { CYCLES, heartbeatAlarmName, STACK_OUTPUTS } from '../stack';
 
 const FIRE_FIX =
   'Check the alarm relay (its log group, docs/deploy.md "Watchdog: alarm relay failed") and the fallback topic';

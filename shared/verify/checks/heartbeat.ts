@@ -4,19 +4,10 @@
  */
 import { GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import type { MetricName } from '../../metrics/datum';
-import {
-  bad,
-  type CheckLine,
-  CYCLES,
-  type Cycle,
-  HEARTBEAT_FIX,
-  ok,
-  parseJson,
-  type VerifyCheck,
-} from '../check';
+import { DIMENSION, type MetricName } from '../../metrics/datum';
+import { bad, type CheckLine, HEARTBEAT_FIX, ok, parseJson, type VerifyCheck } from '../check';
 import type { VerifyClients } from '../clients';
-import { STACK_OUTPUTS } from '../stack';
+import { CYCLES, type CycleName, STACK_OUTPUTS } from '../stack';
 
 /** The heartbeat of each cycle the stack runs. */
 export const heartbeatCheck: VerifyCheck = ({ clients, stack, now }) =>
@@ -33,7 +24,7 @@ export const heartbeatCheck: VerifyCheck = ({ clients, stack, now }) =>
 
 /** The window a heartbeat is judged over: three cycle intervals up to `end`. */
 interface Window {
-  cycle: Cycle;
+  cycle: CycleName;
   start: Date;
   end: Date;
   minutes: number;
@@ -42,7 +33,7 @@ interface Window {
 async function heartbeat(
   clients: VerifyClients,
   out: Record<string, string>,
-  cycle: Cycle,
+  cycle: CycleName,
   at: Date,
 ): Promise<CheckLine[]> {
   const interval = Number(out[STACK_OUTPUTS.intervalMinutes[cycle]] ?? (cycle === 'probe' ? 1 : 5));
@@ -60,7 +51,7 @@ async function metricLine(clients: VerifyClients, namespace: string, w: Window):
     new GetMetricStatisticsCommand({
       Namespace: namespace,
       MetricName: 'MonitorHeartbeat' satisfies MetricName,
-      Dimensions: [{ Name: 'Cycle', Value: w.cycle }],
+      Dimensions: [{ Name: DIMENSION.cycle, Value: w.cycle }],
       StartTime: w.start,
       EndTime: w.end,
       Period: w.minutes * 60,
