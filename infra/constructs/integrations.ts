@@ -7,7 +7,7 @@
  */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { CfnMicrosoftTeamsChannelConfiguration, SlackChannelConfiguration } from 'aws-cdk-lib/aws-chatbot';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Metric, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { type IRole, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -17,6 +17,8 @@ import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { INTEGRATION_REJECTED_METRIC } from '../../shared/integrations/forward';
+import { NOT_FOUND_RETRY } from '../../shared/integrations/pagerduty';
 import type { IntegrationName } from '../../shared/integrations/registry';
 import { DEFAULTS, type Inventory } from '../../shared/inventory';
 import { bundledFunction, secretArn } from './cycle-function';
@@ -28,6 +30,8 @@ export const FORWARDER_RETRY_ATTEMPTS = 2;
 export const FORWARDER_SIZING = { memoryMb: 256, timeoutSeconds: 30 } as const;
 /** Runbook anchor (docs/deploy.md) of the forwarder dead-letter alarm. */
 export const FORWARDER_ALARM_ANCHOR = 'watchdog-integration-forwarder-failures';
+/** Runbook anchor (docs/deploy.md) of the alarm on refused messages. */
+export const REJECTED_ALARM_ANCHOR = 'integration-failures';
 /**
  * The channel's guardrail: Chatbot here only posts notifications, so commands typed in the channel
  * may do nothing (without a guardrail Chatbot applies AdministratorAccess).
@@ -51,6 +55,8 @@ export interface IntegrationsProps {
   readonly topic: ITopic;
   /** The paging topic's key: it also encrypts the Chatbot topic. */
   readonly topicKey: IKey;
+  /** The second channel (`deploy.fallback`): notified of refused messages instead of the paging topic. */
+  readonly fallbackTopic?: ITopic;
 }
 
 /** One forwarder Lambda, its role and log group. */
@@ -71,6 +77,8 @@ export class Integrations extends Construct {
   /** Events the forwarders failed after their retries (and messages SNS could not hand them). */
   readonly deadLetterQueue?: Queue;
   readonly deadLetterAlarm?: Alarm;
+  /** Messages an integration refused for good (IntegrationRejected). */
+  readonly rejectedAlarm?: Alarm;
 
   constructor(scope: Construct, id: string, props: IntegrationsProps) {
     super(scope, id);
@@ -172,6 +180,34 @@ export class Integrations extends Construct {
     const action = new SnsAction(props.topic);
     this.deadLetterAlarm.addAlarmAction(action);
     this.deadLetterAlarm.addOkAction(action);
+    this.rejectedAlarm = this.rejectedMessagesAlarm(inv, props, stackName);
+  }
+
+  /**
+   * An integration that refuses messages (a revoked PagerDuty key, a deleted service) would fail
+   * through the paging topic itself, so this alarm goes to the fallback path when there is one,
+   * and otherwise to the paging topic, whose e-mail and SMS subscribers still receive it.
+   */
+  private rejectedMessagesAlarm(inv: Inventory, props: IntegrationsProps, stackName: string): Alarm {
+    const runbook = `${inv.deploy?.runbookUrl ?? DEFAULTS.deployRunbookUrl}#${REJECTED_ALARM_ANCHOR}`;
+    const alarm = new Alarm(this, 'RejectedMessagesAlarm', {
+      alarmName: `${stackName}-integration-rejected`,
+      alarmDescription: `A chat or pager integration refused a notification for good (HTTP 4xx; a PagerDuty 404 after ${NOT_FOUND_RETRY.attempts} attempts): it is kept in the forwarder dead-letter queue. Check the integration's key or configuration. Runbook: ${runbook}`,
+      metric: new Metric({
+        namespace: inv.monitor.namespace,
+        metricName: INTEGRATION_REJECTED_METRIC,
+        statistic: Stats.SUM,
+        period: Duration.minutes(5),
+      }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    const action = new SnsAction(props.fallbackTopic ?? props.topic);
+    alarm.addAlarmAction(action);
+    alarm.addOkAction(action);
+    return alarm;
   }
 
   /** A forwarder for one destination: own role, own log group, retries, the dead-letter queue. */
@@ -206,6 +242,8 @@ export class Integrations extends Construct {
       environment: {
         FORWARD_TO: destination,
         ...environment,
+        DEAD_LETTER_QUEUE_URL: this.deadLetterQueue!.queueUrl,
+        METRICS_NAMESPACE: inv.monitor.namespace,
         LOG_LEVEL: inv.deploy?.logLevel ?? 'info',
         NODE_OPTIONS: '--enable-source-maps',
       },

@@ -102,6 +102,7 @@ export class CpqMonitorStack extends Stack {
       inventory: inv,
       topic: this.alerting.topic,
       topicKey: this.alerting.key,
+      ...(this.alerting.fallback === undefined ? {} : { fallbackTopic: this.alerting.fallback.topic }),
     });
     if (this.integrations.chatbotTopic !== undefined) {
       new CfnOutput(this, 'ChatbotTopicArn', {

@@ -8,6 +8,9 @@ import { CpqMonitorError } from '../errors';
 import type { Integration } from './integration';
 import { parseTopicMessage } from './message';
 
+/** The metric a refused message counts in (namespace `monitor.namespace`, no dimension). */
+export const INTEGRATION_REJECTED_METRIC = 'IntegrationRejected';
+
 /** What happened to one message; logged by the handler, one record per message. */
 export type ForwardOutcome =
   | { status: 'sent'; destination: string; what: string; dedupKey?: string; action?: string }

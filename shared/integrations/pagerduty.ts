@@ -5,6 +5,7 @@
  * routing key is read from Secrets Manager (`routing-key.ts`).
  */
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { AlertNotification } from '../alerts/document';
 import { subjectOf } from '../alerts/format';
@@ -152,7 +153,16 @@ export interface PagerDutyClientOptions {
   ca?: string;
   /** Deadline of one request (default 10 s). */
   timeoutMs?: number;
+  /** Wait before sending again after a 404 (default NOT_FOUND_RETRY.delayMs; tests use 0). */
+  notFoundDelayMs?: number;
 }
+
+/**
+ * A 404 is sent again this many times in all, `delayMs` apart, then rejected: PagerDuty answers
+ * 404 for a routing key it does not know (revoked, mistyped) but also, briefly, while a service
+ * is being changed. Rejected events go to the dead-letter queue (docs/deploy.md#integration-failures).
+ */
+export const NOT_FOUND_RETRY = { attempts: 3, delayMs: 2000 } as const;
 
 /** What PagerDuty answered to one event. */
 export type PagerDutyResult =
@@ -188,7 +198,25 @@ function parseBody(body: string): { message?: string; errors?: string[]; dedup_k
   }
 }
 
-/** Sends one event. Resolves on 202 and on 400 (rejected); throws PagerDutyRetryableError otherwise. */
+/** One POST of the event; no answer at all is retryable. */
+async function postOnce(
+  event: PagerDutyEvent,
+  opts: PagerDutyClientOptions,
+): Promise<Awaited<ReturnType<typeof postJson>>> {
+  try {
+    return await postJson(opts.url, event, {
+      timeoutMs: opts.timeoutMs ?? 10_000,
+      ...(opts.ca ? { ca: opts.ca } : {}),
+    });
+  } catch (err) {
+    throw new PagerDutyRetryableError(
+      `PagerDuty not reached: ${withoutKey(errorMessage(err), event.routing_key)}`,
+      0,
+    );
+  }
+}
+
+/** Sends one event (a 404 up to NOT_FOUND_RETRY.attempts times). Resolves on 202 and on 400 (rejected); throws PagerDutyRetryableError otherwise. */
 export async function sendPagerDutyEvent(
   event: PagerDutyEvent,
   opts: PagerDutyClientOptions,
@@ -204,14 +232,10 @@ export async function sendPagerDutyEvent(
       errors: [],
     };
   }
-  let res: Awaited<ReturnType<typeof postJson>>;
-  try {
-    res = await postJson(opts.url, event, {
-      timeoutMs: opts.timeoutMs ?? 10_000,
-      ...(opts.ca ? { ca: opts.ca } : {}),
-    });
-  } catch (err) {
-    throw new PagerDutyRetryableError(`PagerDuty not reached: ${withoutKey(errorMessage(err), key)}`, 0);
+  let res = await postOnce(event, opts);
+  for (let attempt = 1; res.status === 404 && attempt < NOT_FOUND_RETRY.attempts; attempt++) {
+    await sleep(opts.notFoundDelayMs ?? NOT_FOUND_RETRY.delayMs);
+    res = await postOnce(event, opts);
   }
   const body = parseBody(res.body);
   if (res.status >= 200 && res.status < 300) {
@@ -226,10 +250,11 @@ export async function sendPagerDutyEvent(
     throw new PagerDutyRetryableError(`PagerDuty answered ${res.status}${wait}: ${detail}`, res.status);
   }
   if (res.status >= 400 && res.status < 500) {
+    const tries = res.status === 404 ? ` after ${NOT_FOUND_RETRY.attempts} attempts` : '';
     return {
       outcome: 'rejected',
       status: res.status,
-      message: withoutKey(body.message ?? `HTTP ${res.status}`, key),
+      message: withoutKey(`${body.message ?? `HTTP ${res.status}`}${tries}`, key),
       errors: (body.errors ?? []).map((e) => withoutKey(e, key)),
     };
   }

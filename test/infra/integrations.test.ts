@@ -172,6 +172,31 @@ describe('integrations on (Chatbot to Slack and Teams, PagerDuty)', () => {
     });
   });
 
+  it('tells every forwarder where refused messages go and the namespace of their metric', () => {
+    for (const f of [pd, chat]) {
+      const fn = template.findResources('AWS::Lambda::Function')[id(stack, f.function)] as Resource;
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        DEAD_LETTER_QUEUE_URL: { Ref: dlq },
+        METRICS_NAMESPACE: inv.monitor.namespace,
+      });
+    }
+  });
+
+  it('alarms on refused messages (IntegrationRejected) to the fallback path when one is configured', () => {
+    const fallback = id(stack, stack.alerting.fallback!.topic);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: inv.monitor.namespace,
+      MetricName: 'IntegrationRejected',
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: fallback }],
+      OKActions: [{ Ref: fallback }],
+      AlarmDescription: Match.stringLikeRegexp('docs/deploy.md#integration-failures'),
+    });
+  });
+
   it('creates only the Chatbot topic (for an existing configuration) when neither Slack nor Teams is given', () => {
     const only = synth(withDeploy(exampleInventory(), (d) => ({ ...d, integrations: { chatbot: {} } })));
     only.template.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
@@ -245,5 +270,22 @@ describe('config/example.yaml', () => {
     const inv = withDeploy(exampleInventory(), (d) => ({ ...d, integrations }));
     expect(Object.keys(inv.deploy!.integrations!).sort()).toEqual(['chatbot', 'pagerduty']);
     expect(inv.deploy!.integrations!.chatbot!.teams!.channelId).toBe('19%3Aabcdef0123456789%40thread.tacv2');
+  });
+});
+
+describe('integrations on, without a fallback path', () => {
+  it('alarms on refused messages to the paging topic, whose other subscriptions (e-mail, SMS) get it', () => {
+    const inv = withDeploy(exampleInventory(), (d) => {
+      const { fallback: _none, ...rest } = d;
+      return { ...rest, integrations: INTEGRATIONS };
+    });
+    const { stack, template } = synth(inv);
+    expect(stack.alerting.fallback).toBeUndefined();
+    const topic = id(stack, stack.alerting.topic);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'IntegrationRejected',
+      AlarmActions: [{ Ref: topic }],
+      OKActions: [{ Ref: topic }],
+    });
   });
 });

@@ -233,7 +233,7 @@ describe('stack from config/example.yaml (imported VPC, endpoints on)', () => {
     expect(subs).toEqual(
       expect.arrayContaining([
         [topic, 'email', 'mail-oncall@example.com'],
-        [topic, 'https', 'https://events.pagerduty.com/integration/0123456789abcdef0123456789abcdef/enqueue'],
+        [topic, 'https', 'https://pager-gateway.example.com/sns'],
         [topic, 'sms', '+15555550123'],
         [fallback, 'email', 'mail-oncall-lead@example.com'],
       ]),

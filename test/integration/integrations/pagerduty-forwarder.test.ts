@@ -7,9 +7,10 @@ import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { createServer, type Server } from 'node:tls';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SNSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handleForwarderEvent } from '../../../functions/forwarder-runtime';
+import { deadLetterRejected, handleForwarderEvent } from '../../../functions/forwarder-runtime';
 import { createLabCertificates, type LabCertificates } from '../../../lab/certs';
 import { forwardMessage } from '../../../shared/integrations/forward';
 import {
@@ -70,6 +71,8 @@ class FakeEventsApi {
 }
 
 const sm = mockClient(SecretsManagerClient);
+const sqs = mockClient(SQSClient);
+const DLQ_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/cpq-forwarder-failures';
 let certs: LabCertificates;
 let api: FakeEventsApi;
 
@@ -84,6 +87,8 @@ beforeEach(() => {
   sm.on(GetSecretValueCommand, { SecretId: SECRET_ID }).resolves({
     SecretString: JSON.stringify({ routingKey: KEY }),
   });
+  sqs.reset();
+  sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
   api.received.length = 0;
   api.answers.length = 0;
 });
@@ -93,6 +98,7 @@ function target(): PagerDutyTarget {
     url: api.url,
     ca: certs.ca.certPem,
     timeoutMs: 5000,
+    notFoundDelayMs: 0,
     routingKey: routingKeyReader(new SecretsManagerClient({ region: 'eu-west-1' }), SECRET_ID),
   };
 }
@@ -194,6 +200,92 @@ describe('PagerDuty forwarder against a local Events API', () => {
     });
     expect(record.reason).toContain('PagerDuty refused the trigger (HTTP 400): Event object is invalid');
     expect(text()).not.toContain(KEY);
+  });
+
+  it('retries a 404 a bounded number of times, then rejects the event', async () => {
+    for (let i = 0; i < 10; i++) api.answers.push({ status: 404, body: { message: 'Not Found' } });
+    const outcome = await forwardMessage(lambdaMessage(notification()), pagerDuty, target());
+    expect(outcome).toMatchObject({ status: 'rejected' });
+    expect((outcome as { reason: string }).reason).toMatch(/HTTP 404.*after 3 attempts/);
+    expect(api.received).toHaveLength(3);
+  });
+
+  it('sends a 404 that clears within its retries', async () => {
+    api.answers.push({ status: 404, body: { message: 'Not Found' } });
+    const outcome = await forwardMessage(lambdaMessage(notification()), pagerDuty, target());
+    expect(outcome.status).toBe('sent');
+    expect(api.received).toHaveLength(2);
+  });
+
+  it.each([
+    [400, 'Event object is invalid'],
+    [403, 'Forbidden'],
+    [404, 'Not Found'],
+  ])(
+    'puts a rejected event (%d) in the dead-letter queue and counts it in the rejected metric',
+    async (status, message) => {
+      for (let i = 0; i < 3; i++) api.answers.push({ status, body: { message, errors: [`key ${KEY}`] } });
+      const { logger, text } = capturedLogger();
+      const metrics: string[] = [];
+      const onRejected = deadLetterRejected(
+        new SQSClient({ region: 'eu-west-1' }),
+        DLQ_URL,
+        'CPQMonitor',
+        (l) => metrics.push(l),
+      );
+      const message_ = lambdaMessage(notification());
+      const totals = await handleForwarderEvent(
+        snsEvent(message_),
+        { awsRequestId: 'r9' },
+        'pagerduty',
+        (m) => forwardMessage(m, pagerDuty, target()),
+        logger,
+        onRejected,
+      );
+      expect(totals).toEqual({ sent: 0, skipped: 0, rejected: 1 });
+      const sent = sqs.commandCalls(SendMessageCommand);
+      expect(sent).toHaveLength(1);
+      const input = sent[0]!.args[0].input;
+      expect(input.QueueUrl).toBe(DLQ_URL);
+      // The original message, whole, so it can be replayed once the integration is fixed.
+      expect(input.MessageBody).toBe(message_);
+      expect(input.MessageAttributes?.destination?.StringValue).toBe('pagerduty');
+      expect(input.MessageAttributes?.reason?.StringValue).toContain(`HTTP ${status}`);
+      expect(JSON.stringify(input)).not.toContain(KEY);
+      expect(metrics).toHaveLength(1);
+      const emf = JSON.parse(metrics[0]!);
+      expect(emf._aws.CloudWatchMetrics).toEqual([
+        {
+          Namespace: 'CPQMonitor',
+          Dimensions: [[]],
+          Metrics: [{ Name: 'IntegrationRejected', Unit: 'Count' }],
+        },
+      ]);
+      expect(emf).toMatchObject({ IntegrationRejected: 1, destination: 'pagerduty' });
+      expect(text()).not.toContain(KEY);
+    },
+  );
+
+  it('throws (Lambda retries) when the dead-letter queue cannot take a rejected event', async () => {
+    api.answers.push({ status: 400, body: { message: 'Event object is invalid' } });
+    sqs.on(SendMessageCommand).rejects(new Error('queue unavailable'));
+    const { logger } = capturedLogger();
+    const onRejected = deadLetterRejected(
+      new SQSClient({ region: 'eu-west-1' }),
+      DLQ_URL,
+      'CPQMonitor',
+      () => undefined,
+    );
+    await expect(
+      handleForwarderEvent(
+        snsEvent(lambdaMessage(notification())),
+        { awsRequestId: 'r10' },
+        'pagerduty',
+        (m) => forwardMessage(m, pagerDuty, target()),
+        logger,
+        onRejected,
+      ),
+    ).rejects.toThrow(/queue unavailable/);
   });
 
   it.each([
