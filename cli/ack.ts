@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { type AckOutcome, acknowledge } from '../shared/alerts/operator-actions';
 import { EXIT } from '../shared/errors';
-import { operatorTarget, type TargetFlags, targetOptions } from './operator-target';
+import { namingTarget, operatorTarget, type TargetFlags, targetOptions } from './operator-target';
 import { printJson, println } from './output';
 
 interface AckFlags extends TargetFlags {
@@ -20,12 +20,14 @@ export async function ackAlert(
   now = new Date(),
 ): Promise<AckOutcome & { where: string }> {
   const target = await operatorTarget(flags);
-  const out = await acknowledge(target.operators, target.alerts, {
-    alertId,
-    reason: flags.reason,
-    author: target.author,
-    now,
-  });
+  const out = await namingTarget(target.where, () =>
+    acknowledge(target.operators, target.alerts, {
+      alertId,
+      reason: flags.reason,
+      author: target.author,
+      now,
+    }),
+  );
   return { ...out, where: target.where };
 }
 
@@ -48,7 +50,7 @@ export function register(program: Command): void {
     const a = out.ack;
     if (flags.json) printJson({ status: out.status, ack: a }, 2);
     else if (out.status === 'already') {
-      println(`${alertId} is already acknowledged by ${a.author} at ${a.at}: ${a.reason}`);
+      println(`${alertId} is already acknowledged in ${out.where} by ${a.author} at ${a.at}: ${a.reason}`);
     } else {
       println(
         `acknowledged ${alertId} in ${out.where} (incident since ${a.since}, ${a.severity}) by ${a.author}: ${a.reason}`,

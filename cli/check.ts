@@ -2,7 +2,7 @@
  * `cpq-monitor check --inventory FILE`: the monitoring cycle the Lambdas run, from here: probes,
  * SSH reads, findings, alerts (console) and metrics (EMF lines). Exit code by the worst finding.
  */
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConsoleNotifier } from '../shared/alerts/console-notifier';
 import { type CycleKind, runCycle } from '../shared/cycle/run';
@@ -10,7 +10,8 @@ import { ConfigError, EXIT } from '../shared/errors';
 import { loadInventory } from '../shared/inventory/load';
 import type { Inventory } from '../shared/inventory/schema';
 import { cycleJson, exitCodeOfCycle, renderCycle } from './cycle-report';
-import { localCycleDeps, memoryPathFor } from './local-cycle';
+import { localCycleDeps } from './local-cycle';
+import { localStateFiles } from './local-state';
 import { intOption, printJson, println } from './output';
 
 interface CheckFlags {
@@ -19,7 +20,7 @@ interface CheckFlags {
   state?: string;
   watch?: number;
   cycle: string;
-  emf: string;
+  emf?: string;
   timeout?: number;
 }
 
@@ -37,7 +38,7 @@ export function register(program: Command): void {
     )
     .option(
       '--state <file>',
-      'alert state file (cycle memory goes beside it); default .cpq-monitor/NAME.state.json beside the inventory NAME, so each inventory keeps its own',
+      'alert state file (silences, acks; cycle memory and EMF lines go beside it); default .cpq-monitor/NAME.state.json beside the inventory NAME, as silence, ack and alerts use it',
     )
     .option(
       '--watch <seconds>',
@@ -47,8 +48,7 @@ export function register(program: Command): void {
     .option('--cycle <kind>', `what to run: ${KINDS.join(', ')} (probes, SSH reads, or both)`, 'full')
     .option(
       '--emf <file>',
-      'append CloudWatch Embedded Metric Format lines here',
-      '.cpq-monitor/metrics.emf.jsonl',
+      'append CloudWatch Embedded Metric Format lines here (default beside the state file: .cpq-monitor/NAME.metrics.emf.jsonl)',
     )
     .option(
       '--timeout <ms>',
@@ -60,9 +60,11 @@ export function register(program: Command): void {
         throw new ConfigError(`--cycle must be one of ${KINDS.join(', ')}, not "${flags.cycle}"`);
       }
       const inventory = loadInventory(flags.inventory);
+      const files = localStateFiles(flags);
+      const emf = flags.emf !== undefined ? resolve(flags.emf) : files.emf;
       const deps = localCycleDeps(inventory, {
-        statePath: resolve(flags.state ?? defaultStatePath(flags.inventory)),
-        emf: resolve(flags.emf),
+        statePath: files.state,
+        emf,
         baseDir: dirname(resolve(flags.inventory)),
         // With --json, stdout carries only the documents; pages go to stderr.
         notifier: new ConsoleNotifier(flags.json ? process.stderr : process.stdout),
@@ -81,8 +83,7 @@ export function register(program: Command): void {
       };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
-      const statePath = resolve(flags.state ?? defaultStatePath(flags.inventory));
-      const stateLine = `alert state: ${statePath} (cycle memory: ${memoryPathFor(statePath)})`;
+      const stateLine = `alert state: ${files.state} (cycle memory: ${files.memory}; metrics: ${emf})`;
       if (flags.json) process.stderr.write(`${stateLine}\n`);
       else println(stateLine);
       try {
@@ -114,16 +115,6 @@ export function register(program: Command): void {
       if (caught !== undefined) process.exitCode = caught === 'SIGINT' ? 130 : 143;
       if (process.exitCode === undefined) process.exitCode = EXIT.ok;
     });
-}
-
-/**
- * The default alert state file of an inventory: beside it, named after it
- * (`dir/.cpq-monitor/lab.yaml.state.json`), so two inventories never share alerts, wherever the
- * command runs from.
- */
-export function defaultStatePath(inventoryFile: string): string {
-  const abs = resolve(inventoryFile);
-  return join(dirname(abs), '.cpq-monitor', `${basename(abs)}.state.json`);
 }
 
 /**

@@ -1,4 +1,5 @@
 /** Readable and JSON forms of a cycle report, shared by `check` and the demo. */
+import type { AlertOutcome } from '../shared/alerts/engine';
 import type { CycleReport } from '../shared/cycle/run';
 import { isInterrupted } from '../shared/cycle/work';
 import { EXIT } from '../shared/errors';
@@ -58,6 +59,35 @@ export function acknowledgedOf(
   );
 }
 
+/** What keeps a finding's alert quiet now: a silence, a maintenance window, an acknowledgement. */
+export function quietedBy(a: Pick<AlertOutcome, 'muted' | 'ack'> | undefined): string | null {
+  if (a === undefined) return null;
+  const m = a.muted;
+  if (m !== null) {
+    const what = m.source === 'silence' ? `silence ${m.silenceId ?? ''}`.trimEnd() : 'maintenance';
+    return `muted: ${what} until ${m.until}`;
+  }
+  return a.ack !== undefined ? `acknowledged by ${a.ack.author}` : null;
+}
+
+/**
+ * The findings, with a column saying which ones a silence, a maintenance window or an ack keeps
+ * quiet (only when one does), and how to see one in full.
+ */
+function findingsTable(r: CycleReport): string {
+  const byId = new Map(r.alerts.alerts.map((a) => [a.id, a]));
+  const quiet = r.findings.map((f) => quietedBy(byId.get(f.id)));
+  const anyQuiet = quiet.some((q) => q !== null);
+  const head = ['severity', 'finding', 'summary', ...(anyQuiet ? ['muted'] : [])];
+  const rows = r.findings.map((f, i) => [
+    f.severity,
+    f.id,
+    f.summary,
+    ...(anyQuiet ? [quiet[i] ?? '-'] : []),
+  ]);
+  return `${table(head, rows)}\n(one finding in full, evidence and fix: cpq-monitor alerts FINDING-ID with the same --inventory or --state)`;
+}
+
 /** A compact readable summary of a cycle. */
 export function renderCycle(r: CycleReport): string {
   const out: string[] = [];
@@ -73,12 +103,7 @@ export function renderCycle(r: CycleReport): string {
         : 'no findings in what was done before the deadline (see below)',
     );
   } else {
-    out.push(
-      table(
-        ['severity', 'finding', 'summary'],
-        r.findings.map((f) => [f.severity, f.id, f.summary]),
-      ),
-    );
+    out.push(findingsTable(r));
   }
   if (r.paths.length > 0) {
     out.push(

@@ -4,7 +4,7 @@
  * as it happens; then on-call silences a fault and acknowledges another (docs/alerts.md#silences);
  * then a summary. Nothing leaves the machine.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -17,6 +17,7 @@ import { ackAlert } from './ack';
 import { mutedOf, renderCycle } from './cycle-report';
 import { watchHint } from './lab-world';
 import { localCycleDeps } from './local-cycle';
+import { localStateFiles } from './local-state';
 import { println, RUN_COMMAND, table } from './output';
 import { renderMutes, silenceAdd, silenceList } from './silence';
 
@@ -107,9 +108,14 @@ async function runDemo(flags: DemoFlags): Promise<number> {
     password: env.CPQ_LAB_PASSWORD,
   });
   const dir = mkdtempSync(join(tmpdir(), 'cpq-monitor-demo-'));
+  // The lab's inventory as a file, so the demo's state lives where `check`, `silence`, `ack` and
+  // `alerts` would find it from `--inventory`, and the commands it prints work as shown.
+  const inventoryFile = join(dir, 'lab.json');
+  writeFileSync(inventoryFile, JSON.stringify(world.inventory));
+  const files = localStateFiles({ inventory: inventoryFile });
   const deps = localCycleDeps(world.inventory, {
-    statePath: join(dir, 'state.json'),
-    emf: join(dir, 'metrics.emf.jsonl'),
+    statePath: files.state,
+    emf: files.emf,
     baseDir: dir,
     env,
     notifier: new ConsoleNotifier(process.stdout),
@@ -118,7 +124,7 @@ async function runDemo(flags: DemoFlags): Promise<number> {
   // The on-call part skips time ahead (to a silence's end, a reminder): the cycles' clock.
   let skewMs = 0;
   const clock = () => new Date(Date.now() + skewMs);
-  const statePath = join(dir, 'state.json');
+  const inv = `--inventory ${inventoryFile}`;
   try {
     println('cpq-monitor demo: a lab of simulated appliances on 127.0.0.1');
     println(
@@ -180,7 +186,7 @@ async function runDemo(flags: DemoFlags): Promise<number> {
       println('\n\n### On call: esa2 goes into unplanned work; silence it for 30 minutes');
       const { silence } = await silenceAdd(
         {
-          state: statePath,
+          inventory: inventoryFile,
           appliance: 'esa2',
           for: '30m',
           reason: 'disk swap CHG-42',
@@ -189,14 +195,14 @@ async function runDemo(flags: DemoFlags): Promise<number> {
         clock(),
       );
       println(
-        `    $ cpq-monitor silence add --appliance esa2 --for 30m --reason 'disk swap CHG-42'   → ${silence.id}`,
+        `    $ ${RUN_COMMAND} silence add --appliance esa2 --for 30m --reason 'disk swap CHG-42' ${inv}   → ${silence.id}`,
       );
       world.get('esa2').setCpqQueue(800, true);
       const silenced = await cycle('Cycle with esa2 backing up, silenced');
       const held = mutedOf(silenced).filter((m) => m.alert === 'esa2/cpq_queue_backlog' && m.kind === 'page');
       for (const m of held) println(`   (no page) ${m.alert}: ${m.kind} held back by ${m.by}`);
-      println('    $ cpq-monitor silence list');
-      println(renderMutes(await silenceList({ state: statePath }, clock())));
+      println(`    $ ${RUN_COMMAND} silence list ${inv}`);
+      println(renderMutes((await silenceList({ inventory: inventoryFile }, clock())).mutes));
       world.get('esa2').setCpqQueue(0, false);
       const mended = await cycle('Cycle after the work: the silenced incident ends without a word');
       results.push({
@@ -215,10 +221,10 @@ async function runDemo(flags: DemoFlags): Promise<number> {
       const paged = pagesOf(await cycle('Cycle with the expired certificate'), 'page');
       const { ack } = await ackAlert(
         'sma1/cpq_cert_expired',
-        { state: statePath, reason: 'renewal ordered, CHG-43', author: 'demo-oncall' },
+        { inventory: inventoryFile, reason: 'renewal ordered, CHG-43', author: 'demo-oncall' },
         clock(),
       );
-      println(`    $ cpq-monitor ack sma1/cpq_cert_expired --reason '${ack.reason}'`);
+      println(`    $ ${RUN_COMMAND} ack sma1/cpq_cert_expired --reason '${ack.reason}' ${inv}`);
       skewMs += world.inventory.alerting.reminderMinutes * 60_000;
       const later = await cycle(
         `${world.inventory.alerting.reminderMinutes} minutes later: a reminder is due, the ack holds it back`,

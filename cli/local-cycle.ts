@@ -12,6 +12,7 @@ import { EmfSink } from '../shared/metrics/emf-sink';
 import { FileAlertStore } from '../shared/state/alerts/file';
 import { FileMemoryStore } from '../shared/state/memory/file';
 import { FileOperatorStore } from '../shared/state/operators/file';
+import { memoryPathFor } from './local-state';
 
 export interface LocalCycleOptions {
   /** Alert state file; the cycle memory goes beside it (`<name>.memory.json`). */
@@ -22,11 +23,6 @@ export interface LocalCycleOptions {
   /** Directory of the inventory (relative key files). */
   baseDir: string;
   env?: NodeJS.ProcessEnv;
-}
-
-/** Alert state file → its cycle-memory file. */
-export function memoryPathFor(statePath: string): string {
-  return statePath.replace(/(\.json)?$/, '.memory.json');
 }
 
 /** Builds file-backed dependencies; a Secrets Manager client only when the inventory names secrets. */

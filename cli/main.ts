@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../shared/errors';
 import { register as registerAck } from './ack';
+import { register as registerAlerts } from './alerts';
 import { register as registerCheck } from './check';
 import { register as registerCost } from './cost';
 import { register as registerDemo } from './demo';
@@ -44,6 +45,7 @@ registerCost(program);
 registerInit(program);
 registerSilence(program);
 registerAck(program);
+registerAlerts(program);
 
 async function main(argv: string[]): Promise<void> {
   try {

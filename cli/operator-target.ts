@@ -1,11 +1,10 @@
 /**
- * Where `silence` and `ack` act: the local state file (`--state`, as `check` uses it) or the
- * deployed stack's alert table (`--table NAME`, or `--stack NAME` to read its AlertTableName
+ * Where `silence`, `ack` and `alerts` act: the local state file (the one `check` uses: beside
+ * `--inventory`, or `--state`; cli/local-state.ts) or the deployed stack's alert table (`--table NAME`, or `--stack NAME` to read its AlertTableName
  * output), and who is acting: the caller's AWS identity from STS in AWS (it cannot be typed in),
  * `--author` or the OS user locally.
  */
 import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { Command } from 'commander';
@@ -18,30 +17,40 @@ import { createAlertDocumentClient } from '../shared/state/dynamodb';
 import { DynamoDbOperatorStore } from '../shared/state/operators/dynamodb';
 import { FileOperatorStore } from '../shared/state/operators/file';
 import type { OperatorStore } from '../shared/state/operators/store';
+import { localStateFiles, stateFileLabel } from './local-state';
 
 /** The stack output naming the alert table (infra/stacks/cpq-monitor-stack.ts). */
 export const TABLE_OUTPUT = 'AlertTableName';
 
 /** The target options every operator command takes. */
 export interface TargetFlags {
-  state: string;
+  inventory?: string;
+  state?: string;
   table?: string;
   stack?: string;
   region?: string;
   author?: string;
 }
 
-/** Adds `--state`, `--table`, `--stack`, `--region` and `--author` to a command. */
-export function targetOptions(cmd: Command): Command {
-  return cmd
-    .option('--state <file>', 'local alert state file (as `check --state`)', '.cpq-monitor/state.json')
+/**
+ * Adds `--inventory`, `--state`, `--table`, `--stack`, `--region` and, for commands that write
+ * (`silence`, `ack`), `--author` to a command.
+ */
+export function targetOptions(cmd: Command, opts: { writes?: boolean } = {}): Command {
+  cmd
+    .option(
+      '--inventory <file>',
+      'the inventory: locally its state file (beside it, as `check` uses); its appliance names, maintenance windows and alerting.maxSilenceDays',
+    )
+    .option('--state <file>', "local alert state file instead of the inventory's (as `check --state`)")
     .option('--table <name>', "the deployed stack's alert table (AWS credentials from the environment)")
     .option('--stack <name>', `read the table name from this stack's ${TABLE_OUTPUT} output`)
-    .option('--region <region>', 'AWS region (default: the SDK configuration)')
-    .option(
-      '--author <name>',
-      'who is acting, locally (default: the OS user); in AWS your STS identity is used',
-    );
+    .option('--region <region>', 'AWS region (default: the SDK configuration)');
+  if (opts.writes === false) return cmd;
+  return cmd.option(
+    '--author <name>',
+    'who is acting, locally (default: the OS user); in AWS your STS identity is used',
+  );
 }
 
 /** The stores and the actor of one operator command. */
@@ -53,14 +62,20 @@ export interface OperatorTarget {
   author: string;
 }
 
-/** Resolves the target; AWS calls only when `--table` or `--stack` is given. */
-export async function operatorTarget(flags: TargetFlags): Promise<OperatorTarget> {
+/**
+ * Resolves the target; AWS calls only when `--table` or `--stack` is given. A reader (`alerts`)
+ * passes `identify: false`: nobody is acting, so STS is not asked who.
+ */
+export async function operatorTarget(
+  flags: TargetFlags,
+  { identify = true }: { identify?: boolean } = {},
+): Promise<OperatorTarget> {
   if (flags.table === undefined && flags.stack === undefined) {
-    const path = resolve(flags.state);
+    const path = localStateFiles(flags).state;
     return {
       operators: new FileOperatorStore(path),
       alerts: new FileAlertStore(path),
-      where: `state file ${path}`,
+      where: stateFileLabel(path),
       author: flags.author ?? localUser(),
     };
   }
@@ -85,7 +100,7 @@ export async function operatorTarget(flags: TargetFlags): Promise<OperatorTarget
     operators: new DynamoDbOperatorStore(doc, tableName),
     alerts: new DynamoDbAlertStore(doc, { tableName }),
     where: `table ${tableName}`,
-    author: await callerIdentity(new STSClient(config)),
+    author: identify ? await callerIdentity(new STSClient(config)) : '',
   };
 }
 
@@ -127,5 +142,18 @@ function localUser(): string {
     return userInfo().username;
   } catch {
     return process.env.USER ?? process.env.USERNAME ?? 'unknown';
+  }
+}
+
+/**
+ * Runs an operator's request against the target; a refusal (no such silence, no open incident)
+ * names the file or table it read, so "nothing to acknowledge" cannot hide a wrong state file.
+ */
+export async function namingTarget<T>(where: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError(`${err.message} (read ${where})`, { cause: err });
+    throw err;
   }
 }

@@ -9,7 +9,7 @@ import { EXIT } from '../shared/errors';
 import { loadInventory } from '../shared/inventory/load';
 import { DEFAULTS, type Inventory } from '../shared/inventory/schema';
 import { loadOperatorState } from '../shared/state/operators/store';
-import { operatorTarget, type TargetFlags, targetOptions } from './operator-target';
+import { namingTarget, operatorTarget, type TargetFlags, targetOptions } from './operator-target';
 import { printJson, println, table } from './output';
 
 interface AddFlags extends TargetFlags {
@@ -18,12 +18,10 @@ interface AddFlags extends TargetFlags {
   for?: string;
   until?: string;
   reason: string;
-  inventory?: string;
   json?: boolean;
 }
 
 interface ListFlags extends TargetFlags {
-  inventory?: string;
   json?: boolean;
 }
 
@@ -61,21 +59,31 @@ export async function silenceAdd(
 }
 
 /** `silence list`: active silences and current or planned maintenance windows, with what each mutes now. */
-export async function silenceList(flags: ListFlags, now = new Date()): Promise<MuteListing[]> {
+export async function silenceList(
+  flags: ListFlags,
+  now = new Date(),
+): Promise<{ mutes: MuteListing[]; where: string }> {
   const inv = inventoryOf(flags.inventory);
   const target = await operatorTarget(flags);
   const [{ silences }, open] = await Promise.all([
     loadOperatorState(target.operators),
     target.alerts.listOpen(),
   ]);
-  return listMutes(inv, silences, open, now, maxDaysOf(inv));
+  return { mutes: listMutes(inv, silences, open, now, maxDaysOf(inv)), where: target.where };
 }
 
 /** `silence remove ID`. */
-export async function silenceRemove(id: string, flags: ListFlags, now = new Date()): Promise<Silence> {
+export async function silenceRemove(
+  id: string,
+  flags: ListFlags,
+  now = new Date(),
+): Promise<{ silence: Silence; where: string }> {
   const inv = inventoryOf(flags.inventory);
   const target = await operatorTarget(flags);
-  return removeSilence(target.operators, id, now, maxDaysOf(inv));
+  const silence = await namingTarget(target.where, () =>
+    removeSilence(target.operators, id, now, maxDaysOf(inv)),
+  );
+  return { silence, where: target.where };
 }
 
 /** The readable `silence list`. */
@@ -118,7 +126,6 @@ export function register(program: Command): void {
       .option('--for <duration>', 'how long: 30m, 2h, 1d, 1h30m')
       .option('--until <time>', 'until an ISO 8601 time, e.g. 2026-03-02T14:00:00Z')
       .requiredOption('--reason <text>', 'why (shown in `silence list`, `check` and the alert state)')
-      .option('--inventory <file>', 'check names against it and use its alerting.maxSilenceDays')
       .option('--json', 'print the stored silence as JSON'),
   ).action(async (flags: AddFlags) => {
     const { silence: s, where } = await silenceAdd(flags);
@@ -138,12 +145,11 @@ export function register(program: Command): void {
     silence
       .command('list')
       .description('Active silences and maintenance windows, and the open alerts each one mutes now')
-      .option('--inventory <file>', "include the inventory's maintenance windows")
       .option('--json', 'print { mutes: [...] }'),
   ).action(async (flags: ListFlags) => {
-    const rows = await silenceList(flags);
-    if (flags.json) printJson({ mutes: rows }, 2);
-    else println(renderMutes(rows));
+    const { mutes, where } = await silenceList(flags);
+    if (flags.json) printJson({ mutes }, 2);
+    else println(`${renderMutes(mutes)}\n(read from ${where})`);
     process.exitCode = EXIT.ok;
   });
 
@@ -151,11 +157,12 @@ export function register(program: Command): void {
     silence
       .command('remove')
       .description('End a silence now (alerts it muted that still fail page at the next cycle)')
-      .argument('<id>', 'the silence id (sil-...)')
-      .option('--inventory <file>', 'use its alerting.maxSilenceDays'),
+      .argument('<id>', 'the silence id (sil-...)'),
   ).action(async (id: string, flags: ListFlags) => {
-    const s = await silenceRemove(id, flags);
-    println(`silence ${s.id} removed (${s.appliance} / ${s.check ?? 'every check'}: ${s.reason})`);
+    const { silence: s, where } = await silenceRemove(id, flags);
+    println(
+      `silence ${s.id} removed from ${where} (${s.appliance} / ${s.check ?? 'every check'}: ${s.reason})`,
+    );
     process.exitCode = EXIT.ok;
   });
 }

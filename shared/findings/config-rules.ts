@@ -158,11 +158,31 @@ function incompleteRule(c: Collector, f: ReadFacts): void {
       appliance: c.a.name,
       role: c.a.role,
       severity: 'warning',
-      summary: `${c.a.name}: SSH read incomplete (${failed.map(([k]) => k).join(', ') || r.code})`,
+      summary: incompleteSummary(c.a.name, r.code, failed),
       evidence,
       fix: { name: failed.map(([k]) => k).join(',') || 'status', ...sshFix(c.a) },
     }),
   );
+}
+
+/**
+ * The cause first (the failure codes), then the commands by their first word: a command line can
+ * be long (a grep pattern), and the summary is cut to one SMS line, so it must not take the room
+ * of the cause. The full command lines are in the evidence.
+ */
+export function incompleteSummary(
+  name: string,
+  sessionCode: string,
+  failed: ReadonlyArray<readonly [string, string]>,
+): string {
+  if (failed.length === 0) return `${name}: SSH read incomplete: ${sessionCode}`;
+  const causes = [...new Set(failed.map(([, why]) => why.split(':', 1)[0]!.trim()))];
+  const commands = [
+    ...new Set(
+      failed.map(([line]) => (line.startsWith('grep ') ? 'mail_logs grep' : line.split(' ', 1)[0]!)),
+    ),
+  ];
+  return `${name}: SSH read incomplete: ${causes.join(', ')} (${commands.join(', ')})`;
 }
 
 function statusRules(c: Collector, f: ReadFacts): void {

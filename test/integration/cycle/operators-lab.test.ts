@@ -102,7 +102,7 @@ describe('on-call at run time against the lab', () => {
       muted: { source: 'silence', silenceId: silence.id, author: 'alice', until: minute(11).toISOString() },
     });
     expect(record.withheld?.map((w) => w.kind)).toEqual(['page']);
-    const listed = await silenceList({ state }, minute(3));
+    const listed = (await silenceList({ state }, minute(3))).mutes;
     expect(listed.map((l) => [l.id, l.muting])).toEqual([[silence.id, [CERT]]]);
 
     // Still inside the silence: still quiet about sma1 (esa2, not silenced, gets its reminder).

@@ -165,6 +165,23 @@ describe('SSH session codes', () => {
   });
 });
 
+describe('ssh_read_incomplete summary', () => {
+  test('names the cause first, so a long grep pattern cannot push it out of the one-line summary', () => {
+    const pattern = 'grep -e "CPQ.*(TLS|certificate|handshake|anonymous).*(failed|refused|error)" mail_logs';
+    const r = read({
+      status: cmd(status()),
+      [pattern]: cmd(null, '', 'command_timeout'),
+      'tophosts 1': cmd(null, 'garbage', 'unexpected_output'),
+    });
+    const f = run('esa1', r).findings.find((x) => x.check === 'ssh_read_incomplete')!;
+    expect(f.summary).toBe(
+      'esa1: SSH read incomplete: command_timeout, unexpected_output (mail_logs grep, tophosts)',
+    );
+    // The full command lines are kept in the evidence.
+    expect(f.evidence.join('\n')).toContain(pattern);
+  });
+});
+
 describe('status rules', () => {
   test('Receiving Suspended raises listeners_suspended with the status line', () => {
     const out = run('sma1', read({ 'status detail': SUSPENDED }));

@@ -72,14 +72,16 @@ describe('against the local state file', () => {
     expect(silence).toMatchObject({ appliance: 'esa3', author: 'alice', createdAt: at(5).toISOString() });
     expect(silence.id).toMatch(/^sil-[0-9a-f]{8}$/);
 
-    const rows = await silenceList({ state }, at(6));
+    const { mutes: rows } = await silenceList({ state }, at(6));
     expect(rows).toEqual([expect.objectContaining({ id: silence.id, muting: [OPEN.id] })]);
     // Expired: no longer listed.
-    expect(await silenceList({ state }, at(125))).toEqual([]);
+    expect((await silenceList({ state }, at(125))).mutes).toEqual([]);
 
     await silenceRemove(silence.id, { state }, at(7));
-    expect(await silenceList({ state }, at(8))).toEqual([]);
+    expect((await silenceList({ state }, at(8))).mutes).toEqual([]);
     await expect(silenceRemove(silence.id, { state }, at(8))).rejects.toThrow(/no silence sil-/);
+    // The refusal names the file it read, so a wrong state file cannot pass for "no such silence".
+    await expect(silenceRemove(silence.id, { state }, at(8))).rejects.toThrow(`(read state file ${state})`);
     expect((await new FileAlertStore(state).get([OPEN.id])).get(OPEN.id)).toEqual(OPEN);
   });
 
@@ -203,7 +205,11 @@ describe('against the DynamoDB alert table (mocked)', () => {
       Item: { id: OPERATOR_ITEMS.silences, version: 1, items: [silence] },
       ConditionExpression: 'attribute_not_exists(#id)',
     });
-    const rows = await silenceList({ state: 'unused', region: 'eu-west-1', table: 'cpq-alerts' }, at(1));
+    const { mutes: rows, where: listedIn } = await silenceList(
+      { state: 'unused', region: 'eu-west-1', table: 'cpq-alerts' },
+      at(1),
+    );
+    expect(listedIn).toBe('table cpq-alerts');
     expect(rows.map((r) => [r.id, r.author, r.muting])).toEqual([[silence.id, ARN, [OPEN.id]]]);
   });
 
