@@ -8,11 +8,11 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { commandLine } from '../shared/asyncos/allowlist';
 import { COMMANDS, type CommandRequest, parsedCommand } from '../shared/asyncos/commands';
-import { isFingerprint } from '../shared/asyncos/fingerprint';
 import { fetchHostKey, READ_DEFAULTS, readAppliance } from '../shared/asyncos/reader';
 import type { ReadOptions, ReadResult, SshAuth } from '../shared/asyncos/types';
 import { ConfigError, EXIT, errorMessage } from '../shared/errors';
 import { printable } from '../shared/text';
+import { checkFingerprintFlag } from './host-key-flag';
 import { collect, exitCodeFor, formatMs, intOption, parseTarget, printJson, println } from './output';
 import { cliName, formatFacts } from './parse';
 
@@ -178,12 +178,7 @@ export function register(program: Command): void {
           `--host-key is required (get it with: cpq-monitor read ${target} --print-host-key)`,
         );
       }
-      for (const k of hostKeys) {
-        if (!isFingerprint(k))
-          throw new ConfigError(
-            `--host-key "${k}" is not an OpenSSH fingerprint like SHA256:<43 base64 chars>`,
-          );
-      }
+      for (const k of hostKeys) checkFingerprintFlag('--host-key', k);
       const opts: ReadOptions = {
         host: parsed.host,
         port,
@@ -218,10 +213,24 @@ function matchingLines(raw: string): string[] {
   ];
 }
 
+/**
+ * Why the command exits as it does, when not 0: a read whose session was fine (code `ok`) can
+ * still be a warning because a command parsed only in part, and the header's code does not say
+ * which; this line does.
+ */
+function exitCause(r: ReadResult): string[] {
+  if (r.status === 'ok') return [];
+  const why = Object.entries(r.commands)
+    .filter(([, c]) => c.status !== 'ok')
+    .map(([line, c]) => `${line}: ${c.status} ${c.code}: ${c.message}`);
+  return [`exit ${exitCodeFor(r.status)} (${r.status}) because ${why.length > 0 ? why.join('; ') : r.message}`];
+}
+
 /** The readable report of one read. */
 export function formatReadReport(r: ReadResult, commands: CommandRequest[]): string {
   const lines = [
     `${r.host}:${r.port} ${r.status.toUpperCase()} ${r.code}: ${r.message}`,
+    ...exitCause(r),
     `host key ${r.hostKey ?? '-'}   connect ${formatMs(r.timings.connectMs)}   total ${formatMs(r.timings.totalMs)}`,
   ];
   for (const req of commands) {
@@ -229,7 +238,8 @@ export function formatReadReport(r: ReadResult, commands: CommandRequest[]): str
     if (!d.allowed) continue;
     const c = r.commands[d.line];
     if (c === undefined) continue;
-    lines.push('', `== ${d.line} == ${c.code}${c.code === 'ok' ? '' : `: ${c.message}`}`);
+    const verdict = c.status === 'ok' ? c.code : `${c.status.toUpperCase()} ${c.code}: ${c.message}`;
+    lines.push('', `== ${d.line} == ${verdict}`);
     const parsed = parsedCommand(d.line, c);
     if (parsed !== undefined) lines.push(formatFacts(parsed));
     if (parsed?.command === 'grep') lines.push(...matchingLines(c.raw));

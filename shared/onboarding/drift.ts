@@ -7,7 +7,7 @@
 import type { Status } from '../errors';
 import type { Appliance, Inventory } from '../inventory/schema';
 import { printable } from '../text';
-import type { DiscoveredAppliance, Discovery } from './discover';
+import type { DiscoveredAppliance, Discovery, HostReading } from './discover';
 
 /** One difference, with what the inventory says, what the appliance says, and what to do. */
 export interface DriftItem {
@@ -18,6 +18,52 @@ export interface DriftItem {
   inventory: string;
   seen: string;
   fix: string;
+}
+
+/** Something `init --check` could not compare, and why (a code): it may hide drift. */
+export interface NotCompared {
+  appliance: string;
+  /** A command (`showconfig`), `CPQ probe`, or `everything` when the appliance was not read. */
+  what: string;
+  why: string;
+}
+
+/**
+ * What the re-read left uncompared: commands that failed or were not run (their facts are
+ * unknown), a CPQ probe that saw no certificate, appliances not read at all or without SSH
+ * settings. "No drift" is only true when this is empty.
+ */
+export function notComparedOf(
+  readings: readonly HostReading[],
+  commands: readonly string[],
+  withoutSsh: readonly string[] = [],
+): NotCompared[] {
+  const out: NotCompared[] = [];
+  for (const r of readings) {
+    const appliance = r.name ?? r.target.host;
+    if (r.read === null || r.hostKey === null) {
+      out.push({ appliance, what: 'everything', why: r.notRead?.code ?? 'not_read' });
+      continue;
+    }
+    const results = Object.entries(r.read.commands);
+    for (const name of commands) {
+      const found = results.find(([line]) => line === name || line.startsWith(`${name} `));
+      if (found === undefined) out.push({ appliance, what: name, why: 'not run' });
+      else if (found[1].code !== 'ok') out.push({ appliance, what: name, why: found[1].code });
+    }
+    if (r.probe === null) out.push({ appliance, what: 'CPQ probe', why: 'not run' });
+    else if (r.probe.tls?.certificate?.fingerprint256 === undefined)
+      out.push({ appliance, what: 'CPQ probe', why: r.probe.code });
+  }
+  for (const name of withoutSsh) out.push({ appliance: name, what: 'everything', why: 'no ssh settings' });
+  return out;
+}
+
+/** `esa1: showconfig (unexpected_prompt), CPQ probe (connect_refused)`, one line per appliance. */
+export function notComparedLines(items: readonly NotCompared[]): string[] {
+  const by = new Map<string, string[]>();
+  for (const i of items) by.set(i.appliance, [...(by.get(i.appliance) ?? []), `${i.what} (${i.why})`]);
+  return [...by].map(([a, what]) => `${a}: ${what.join(', ')}`);
 }
 
 const norm = (h: string) => h.trim().toLowerCase().replace(/\.$/, '');

@@ -236,6 +236,33 @@ describe('cpq-monitor init --check against the lab', () => {
     expect(run.code).toBe(0);
   });
 
+  it('lists what it could not compare and exits 3 instead of saying "No drift"', async () => {
+    // Prepare: esa1's showconfig stops at a menu the reader does not know; sma1's listeners refuse.
+    world.get('esa1').ssh.setFault('relabelled_mask_menu');
+    await world.get('sma1').suspend();
+    try {
+      // Act
+      const run = await cpqMonitor(['init', '--check', inventoryFile], { env: ENV });
+      const json = await cpqMonitor(['init', '--check', inventoryFile, '--json'], { env: ENV });
+      // Assess
+      expect(run.stdout).not.toContain('No drift:');
+      expect(run.stdout).toMatch(/not compared: esa1: showconfig \([a-z_]+\)/);
+      expect(run.stdout).toMatch(/not compared: sma1: CPQ probe \(connect_refused\)/);
+      expect(run.code).toBe(3);
+      const doc = JSON.parse(json.stdout) as { notCompared: Array<{ appliance: string; what: string }> };
+      expect(doc.notCompared).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ appliance: 'esa1', what: 'showconfig' }),
+          { appliance: 'sma1', what: 'CPQ probe', why: 'connect_refused' },
+        ]),
+      );
+      expect(json.code).toBe(3);
+    } finally {
+      world.get('esa1').ssh.setFault('none');
+      await world.get('sma1').resume();
+    }
+  });
+
   it('reports a rotated host key (critical), a new ESA allowed by the SMA and a moved quarantine port (warnings)', async () => {
     // Prepare
     world.get('esa2').ssh.setFault('host_key_changed');
