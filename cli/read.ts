@@ -223,7 +223,9 @@ function exitCause(r: ReadResult): string[] {
   const why = Object.entries(r.commands)
     .filter(([, c]) => c.status !== 'ok')
     .map(([line, c]) => `${line}: ${c.status} ${c.code}: ${c.message}`);
-  return [`exit ${exitCodeFor(r.status)} (${r.status}) because ${why.length > 0 ? why.join('; ') : r.message}`];
+  return [
+    `exit ${exitCodeFor(r.status)} (${r.status}) because ${why.length > 0 ? why.join('; ') : r.message}`,
+  ];
 }
 
 /** The readable report of one read. */

@@ -6,8 +6,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LabWorld, startLabWorld } from '../../../lab/world';
 import type { AlertsDocument } from '../../../cli/alerts';
+import { type LabWorld, startLabWorld } from '../../../lab/world';
 import { loadInventory } from '../../../shared/inventory/load';
 import { cpqMonitor } from '../onboarding/run-cli';
 
@@ -130,7 +130,14 @@ describe('local state from --inventory', () => {
   }, 120_000);
 
   it('refusals name the state file they read; without --inventory or --state the command asks for one', async () => {
-    const ack = await run(['ack', 'esa9/cpq_listener_refused', '--reason', 'x', '--inventory', inventoryFile]);
+    const ack = await run([
+      'ack',
+      'esa9/cpq_listener_refused',
+      '--reason',
+      'x',
+      '--inventory',
+      inventoryFile,
+    ]);
     expect(ack.code).toBe(3);
     expect(ack.stderr).toContain(`(read state file ${stateFile})`);
 
