@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -10,7 +10,8 @@ import {
   secretMissRate,
 } from '../../../infra/cost/estimate';
 import { FLEET_METRIC_COUNT, PRICES } from '../../../infra/cost/prices';
-import { loadInventory } from '../../../shared/inventory/load';
+import { deployProblems } from '../../../infra/deploy-plan';
+import { InventoryError, loadInventory } from '../../../shared/inventory/load';
 
 const ROOT = join(__dirname, '../../..');
 const line = (e: ReturnType<typeof estimateMonthlyCost>, item: string) =>
@@ -138,5 +139,19 @@ describe('monthly cost estimate', () => {
       },
     );
     expect(JSON.parse(out)).toEqual(JSON.parse(JSON.stringify(estimateMonthlyCost(loadInventory(file)))));
+  });
+
+  it('`cpq-monitor cost` refuses an inventory that cdk synth refuses, with the same message (exit 3)', () => {
+    // The lab's inventory reads SSH passwords from the environment and names loopback hosts by DNS
+    // name in places: fine for `check`, not deployable.
+    const file = join(ROOT, 'config/lab.yaml');
+    const problems = deployProblems(loadInventory(file));
+    expect(problems.length).toBeGreaterThan(0);
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/cpq-monitor.js'), 'cost', '--inventory', file], {
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(3);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(new InventoryError(file, problems).message);
   });
 });
