@@ -12,7 +12,7 @@ import {
   listAlerts,
   parseStates,
 } from '../shared/alerts/listing';
-import type { AlertRecord } from '../shared/alerts/state-machine';
+import type { AlertRecord } from '../shared/alerts/record';
 import { ConfigError, EXIT } from '../shared/errors';
 import type { Finding } from '../shared/findings/types';
 import { loadInventory } from '../shared/inventory/load';

@@ -11,8 +11,8 @@ import type { Finding, Severity } from '../findings/types';
 import type { Inventory } from '../inventory/schema';
 import type { OperatorState } from '../state/operators/store';
 import { ackCovers } from './acks';
+import type { AlertRecord, AlertState } from './record';
 import { muteResolver } from './silences';
-import type { AlertRecord, AlertState } from './state-machine';
 
 /** What mutes an alert now: a silence (by id) or a maintenance window, until when. */
 export interface SilencedBy {

@@ -15,8 +15,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { queryAlerts, renderAlerts } from '../../../cli/alerts';
 import { listAlerts, parseStates } from '../../../shared/alerts/listing';
-import type { AlertRecord } from '../../../shared/alerts/state-machine';
-import { OPERATOR_ITEMS } from '../../../shared/alerts/table';
+import type { AlertRecord } from '../../../shared/alerts/record';
+import { OPERATOR_ITEMS } from '../../../shared/state/table';
 import { at, finding } from './fixtures';
 
 function record(id: string, over: Partial<AlertRecord> = {}): AlertRecord {
