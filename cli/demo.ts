@@ -14,6 +14,7 @@ import { type CycleReport, runCycle } from '../shared/cycle/run';
 import { EXIT } from '../shared/errors';
 import { loadInventory } from '../shared/inventory/load';
 import { ackAlert } from './ack';
+import { queryAlerts, renderAlerts } from './alerts';
 import { mutedOf, renderCycle } from './cycle-report';
 import { watchHint } from './lab-world';
 import { localCycleDeps } from './local-cycle';
@@ -98,6 +99,36 @@ export function register(program: Command): void {
     });
 }
 
+/** One scripted outcome, for the summary. */
+interface DemoResult {
+  scenario: string;
+  pages: string[];
+  recoveries: string[];
+  ok: boolean;
+}
+
+/** What the demo's scenes share: the lab, its inventory file, a cycle runner, the clock. */
+interface DemoRun {
+  world: LabWorld;
+  inventoryFile: string;
+  cycle(label: string): Promise<CycleReport>;
+  clock(): Date;
+  /** Moves the cycles' clock ahead (to a silence's end, a reminder). */
+  skip(ms: number): void;
+  results: DemoResult[];
+}
+
+/** Alert ids whose page (or recovery) this cycle delivered. */
+function pagesOf(r: CycleReport, kind: 'page' | 'recovery'): string[] {
+  return r.alerts.alerts.flatMap((a) =>
+    a.notifications
+      .filter(
+        (n) => n.outcome === 'sent' && (kind === 'page' ? n.kind !== 'recovery' : n.kind === 'recovery'),
+      )
+      .map(() => a.id),
+  );
+}
+
 async function runDemo(flags: DemoFlags): Promise<number> {
   const env = { ...process.env, CPQ_LAB_PASSWORD: process.env.CPQ_LAB_PASSWORD ?? LAB_DEFAULT_PASSWORD };
   const template = loadInventory(flags.inventory);
@@ -120,26 +151,17 @@ async function runDemo(flags: DemoFlags): Promise<number> {
     env,
     notifier: new ConsoleNotifier(process.stdout),
   });
-  const results: Array<{ scenario: string; pages: string[]; recoveries: string[]; ok: boolean }> = [];
-  // The on-call part skips time ahead (to a silence's end, a reminder): the cycles' clock.
   let skewMs = 0;
   const clock = () => new Date(Date.now() + skewMs);
-  const inv = `--inventory ${inventoryFile}`;
-  try {
-    println('cpq-monitor demo: a lab of simulated appliances on 127.0.0.1');
-    println(
-      table(
-        ['appliance', 'role', 'CPQ listener', 'SSH', 'sends quarantine to'],
-        world.inventory.appliances.map((a) => [
-          a.name,
-          a.role + (a.cluster ? ` (cluster ${a.cluster})` : ''),
-          `${a.host}:${a.cpqPort}`,
-          a.ssh ? `${a.host}:${a.ssh.port}` : '-',
-          a.quarantine ? `${a.quarantine.sma}:${a.quarantine.port}` : '-',
-        ]),
-      ),
-    );
-    const cycle = async (label: string): Promise<CycleReport> => {
+  const d: DemoRun = {
+    world,
+    inventoryFile,
+    clock,
+    skip: (ms) => {
+      skewMs += ms;
+    },
+    results: [],
+    cycle: async (label) => {
       println(`\n== ${label}`);
       const r = await runCycle(
         { inventory: world.inventory, kind: 'full', deadline: Date.now() + 30_000, baseDir: dir },
@@ -147,137 +169,160 @@ async function runDemo(flags: DemoFlags): Promise<number> {
       );
       println(flags.verbose ? renderCycle(r) : brief(r));
       return r;
-    };
-    const pagesOf = (r: CycleReport, kind: 'page' | 'recovery') =>
-      r.alerts.alerts.flatMap((a) =>
-        a.notifications
-          .filter(
-            (n) => n.outcome === 'sent' && (kind === 'page' ? n.kind !== 'recovery' : n.kind === 'recovery'),
-          )
-          .map(() => a.id),
-      );
-
-    const healthy = await cycle('Cycle 1: everything healthy');
+    },
+  };
+  try {
+    printLab(world);
+    const healthy = await d.cycle('Cycle 1: everything healthy');
     if (healthy.findings.length > 0) println('(the lab started with findings: see above)');
-
-    for (const s of SCENARIOS) {
-      println(`\n\n### Fault: ${s.title}\n    as an admin would: ${s.asAdmin}\n    expected: ${s.expect}`);
-      await s.brk(world);
-      const pages: string[] = [];
-      for (let i = 0; i < s.brokenCycles; i++) {
-        pages.push(...pagesOf(await cycle(`Cycle with the fault (${i + 1}/${s.brokenCycles})`), 'page'));
-      }
-      println(`\n### Fix: ${s.fixAsAdmin}`);
-      await s.fix(world);
-      let recoveries: string[] = [];
-      for (let i = 0; i < 2 && recoveries.length < new Set(pages).size; i++) {
-        recoveries = [...recoveries, ...pagesOf(await cycle(`Cycle after the fix (${i + 1})`), 'recovery')];
-      }
-      results.push({
-        scenario: s.title,
-        pages: [...new Set(pages)],
-        recoveries: [...new Set(recoveries)],
-        ok: pages.length > 0 && new Set(recoveries).size === new Set(pages).size,
-      });
-    }
-
+    await playFaults(d);
     // On call: a silence mutes a fault, an ack holds back a reminder; no restart, no deploy.
-    const onCall = async () => {
-      println('\n\n### On call: esa2 goes into unplanned work; silence it for 30 minutes');
-      const { silence } = await silenceAdd(
-        {
-          inventory: inventoryFile,
-          appliance: 'esa2',
-          for: '30m',
-          reason: 'disk swap CHG-42',
-          author: 'demo-oncall',
-        },
-        clock(),
-      );
-      println(
-        `    $ ${RUN_COMMAND} silence add --appliance esa2 --for 30m --reason 'disk swap CHG-42' ${inv}   → ${silence.id}`,
-      );
-      world.get('esa2').setCpqQueue(800, true);
-      const silenced = await cycle('Cycle with esa2 backing up, silenced');
-      const held = mutedOf(silenced).filter((m) => m.alert === 'esa2/cpq_queue_backlog' && m.kind === 'page');
-      for (const m of held) println(`   (no page) ${m.alert}: ${m.kind} held back by ${m.by}`);
-      println(`    $ ${RUN_COMMAND} silence list ${inv}`);
-      println(renderMutes((await silenceList({ inventory: inventoryFile }, clock())).mutes));
-      world.get('esa2').setCpqQueue(0, false);
-      const mended = await cycle('Cycle after the work: the silenced incident ends without a word');
-      results.push({
-        scenario: 'esa2 backs up under a silence (muted: no page, no recovery)',
-        pages: pagesOf(silenced, 'page'),
-        recoveries: pagesOf(mended, 'recovery'),
-        ok:
-          held.length === 1 &&
-          pagesOf(silenced, 'page').length === 0 &&
-          pagesOf(mended, 'recovery').length === 0 &&
-          mended.findings.length === 0,
-      });
-
-      println(`\n\n### On call: sma1's certificate expires; on-call acknowledges the page`);
-      world.get('sma1').listener.setFault('expired_cert');
-      const paged = pagesOf(await cycle('Cycle with the expired certificate'), 'page');
-      const { ack } = await ackAlert(
-        'sma1/cpq_cert_expired',
-        { inventory: inventoryFile, reason: 'renewal ordered, CHG-43', author: 'demo-oncall' },
-        clock(),
-      );
-      println(`    $ ${RUN_COMMAND} ack sma1/cpq_cert_expired --reason '${ack.reason}' ${inv}`);
-      skewMs += world.inventory.alerting.reminderMinutes * 60_000;
-      const later = await cycle(
-        `${world.inventory.alerting.reminderMinutes} minutes later: a reminder is due, the ack holds it back`,
-      );
-      const reminders = mutedOf(later).filter(
-        (m) => m.kind === 'reminder' && m.alert === 'sma1/cpq_cert_expired',
-      );
-      for (const m of reminders) println(`   (no reminder) ${m.alert}: held back, ${m.by}`);
-      world.get('sma1').listener.setFault('none');
-      const recovered = pagesOf(
-        await cycle('Cycle after the renewal: the recovery still goes out'),
-        'recovery',
-      );
-      results.push({
-        scenario: 'sma1 certificate expires, acknowledged (reminder held back)',
-        pages: [...new Set(paged)],
-        recoveries: recovered,
-        ok:
-          paged.length === 1 &&
-          reminders.length === 1 &&
-          pagesOf(later, 'page').length === 0 &&
-          recovered.length === 1,
-      });
-      // Leave the silence's window behind, so nothing of the demo is left muted.
-      skewMs += 30 * 60_000;
-    };
-    await onCall();
-
-    println('\n\n== Summary');
-    println(
-      table(
-        ['fault', 'paged', 'recovered'],
-        results.map((r) => [
-          r.scenario,
-          r.pages.join('\n') || '(nothing)',
-          r.recoveries.join('\n') || '(nothing)',
-        ]),
-      ),
-    );
-    const ok = results.every((r) => r.ok);
-    println(
-      ok
-        ? 'Every fault paged with its cause and fix and recovered; the silenced one paged nothing, and the ack held back the reminder.'
-        : 'Some fault did not page or did not recover: see above.',
-    );
-    println(`Try it by hand: ${RUN_COMMAND} lab --inventory config/lab.yaml, then in another shell`);
-    println(`  ${watchHint('config/lab.yaml')}`);
-    return ok ? EXIT.ok : EXIT.critical;
+    await playOnCall(d);
+    return printSummary(d.results);
   } finally {
     await deps.close();
     await world.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function printLab(world: LabWorld): void {
+  println('cpq-monitor demo: a lab of simulated appliances on 127.0.0.1');
+  println(
+    table(
+      ['appliance', 'role', 'CPQ listener', 'SSH', 'sends quarantine to'],
+      world.inventory.appliances.map((a) => [
+        a.name,
+        a.role + (a.cluster ? ` (cluster ${a.cluster})` : ''),
+        `${a.host}:${a.cpqPort}`,
+        a.ssh ? `${a.host}:${a.ssh.port}` : '-',
+        a.quarantine ? `${a.quarantine.sma}:${a.quarantine.port}` : '-',
+      ]),
+    ),
+  );
+}
+
+/** Each scripted fault: break, cycle until it pages, mend, cycle until it recovers. */
+async function playFaults(d: DemoRun): Promise<void> {
+  for (const s of SCENARIOS) {
+    println(`\n\n### Fault: ${s.title}\n    as an admin would: ${s.asAdmin}\n    expected: ${s.expect}`);
+    await s.brk(d.world);
+    const pages: string[] = [];
+    for (let i = 0; i < s.brokenCycles; i++) {
+      pages.push(...pagesOf(await d.cycle(`Cycle with the fault (${i + 1}/${s.brokenCycles})`), 'page'));
+    }
+    println(`\n### Fix: ${s.fixAsAdmin}`);
+    await s.fix(d.world);
+    let recoveries: string[] = [];
+    for (let i = 0; i < 2 && recoveries.length < new Set(pages).size; i++) {
+      recoveries = [...recoveries, ...pagesOf(await d.cycle(`Cycle after the fix (${i + 1})`), 'recovery')];
+    }
+    d.results.push({
+      scenario: s.title,
+      pages: [...new Set(pages)],
+      recoveries: [...new Set(recoveries)],
+      ok: pages.length > 0 && new Set(recoveries).size === new Set(pages).size,
+    });
+  }
+}
+
+/** On call: a silence mutes a fault, an ack holds back a reminder; no restart, no deploy. */
+async function playOnCall(d: DemoRun): Promise<void> {
+  println('\n\n### On call: esa2 goes into unplanned work; silence it for 30 minutes');
+  const { silence } = await silenceAdd(
+    {
+      inventory: d.inventoryFile,
+      appliance: 'esa2',
+      for: '30m',
+      reason: 'disk swap CHG-42',
+      author: 'demo-oncall',
+    },
+    d.clock(),
+  );
+  println(
+    `    $ ${RUN_COMMAND} silence add --appliance esa2 --for 30m --reason 'disk swap CHG-42' --inventory ${d.inventoryFile}   → ${silence.id}`,
+  );
+  d.world.get('esa2').setCpqQueue(800, true);
+  const silenced = await d.cycle('Cycle with esa2 backing up, silenced');
+  const held = mutedOf(silenced).filter((m) => m.alert === 'esa2/cpq_queue_backlog' && m.kind === 'page');
+  for (const m of held) println(`   (no page) ${m.alert}: ${m.kind} held back by ${m.by}`);
+  println(`    $ ${RUN_COMMAND} silence list --inventory ${d.inventoryFile}`);
+  println(renderMutes((await silenceList({ inventory: d.inventoryFile }, d.clock())).mutes));
+  d.world.get('esa2').setCpqQueue(0, false);
+  const mended = await d.cycle('Cycle after the work: the silenced incident ends without a word');
+  d.results.push({
+    scenario: 'esa2 backs up under a silence (muted: no page, no recovery)',
+    pages: pagesOf(silenced, 'page'),
+    recoveries: pagesOf(mended, 'recovery'),
+    ok:
+      held.length === 1 &&
+      pagesOf(silenced, 'page').length === 0 &&
+      pagesOf(mended, 'recovery').length === 0 &&
+      mended.findings.length === 0,
+  });
+
+  println(`\n\n### On call: sma1's certificate expires; on-call acknowledges the page`);
+  d.world.get('sma1').listener.setFault('expired_cert');
+  const paged = pagesOf(await d.cycle('Cycle with the expired certificate'), 'page');
+  const { ack } = await ackAlert(
+    'sma1/cpq_cert_expired',
+    { inventory: d.inventoryFile, reason: 'renewal ordered, CHG-43', author: 'demo-oncall' },
+    d.clock(),
+  );
+  println(
+    `    $ ${RUN_COMMAND} ack sma1/cpq_cert_expired --reason '${ack.reason}' --inventory ${d.inventoryFile}`,
+  );
+  println(`    $ ${RUN_COMMAND} alerts --inventory ${d.inventoryFile}`);
+  println(renderAlerts(await queryAlerts({ inventory: d.inventoryFile }, undefined, d.clock())));
+  d.skip(d.world.inventory.alerting.reminderMinutes * 60_000);
+  const later = await d.cycle(
+    `${d.world.inventory.alerting.reminderMinutes} minutes later: a reminder is due, the ack holds it back`,
+  );
+  const reminders = mutedOf(later).filter(
+    (m) => m.kind === 'reminder' && m.alert === 'sma1/cpq_cert_expired',
+  );
+  for (const m of reminders) println(`   (no reminder) ${m.alert}: held back, ${m.by}`);
+  d.world.get('sma1').listener.setFault('none');
+  const recovered = pagesOf(
+    await d.cycle('Cycle after the renewal: the recovery still goes out'),
+    'recovery',
+  );
+  d.results.push({
+    scenario: 'sma1 certificate expires, acknowledged (reminder held back)',
+    pages: [...new Set(paged)],
+    recoveries: recovered,
+    ok:
+      paged.length === 1 &&
+      reminders.length === 1 &&
+      pagesOf(later, 'page').length === 0 &&
+      recovered.length === 1,
+  });
+  // Leave the silence's window behind, so nothing of the demo is left muted.
+  d.skip(30 * 60_000);
+}
+
+/** The summary table and the exit code: 0 when every scene went as expected. */
+function printSummary(results: readonly DemoResult[]): number {
+  println('\n\n== Summary');
+  println(
+    table(
+      ['fault', 'paged', 'recovered'],
+      results.map((r) => [
+        r.scenario,
+        r.pages.join('\n') || '(nothing)',
+        r.recoveries.join('\n') || '(nothing)',
+      ]),
+    ),
+  );
+  const ok = results.every((r) => r.ok);
+  println(
+    ok
+      ? 'Every fault paged with its cause and fix and recovered; the silenced one paged nothing, and the ack held back the reminder.'
+      : 'Some fault did not page or did not recover: see above.',
+  );
+  println(`Try it by hand: ${RUN_COMMAND} lab --inventory config/lab.yaml, then in another shell`);
+  println(`  ${watchHint('config/lab.yaml')}`);
+  return ok ? EXIT.ok : EXIT.critical;
 }
 
 /** One line per finding and notification: the pages themselves are printed by the notifier. */
