@@ -66,6 +66,10 @@ export interface Forwarder {
   readonly logGroup: LogGroup;
 }
 
+type IntegrationSettings = NonNullable<NonNullable<Inventory['deploy']>['integrations']>;
+type ChatbotSettings = NonNullable<IntegrationSettings['chatbot']>;
+type PagerDutySettings = NonNullable<IntegrationSettings['pagerduty']>;
+
 /** The integrations the inventory asks for; an empty construct when it asks for none. */
 export class Integrations extends Construct {
   readonly forwarders: Partial<Record<IntegrationName, Forwarder>> = {};
@@ -99,76 +103,107 @@ export class Integrations extends Construct {
         masterKey: props.topicKey,
         enforceSSL: true,
       });
-      const fwd = this.forwarder('chatbot', inv, props, { CHATBOT_TOPIC_ARN: this.chatbotTopic.topicArn });
-      fwd.role.addToPrincipalPolicy(
-        new PolicyStatement({
-          sid: 'PublishChatNotifications',
-          actions: ['sns:Publish'],
-          resources: [this.chatbotTopic.topicArn],
-        }),
-      );
-      fwd.role.addToPrincipalPolicy(
-        new PolicyStatement({
-          sid: 'EncryptChatNotifications',
-          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          resources: [props.topicKey.keyArn],
-        }),
-      );
-      const { slack, teams } = conf.chatbot;
-      if (slack !== undefined || teams !== undefined) {
-        // Chatbot assumes this role only for commands typed in the channel: it gets no permission.
-        this.chatbotRole = new Role(this, 'ChatbotChannelRole', {
-          assumedBy: new ServicePrincipal('chatbot.amazonaws.com'),
-          description: 'cpq-monitor chat channel (notifications only, no permissions)',
-        });
-      }
-      const configName = `${stackName}-alerts`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 128);
-      if (slack !== undefined) {
-        this.slackChannel = new SlackChannelConfiguration(this, 'SlackChannel', {
-          slackChannelConfigurationName: configName,
-          slackWorkspaceId: slack.workspaceId,
-          slackChannelId: slack.channelId,
-          notificationTopics: [this.chatbotTopic],
-          role: this.chatbotRole,
-          guardrailPolicies: [ManagedPolicy.fromAwsManagedPolicyName(CHATBOT_GUARDRAIL)],
-          userRoleRequired: false,
-        });
-      }
-      if (teams !== undefined) {
-        this.teamsChannel = new CfnMicrosoftTeamsChannelConfiguration(this, 'TeamsChannel', {
-          configurationName: configName,
-          teamId: teams.teamId,
-          teamsTenantId: teams.tenantId,
-          teamsChannelId: teams.channelId,
-          iamRoleArn: this.chatbotRole!.roleArn,
-          snsTopicArns: [this.chatbotTopic.topicArn],
-          guardrailPolicies: [ManagedPolicy.fromAwsManagedPolicyName(CHATBOT_GUARDRAIL).managedPolicyArn],
-          userRoleRequired: false,
-        });
-      }
+      this.chatbotForwarder(this.chatbotTopic, inv, props);
+      const channels = this.chatChannels(this.chatbotTopic, conf.chatbot, stackName);
+      this.chatbotRole = channels.role;
+      this.slackChannel = channels.slack;
+      this.teamsChannel = channels.teams;
     }
+    if (conf.pagerduty !== undefined) this.pagerDutyForwarder(conf.pagerduty, inv, props);
+    this.deadLetterAlarm = this.failuresAlarm(this.deadLetterQueue, inv, props.topic, stackName);
+    this.rejectedAlarm = this.rejectedMessagesAlarm(inv, props, stackName);
+  }
 
-    if (conf.pagerduty !== undefined) {
-      const { secretId, region } = conf.pagerduty;
-      const fwd = this.forwarder('pagerduty', inv, props, {
-        PAGERDUTY_SECRET_ID: secretId,
-        PAGERDUTY_REGION: region,
-      });
-      // Paired with PAGERDUTY_SECRET_ID: that one secret, nothing else.
-      fwd.role.addToPrincipalPolicy(
-        new PolicyStatement({
-          sid: 'ReadPagerDutyRoutingKey',
-          actions: ['secretsmanager:GetSecretValue'],
-          resources: [secretArn(Stack.of(this), secretId, 'deploy.integrations.pagerduty.secretId')],
-        }),
-      );
-    }
+  /** The Chatbot forwarder: publishes the chat card to the Chatbot topic, encrypted with the topic key. */
+  private chatbotForwarder(topic: Topic, inv: Inventory, props: IntegrationsProps): void {
+    const fwd = this.forwarder('chatbot', inv, props, { CHATBOT_TOPIC_ARN: topic.topicArn });
+    fwd.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'PublishChatNotifications',
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+      }),
+    );
+    fwd.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'EncryptChatNotifications',
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [props.topicKey.keyArn],
+      }),
+    );
+  }
 
+  /** The Slack and Teams channel configurations the inventory names, subscribed to the Chatbot topic. */
+  private chatChannels(
+    topic: Topic,
+    chatbot: ChatbotSettings,
+    stackName: string,
+  ): { role?: Role; slack?: SlackChannelConfiguration; teams?: CfnMicrosoftTeamsChannelConfiguration } {
+    const { slack, teams } = chatbot;
+    if (slack === undefined && teams === undefined) return {};
+    // Chatbot assumes this role only for commands typed in the channel: it gets no permission.
+    const role = new Role(this, 'ChatbotChannelRole', {
+      assumedBy: new ServicePrincipal('chatbot.amazonaws.com'),
+      description: 'cpq-monitor chat channel (notifications only, no permissions)',
+    });
+    const configName = `${stackName}-alerts`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 128);
+    const guardrail = ManagedPolicy.fromAwsManagedPolicyName(CHATBOT_GUARDRAIL);
+    return {
+      role,
+      ...(slack !== undefined
+        ? {
+            slack: new SlackChannelConfiguration(this, 'SlackChannel', {
+              slackChannelConfigurationName: configName,
+              slackWorkspaceId: slack.workspaceId,
+              slackChannelId: slack.channelId,
+              notificationTopics: [topic],
+              role,
+              guardrailPolicies: [guardrail],
+              userRoleRequired: false,
+            }),
+          }
+        : {}),
+      ...(teams !== undefined
+        ? {
+            teams: new CfnMicrosoftTeamsChannelConfiguration(this, 'TeamsChannel', {
+              configurationName: configName,
+              teamId: teams.teamId,
+              teamsTenantId: teams.tenantId,
+              teamsChannelId: teams.channelId,
+              iamRoleArn: role.roleArn,
+              snsTopicArns: [topic.topicArn],
+              guardrailPolicies: [guardrail.managedPolicyArn],
+              userRoleRequired: false,
+            }),
+          }
+        : {}),
+    };
+  }
+
+  /** The PagerDuty forwarder, allowed to read the one secret that holds its routing key. */
+  private pagerDutyForwarder(pagerduty: PagerDutySettings, inv: Inventory, props: IntegrationsProps): void {
+    const { secretId, region } = pagerduty;
+    const fwd = this.forwarder('pagerduty', inv, props, {
+      PAGERDUTY_SECRET_ID: secretId,
+      PAGERDUTY_REGION: region,
+    });
+    // Paired with PAGERDUTY_SECRET_ID: that one secret, nothing else.
+    fwd.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ReadPagerDutyRoutingKey',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [secretArn(Stack.of(this), secretId, 'deploy.integrations.pagerduty.secretId')],
+      }),
+    );
+  }
+
+  /** Pages the paging topic while a notification waits in the forwarders' dead-letter queue. */
+  private failuresAlarm(queue: Queue, inv: Inventory, topic: ITopic, stackName: string): Alarm {
     const runbook = `${inv.deploy?.runbookUrl ?? DEFAULTS.deployRunbookUrl}#${FORWARDER_ALARM_ANCHOR}`;
-    this.deadLetterAlarm = new Alarm(this, 'ForwarderFailuresAlarm', {
+    const alarm = new Alarm(this, 'ForwarderFailuresAlarm', {
       alarmName: `${stackName}-integration-forwarder-failures`,
       alarmDescription: `A chat or pager integration could not deliver a notification after ${FORWARDER_RETRY_ATTEMPTS + 1} attempts: it waits in the forwarder dead-letter queue (e-mail and SMS subscribers did get it). Runbook: ${runbook}`,
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+      metric: queue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(5),
         statistic: 'Maximum',
       }),
@@ -177,10 +212,10 @@ export class Integrations extends Construct {
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    const action = new SnsAction(props.topic);
-    this.deadLetterAlarm.addAlarmAction(action);
-    this.deadLetterAlarm.addOkAction(action);
-    this.rejectedAlarm = this.rejectedMessagesAlarm(inv, props, stackName);
+    const action = new SnsAction(topic);
+    alarm.addAlarmAction(action);
+    alarm.addOkAction(action);
+    return alarm;
   }
 
   /**
