@@ -13,6 +13,7 @@ import { Writable } from 'node:stream';
 import { startLabWorld } from '../lab/world';
 import { ConsoleNotifier } from '../shared/alerts/console-notifier';
 import { credentialResolver } from '../shared/cycle/credentials';
+import { ALL_PROBERS } from '../shared/cycle/probers';
 import { type CycleReport, runCycle } from '../shared/cycle/run';
 import { parseInventory } from '../shared/inventory/load';
 import type { Inventory } from '../shared/inventory/schema';
@@ -170,6 +171,7 @@ async function run(args: string[]): Promise<void> {
     },
   });
   const deps = {
+    probers: ALL_PROBERS,
     store: new FileAlertStore(join(dir, 'alerts.json')),
     memory: new FileMemoryStore(join(dir, 'memory.json')),
     notifier: new ConsoleNotifier(pages),

@@ -26,6 +26,7 @@ import { ConsoleNotifier } from '../shared/alerts/console-notifier';
 import type { AlertRecord } from '../shared/alerts/record';
 import { credentialResolver } from '../shared/cycle/credentials';
 import { contextAppliances } from '../shared/cycle/plan';
+import { ALL_PROBERS } from '../shared/cycle/probers';
 import { runCycle } from '../shared/cycle/run';
 import { parseInventory, parseInventoryJson } from '../shared/inventory/load';
 import type { Inventory } from '../shared/inventory/schema';
@@ -160,6 +161,7 @@ export async function runFunctionProcess(inventoryFile: string, shardsFile: stri
   const store = new MeteredAlertStore(new FileAlertStore(join(dir, 'alerts.json')));
   const memory = new MeteredMemoryStore(new FileMemoryStore(join(dir, 'memory.json')));
   const deps = {
+    probers: ALL_PROBERS,
     store,
     memory,
     notifier: new ConsoleNotifier(new Writable({ write: (_c, _e, done) => done() })),

@@ -5,10 +5,11 @@
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConsoleNotifier } from '../shared/alerts/console-notifier';
-import { type CycleKind, runCycle } from '../shared/cycle/run';
+import { runCycle } from '../shared/cycle/run';
 import { ConfigError, EXIT } from '../shared/errors';
 import { loadInventory } from '../shared/inventory/load';
 import type { Inventory } from '../shared/inventory/schema';
+import { type CycleKind, PROBER_KINDS } from '../shared/prober/prober';
 import { cycleJson, exitCodeOfCycle, renderCycle } from './cycle-report';
 import { localCycleDeps } from './local-cycle';
 import { localStateFiles } from './local-state';
@@ -24,7 +25,7 @@ interface CheckFlags {
   timeout?: number;
 }
 
-const KINDS: readonly CycleKind[] = ['probe', 'ssh', 'full'];
+const KINDS: readonly CycleKind[] = [...PROBER_KINDS, 'full'];
 
 /** Registers `check` on the program. */
 export function register(program: Command): void {

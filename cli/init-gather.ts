@@ -10,8 +10,10 @@ import { firstFacts } from '../shared/asyncos/commands';
 import { fetchHostKey, type HostKeyResult, type ReaderDeps, readAppliance } from '../shared/asyncos/reader';
 import type { CommandRequest, SshAuth } from '../shared/asyncos/types';
 import { errorMessage } from '../shared/errors';
-import { cpqListenerOf, type HostReading } from '../shared/onboarding/discover';
+import type { HostReading } from '../shared/onboarding/discover';
+import { PROBE_DEFAULTS } from '../shared/prober/listener-defaults';
 import { probeListener } from '../shared/probes/probe';
+import { cpqListenerOf } from '../shared/read-view';
 import { printable, terminalText } from '../shared/text';
 
 /** What init reads on every appliance: the read-only allow-list's configuration commands. */
@@ -192,9 +194,13 @@ async function readAndProbe(o: GatherOptions, t: GatherTarget, r: HostReading, i
   }
   r.read = read;
   const showconfig = firstFacts(read, 'showconfig');
-  const listener = showconfig ? cpqListenerOf(showconfig) : null;
-  const port = listener?.port || o.fallbackCpqPort?.(i) || 7025;
-  r.probe = await probeListener({ host: t.host, port, timeoutMs: Math.min(o.timeoutMs, 10_000) });
+  const listener = showconfig ? cpqListenerOf(showconfig.listeners) : null;
+  const port = listener?.port || o.fallbackCpqPort?.(i) || PROBE_DEFAULTS.port;
+  r.probe = await probeListener({
+    host: t.host,
+    port,
+    timeoutMs: Math.min(o.timeoutMs, PROBE_DEFAULTS.timeoutMs),
+  });
 }
 
 /** Marks the certificates to pin: all, none, or each as the operator answers. */

@@ -6,6 +6,7 @@ import { ConsoleNotifier } from '../shared/alerts/console-notifier';
 import type { Notifier } from '../shared/alerts/notifier';
 import { awsClientConfig } from '../shared/aws/client-config';
 import { credentialResolver } from '../shared/cycle/credentials';
+import { ALL_PROBERS } from '../shared/cycle/probers';
 import type { CycleDeps } from '../shared/cycle/run';
 import type { Inventory } from '../shared/inventory/schema';
 import { EmfSink } from '../shared/metrics/emf-sink';
@@ -42,6 +43,7 @@ export function localCycleDeps(
   }
   const usesSecrets = inv.appliances.some((a) => a.ssh?.credentials.secretId !== undefined);
   return {
+    probers: ALL_PROBERS,
     store: new FileAlertStore(opts.statePath),
     memory: new FileMemoryStore(memoryPathFor(opts.statePath)),
     operators: new FileOperatorStore(opts.statePath),

@@ -6,16 +6,11 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import { ConfigError, errorMessage } from '../shared/errors';
-import {
-  checkProbeOptions,
-  clientTlsSettings,
-  PROBE_DEFAULTS,
-  type ProbeOptionField,
-  probeHint,
-  probeListener,
-} from '../shared/probes';
+import { PROBE_DEFAULTS } from '../shared/prober/listener-defaults';
+import { checkProbeOptions, type ProbeOptionField, probeHint, probeListener } from '../shared/probes';
 import type { ProbeOptions, ProbeResult } from '../shared/probes/types';
 import { caBundleProblem, certificateBlocks } from '../shared/tls/ca-bundle';
+import { clientTlsSettings } from '../shared/tls/client-context';
 import { normalizeFingerprint256 } from '../shared/tls/fingerprint';
 import { isTlsVersion, TLS_VERSIONS, type TlsVersion } from '../shared/tls/versions';
 import { collect, exitCodeFor, formatMs, intOption, parseTarget, printJson, println } from './output';

@@ -110,10 +110,18 @@ export function createAwsClients(overrides: AwsClientOverrides = {}): AwsClients
   };
 }
 
-/** Builds the cycle's dependencies once per container (the secret cache lives as long as it). */
-export function awsCycleDeps(config: ReturnType<typeof configFromEnv>, clients: AwsClients): CycleDeps {
+/**
+ * Builds the cycle's dependencies once per container (the secret cache lives as long as it). Each
+ * handler gives its own probers, so a function's bundle holds only the probers it runs.
+ */
+export function awsCycleDeps(
+  config: ReturnType<typeof configFromEnv>,
+  clients: AwsClients,
+  probers: CycleDeps['probers'],
+): CycleDeps {
   const doc = createAlertDocumentClient(clients.dynamodb);
   return {
+    probers,
     store: new DynamoDbAlertStore(doc, { tableName: config.ALERT_TABLE_NAME }),
     memory: new DynamoDbMemoryStore(doc, config.ALERT_TABLE_NAME),
     operators: new DynamoDbOperatorStore(doc, config.ALERT_TABLE_NAME),

@@ -80,6 +80,13 @@ export function bundledFunction(
   };
 }
 
+/**
+ * What a cycle function's bundle leaves out. ssh2's optional native parts are built for this
+ * machine, not for ARM64 Lambda: left out, ssh2 falls back to its pure-JS crypto. @aws-sdk/*
+ * comes with the runtime.
+ */
+export const CYCLE_EXTERNAL_MODULES = ['@aws-sdk/*', 'cpu-features', '*.node'] as const;
+
 /** Inputs of one cycle function. */
 export interface CycleFunctionProps {
   /** Which cycle: its handler is `functions/<cycle>-cycle.ts`. */
@@ -124,9 +131,7 @@ export class CycleFunction extends Construct {
     this.function = new NodejsFunction(this, 'Function', {
       description: `cpq-monitor ${props.cycle} cycle (every ${interval} min)`,
       ...bundledFunction(`${props.cycle}-cycle.ts`, {
-        // ssh2's optional native parts are built for this machine, not for ARM64 Lambda: left out,
-        // ssh2 falls back to its pure-JS crypto. @aws-sdk/* comes with the runtime.
-        externalModules: ['@aws-sdk/*', 'cpu-features', '*.node'],
+        externalModules: [...CYCLE_EXTERNAL_MODULES],
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],

@@ -3,6 +3,8 @@
  * each command's raw text kept and parsed. `readAppliance` never throws.
  */
 import { errorMessage, type Status, worstStatus } from '../errors';
+import type { Prober } from '../prober/prober';
+import { READ_DEFAULTS } from '../prober/ssh-defaults';
 import { commandLine } from './allowlist';
 import { commandNamed, type RegisteredCommand } from './commands';
 import { isFingerprint, type PresentedHostKey } from './fingerprint';
@@ -11,18 +13,22 @@ import { interruptedMessage, openShellSession } from './session';
 import type { RunOutcome, ShellSession } from './shell-session';
 import type { CommandResult, ReadCode, ReadOptions, ReadResult } from './types';
 
-export const READ_DEFAULTS = {
-  port: 22,
-  timeoutMs: 30_000,
-  commandTimeoutMs: 15_000,
-  maxOutputBytes: 4 * 1024 * 1024,
-} as const;
-
 /** Dependencies a caller may replace (tests resolve names without leaving loopback). */
 export interface ReaderDeps {
   lookup?: LookupFn;
   /** Quiet time before an unrecognised prompt ends a wait; default 1500 ms. */
   quietMs?: number;
+}
+
+/** The SSH reader as a prober: one read of one appliance, within the cycle's time left for it. */
+export function sshReader(
+  deps: ReaderDeps = {},
+): Prober<Omit<ReadOptions, 'timeoutMs' | 'signal'>, ReadResult> {
+  return {
+    kind: 'ssh',
+    run: (target, timeoutMs, signal) =>
+      readAppliance({ ...target, timeoutMs, ...(signal !== undefined ? { signal } : {}) }, deps),
+  };
 }
 
 /** Reads one appliance over SSH. Always resolves with a ReadResult; never throws. */

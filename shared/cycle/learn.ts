@@ -3,10 +3,10 @@
  * the TLS versions its outbound methods enable, which the probes then offer on its behalf (and the
  * cycle memory keeps for the probe cycles that read nothing). Pure: reads in, learned values out.
  */
-import { firstFacts } from '../asyncos/commands';
 import type { ReadResult } from '../asyncos/types';
 import { fromOutboundTls, type OutboundTlsFacts } from '../findings/outbound-tls';
 import type { ConfigObservation } from '../observations';
+import { firstFacts } from '../read-view';
 import type { TlsVersion } from '../tls/versions';
 import { versionsFromMethods } from '../tls/versions';
 

@@ -8,34 +8,32 @@
 import { type AlertReport, processAlerts } from '../alerts/engine';
 import { type IntermittentMemory, trackIntermittent } from '../alerts/intermittent';
 import type { Notifier } from '../alerts/notifier';
-import { honouredSilences, muteResolver } from '../alerts/silences';
-import { type ReaderDeps, readAppliance } from '../asyncos/reader';
-import type { ReadResult, SshAuth } from '../asyncos/types';
-import { type CallOptions, DeadlineError, deadlineSignal } from '../aws/client-config';
-import { errorMessage } from '../errors';
-import { CREDENTIALS_UNAVAILABLE_SEVERITY, MONITOR_SUBJECT } from '../findings/credential-rules';
+import { muteResolver } from '../alerts/silences';
+import { type CallOptions, deadlineSignal } from '../aws/client-config';
+import { MONITOR_SUBJECT } from '../findings/credential-rules';
 import { evaluateFindings } from '../findings/evaluate';
 import { endsOf } from '../findings/ids';
 import type { ExplainedFinding, Finding, FindingsMemory, PathState } from '../findings/types';
-import type { Appliance, Inventory } from '../inventory/schema';
+import type { Inventory } from '../inventory/schema';
+import { applianceNamed } from '../inventory/topology';
 import type { Logger } from '../log';
 import type { MetricDatum } from '../metrics/datum';
 import { metricsForCycle } from '../metrics/from-observations';
 import { applianceRecords } from '../metrics/records';
 import type { MetricSink, SinkReport } from '../metrics/sink';
-import type { ConfigObservation, ListenerObservation } from '../observations';
-import { probeListener } from '../probes/probe';
+import type { ConfigObservation, ListenerObservation, Observation } from '../observations';
+import { type CycleKind, cycleRuns, PROBER_KINDS, PROBER_ORDER, type ProberKind } from '../prober/prober';
 import type { AlertStore } from '../state/alerts/store';
 import type { CyclePart, MemoryStore } from '../state/memory/store';
-import { loadOperatorState, type OperatorState, type OperatorStore } from '../state/operators/store';
-import { caFileReader } from './ca-files';
-import { type CredentialResolver, CredentialsError } from './credentials';
-import { learnOutbound } from './learn';
-import { type PlannedProbe, planCommands, planProbes } from './plan';
-import { isContext, ownSshMemory, reportsAbout, retriesFor, type Shard, selectShard } from './shard';
+import type { OperatorState, OperatorStore } from '../state/operators/store';
+import type { CredentialResolver } from './credentials';
+import { type CycleProber, type Learned, learnedIn, type ProberScope } from './cycle-prober';
+import { loadOperators } from './operators';
+import { loadParts, type Parts, recall, recallIntermittent, saveParts } from './recall';
+import { isContext, reportsAbout, retriesFor, type Shard, selectShard } from './shard';
 import { runBounded, type WorkBounds } from './work';
 
-export type CycleKind = 'probe' | 'ssh' | 'full';
+export type { CycleKind } from '../prober/prober';
 
 export interface CycleInput {
   inventory: Inventory;
@@ -67,6 +65,12 @@ export interface CycleInput {
 }
 
 export interface CycleDeps {
+  /**
+   * The probers this entry point runs (listenerProbes, sshReads; ALL_PROBERS for both), in any
+   * order: a cycle runs those of its kind in PROBER_ORDER. A kind the cycle needs and no prober
+   * given for it is a programming error.
+   */
+  probers: readonly CycleProber[];
   store: AlertStore;
   notifier: Notifier;
   sink: MetricSink;
@@ -76,7 +80,6 @@ export interface CycleDeps {
   credentials: CredentialResolver;
   logger?: Logger;
   now?: () => Date;
-  readerDeps?: ReaderDeps;
 }
 
 export interface CycleReport {
@@ -120,67 +123,35 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
   const startedMs = Date.now();
   const problems: string[] = [];
   const memoryKey = input.memoryKey ?? 'all';
-  const doProbes = input.kind !== 'ssh';
-  const doReads = input.kind !== 'probe';
-  const bounds: WorkBounds = {
-    concurrency: inv.monitor.concurrency,
-    deadline: input.deadline - (input.tailReserveMs ?? 5000),
-    skipped: [],
-    ...(input.signal !== undefined ? { signal: input.signal } : {}),
-  };
-  const interrupt = () => {
-    bounds.deadline = Math.min(bounds.deadline, Date.now());
-  };
-  if (input.signal?.aborted) interrupt();
-  input.signal?.addEventListener('abort', interrupt, { once: true });
+  const probers = probersOf(deps.probers, input.kind);
+  const { bounds, interrupt } = workBounds(input);
 
-  const shard = selectShard(inv, doReads, input.appliances);
+  const shard = selectShard(inv, cycleRuns(input.kind, 'ssh'), input.appliances);
   if (shard.unknown.length > 0) {
     problems.push(`asked for appliances not enabled in the inventory: ${shard.unknown.join(', ')}`);
   }
 
-  // Memory: each kind owns its part; both parts are read.
-  const parts = await loadParts(
-    deps.memory,
-    memoryKey,
-    problems,
-    Math.min(Date.now() + TAIL_MS.load, input.deadline - TAIL_MS.memory),
-  );
-  const memory = recall(parts);
+  // Memory: each prober's kind owns its part; every part is read.
+  const loadBy = Math.min(Date.now() + TAIL_MS.load, input.deadline - TAIL_MS.memory);
+  const parts = await loadParts(deps.memory, memoryKey, problems, loadBy);
 
-  // Reads first: what they show of each appliance's outbound TLS (cipher list and methods) is
-  // what the probes offer on its behalf.
-  const config = doReads ? await readAll([...shard.sshOwned, ...shard.context], inv, deps, bounds) : [];
-  const ownConfig = config.filter((o) => !isContext(shard, o.appliance));
-  const outbound = learnOutbound(parts.ssh ?? {}, ownConfig);
-  const listener = doProbes
-    ? await probeAll(
-        planProbes(inv, shard.owned, {
-          ...outbound,
-          ca: caFileReader(input.baseDir ?? '.', (p) => problems.push(p)),
-          timeoutMs: inv.monitor.probeTimeoutMs,
-        }),
-        bounds,
-      )
-    : [];
+  const problem = (p: string) => problems.push(p);
+  const scope = {
+    inventory: inv,
+    shard,
+    baseDir: input.baseDir ?? '.',
+    problem,
+    credentials: deps.credentials,
+  };
+  const seen = await observe(probers, scope, parts, bounds);
   // Past the I/O an interrupt changes nothing; `check --watch` hands every cycle the same signal.
   input.signal?.removeEventListener('abort', interrupt);
+  const listener = seen.observations.filter((o): o is ListenerObservation => o.kind === 'listener');
+  const config = seen.observations.filter((o): o is ConfigObservation => o.kind === 'config');
+  const ownConfig = config.filter((o) => !isContext(shard, o.appliance));
 
   const now = clock();
-  const evaluated = evaluateFindings({
-    inventory: inv,
-    now,
-    listener,
-    config,
-    memory,
-    context: shard.context.map((a) => a.name),
-    // A shard reports the paths into the listeners it owns (PathsDown counts those).
-    ...(shard.named ? { pathsInto: shard.ownedNames } : {}),
-  });
-  // Context appliances were read for their peers' sake: their own findings belong to their shard.
-  const owns = (id: string) => reportsAbout(shard, endsOf(id));
-  const findings = evaluated.findings.filter((f) => owns(f.id));
-  const checked = evaluated.checked.filter(owns);
+  const { evaluated, findings, checked } = judge(inv, now, shard, { listener, config }, recall(parts));
 
   const operators = await loadOperators(deps.operators, problems);
   // Intermittent failures: each cycle kind keeps the windows of the checks it evaluates.
@@ -190,43 +161,27 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
     checked,
     policy: inv.alerting.intermittent,
     failuresBeforePage: inv.alerting.failuresBeforePage,
-    roleOf: (name) => inv.appliances.find((a) => a.name === name)?.role ?? 'esa',
+    roleOf: (name) => applianceNamed(inv, name)?.role ?? 'esa',
   });
 
-  const memoryStart = input.deadline - TAIL_MS.memory;
-  const metricsStart = memoryStart - TAIL_MS.metrics;
-  const alerts = await alert(
-    inv,
-    shard,
-    [...findings, ...intermittent.findings],
-    [...checked, ...intermittent.checked],
-    now,
-    operators,
-    deps,
-    metricsStart,
-  );
+  const metricsStart = input.deadline - TAIL_MS.memory - TAIL_MS.metrics;
+  const judged = {
+    findings: [...findings, ...intermittent.findings],
+    checked: [...checked, ...intermittent.checked],
+  };
+  const alerts = await alert(inv, shard, judged, now, operators, deps, metricsStart);
   problems.push(...alertProblems(alerts));
 
   // Metrics go out as EMF lines on stdout: no AWS call, nothing a silent endpoint could hold.
-  const seen = { listener, config: ownConfig, findings, paths: evaluated.paths };
+  const own = { listener, config: ownConfig, findings, paths: evaluated.paths };
   const pages = { sent: alerts.sent, failed: alerts.failed };
-  const metrics = await shipMetrics(input, seen, shard, now, bounds, deps.sink, pages);
+  const metrics = await shipMetrics(input, own, shard, now, bounds, deps.sink, pages);
   for (const e of metrics.report.errors) problems.push(`metrics not shipped: ${e.message}`);
 
-  // Memory: what this cycle learned, for the next one.
+  // Memory: what this cycle learned, for the next one; each prober's kind saves its own part.
+  const mine = partsOf(probers, shard, evaluated.memory, seen.learnedBy, intermittent.memory);
   const save: CallOptions = { abortSignal: deadlineSignal(input.deadline) };
-  if (doProbes) {
-    const part = { findings: { listeners: evaluated.memory.listeners }, intermittent: intermittent.memory };
-    await saveParts(deps.memory, `probe/${memoryKey}`, part, clock, problems, save);
-  }
-  if (doReads) {
-    const part = {
-      findings: ownSshMemory(shard, evaluated.memory),
-      ...outbound,
-      intermittent: intermittent.memory,
-    };
-    await saveParts(deps.memory, `ssh/${memoryKey}`, part, clock, problems, save);
-  }
+  await saveParts(deps.memory, memoryKey, mine, clock, problems, save);
 
   for (const p of problems) deps.logger?.warn({ problem: p }, 'cycle problem');
   return {
@@ -249,117 +204,112 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
   };
 }
 
-async function readOne(
-  inv: Inventory,
-  a: Appliance,
-  timeoutMs: number,
-  deps: CycleDeps,
-  signal: AbortSignal,
-): Promise<ReadResult> {
-  const ssh = a.ssh!;
-  const startedAt = new Date().toISOString();
-  let auth: Awaited<ReturnType<CredentialResolver>>;
-  try {
-    // A secret store that never answers must not hold the read past its time.
-    auth = await beforeDeadline(deps.credentials(a), Date.now() + timeoutMs, signal);
-  } catch (err) {
-    // The appliance was never contacted: say why in the result the rules read.
-    const why =
-      err instanceof CredentialsError ? err.message : `cannot get credentials: ${errorMessage(err)}`;
-    return {
-      host: a.host,
-      port: ssh.port,
-      // The finding's severity, so the read result and the page it raises agree.
-      status: CREDENTIALS_UNAVAILABLE_SEVERITY,
-      code: 'credentials_unavailable',
-      message: `No SSH login was attempted: ${why}.`,
-      hostKey: null,
-      startedAt,
-      timings: { totalMs: 0 },
-      commands: {},
-    };
-  }
-  const started = Date.now();
-  const read = (with_: SshAuth, ms: number) =>
-    readAppliance(
-      {
-        host: a.host,
-        port: ssh.port,
-        username: ssh.user,
-        auth: with_,
-        hostKeys: ssh.hostKeys,
-        commands: planCommands(a, inv),
-        timeoutMs: ms,
-        signal,
-      },
-      deps.readerDeps,
-    );
-  const first = await read(auth, timeoutMs);
-  // A refused login with a cached Secrets Manager secret may be a rotated password: fetch the
-  // secret again and retry once in this cycle. Only a second refusal, with the fresh secret,
-  // is reported (docs/deploy.md, "SSH secrets: cache and rotation").
-  if (first.code !== 'auth_failed' || ssh.credentials.secretId === undefined) return first;
-  const left = timeoutMs - (Date.now() - started);
-  if (left <= 0 || signal.aborted) return first;
-  let fresh: SshAuth;
-  try {
-    fresh = await beforeDeadline(deps.credentials(a, auth), Date.now() + left, signal);
-  } catch {
-    return first;
-  }
-  // The same secret as before: the login was refused for another reason; do not knock twice.
-  if (JSON.stringify(fresh) === JSON.stringify(auth)) return first;
-  return read(fresh, left);
+/**
+ * The bounds of the probes and reads: the deadline less the tail kept for alerts, metrics and
+ * memory; an abort of the input's signal moves that deadline to now (`interrupt`, to let go of).
+ */
+function workBounds(input: CycleInput): { bounds: WorkBounds; interrupt: () => void } {
+  const bounds: WorkBounds = {
+    concurrency: input.inventory.monitor.concurrency,
+    deadline: input.deadline - (input.tailReserveMs ?? 5000),
+    skipped: [],
+    ...(input.signal !== undefined ? { signal: input.signal } : {}),
+  };
+  const interrupt = () => {
+    bounds.deadline = Math.min(bounds.deadline, Date.now());
+  };
+  if (input.signal?.aborted) interrupt();
+  input.signal?.addEventListener('abort', interrupt, { once: true });
+  return { bounds, interrupt };
 }
 
-/** The SSH reads of the given appliances, under the cycle's deadline. */
-function readAll(
-  targets: readonly Appliance[],
-  inv: Inventory,
-  deps: CycleDeps,
+/** This cycle's memory parts: each prober's findings memory, what it learned, the windows. */
+function partsOf(
+  probers: readonly CycleProber[],
+  shard: Shard,
+  memory: FindingsMemory,
+  learnedBy: Partial<Record<ProberKind, Learned>>,
+  intermittent: IntermittentMemory,
+): Partial<Record<ProberKind, Omit<CyclePart, 'savedAt'>>> {
+  const out: Partial<Record<ProberKind, Omit<CyclePart, 'savedAt'>>> = {};
+  for (const p of probers) {
+    out[p.kind] = { findings: p.remember(memory, shard), ...learnedBy[p.kind], intermittent };
+  }
+  return out;
+}
+
+/** The probers a cycle of `kind` runs, in PROBER_ORDER. */
+function probersOf(given: readonly CycleProber[], kind: CycleKind): CycleProber[] {
+  return PROBER_ORDER.filter((k) => cycleRuns(kind, k)).map((k) => {
+    const prober = given.find((p) => p.kind === k);
+    if (prober === undefined) throw new Error(`a ${kind} cycle runs the ${k} prober, and none was given`);
+    return prober;
+  });
+}
+
+/**
+ * The probers' work, one prober after the other under the cycle's bounds. What a prober learns
+ * from the shard's own appliances (with what its memory part kept) goes to the probers after it;
+ * a prober that does not run this cycle still hands on what its part kept.
+ */
+async function observe(
+  probers: readonly CycleProber[],
+  scope: Omit<ProberScope, 'learned'>,
+  parts: Parts,
   bounds: WorkBounds,
-): Promise<ConfigObservation[]> {
-  return runBounded(
-    targets,
-    bounds,
-    (a) => `ssh ${a.name}`,
-    async (a, left, signal): Promise<ConfigObservation> => {
-      const read = await readOne(inv, a, Math.min(inv.monitor.sshTimeoutMs, left), deps, signal);
-      return { kind: 'config', appliance: a.name, role: a.role, at: read.startedAt, read };
-    },
-  );
+): Promise<{ observations: Observation[]; learnedBy: Partial<Record<ProberKind, Learned>> }> {
+  let learned: Learned = {};
+  for (const kind of PROBER_KINDS) learned = { ...learned, ...learnedIn(parts[kind]) };
+  const observations: Observation[] = [];
+  const learnedBy: Partial<Record<ProberKind, Learned>> = {};
+  for (const p of probers) {
+    const work = p.plan({ ...scope, learned });
+    const seen = await runBounded(
+      work,
+      bounds,
+      (w) => w.label,
+      (w, left, signal) => w.run(left, signal),
+    );
+    observations.push(...seen);
+    if (p.learn === undefined) continue;
+    const own = seen.filter((o) => !isContext(scope.shard, o.appliance));
+    learnedBy[p.kind] = p.learn(learnedIn(parts[p.kind]), own);
+    learned = { ...learned, ...learnedBy[p.kind] };
+  }
+  return { observations, learnedBy };
 }
 
-/** The planned probes, under the cycle's deadline. */
-function probeAll(planned: readonly PlannedProbe[], bounds: WorkBounds): Promise<ListenerObservation[]> {
-  return runBounded(
-    planned,
-    bounds,
-    (p) => `probe ${p.appliance.name}${p.from ? ` from ${p.from}` : ''}`,
-    async (p, left, signal): Promise<ListenerObservation> => {
-      const probe = await probeListener({
-        ...p.options,
-        timeoutMs: Math.min(p.options.timeoutMs ?? left, left),
-        signal,
-      });
-      return {
-        kind: 'listener',
-        appliance: p.appliance.name,
-        role: p.appliance.role,
-        at: probe.startedAt,
-        ...(p.from !== undefined ? { from: p.from } : {}),
-        probe,
-      };
-    },
-  );
+/** The rules over what the cycle saw, and the findings and checks that are this shard's to report. */
+function judge(
+  inv: Inventory,
+  now: Date,
+  shard: Shard,
+  seen: { listener: ListenerObservation[]; config: ConfigObservation[] },
+  memory: FindingsMemory,
+) {
+  const evaluated = evaluateFindings({
+    inventory: inv,
+    now,
+    ...seen,
+    memory,
+    context: shard.context.map((a) => a.name),
+    // A shard reports the paths into the listeners it owns (PathsDown counts those).
+    ...(shard.named ? { pathsInto: shard.ownedNames } : {}),
+  });
+  // Context appliances were read for their peers' sake: their own findings belong to their shard.
+  const owns = (id: string) => reportsAbout(shard, endsOf(id));
+  return {
+    evaluated,
+    findings: evaluated.findings.filter((f) => owns(f.id)),
+    checked: evaluated.checked.filter(owns),
+  };
 }
 
 /** The alert stage: this shard's findings through the state machine, pages and recoveries out. */
 function alert(
   inv: Inventory,
   shard: Shard,
-  findings: Finding[],
-  checked: string[],
+  { findings, checked }: { findings: Finding[]; checked: string[] },
   now: Date,
   operators: OperatorState,
   deps: CycleDeps,
@@ -389,11 +339,6 @@ function alert(
   });
 }
 
-/**
- * The metrics stage: this shard's data to the sink. The heartbeat says "this cycle did all its
- * work": a cycle that ran out of time sends none, so the watchdog's missing-heartbeat alarm also
- * catches a monitor that can no longer keep up.
- */
 /** What a cycle saw of its own appliances, as the metrics and appliance records need it. */
 interface SeenByCycle {
   listener: ListenerObservation[];
@@ -402,6 +347,11 @@ interface SeenByCycle {
   paths: PathState[];
 }
 
+/**
+ * The metrics stage: this shard's data to the sink. The heartbeat says "this cycle did all its
+ * work": a cycle that ran out of time sends none, so the watchdog's missing-heartbeat alarm also
+ * catches a monitor that can no longer keep up.
+ */
 async function shipMetrics(
   input: CycleInput,
   { listener, config, findings, paths }: SeenByCycle,
@@ -412,8 +362,6 @@ async function shipMetrics(
   pages: { sent: number; failed: number },
 ): Promise<CycleReport['metrics']> {
   const inv = input.inventory;
-  // The heartbeat says "this cycle did all its work": a cycle that ran out of time sends none, so
-  // the watchdog's missing-heartbeat alarm also catches a monitor that can no longer keep up.
   const data = metricsForCycle({
     inventory: inv,
     listener,
@@ -436,62 +384,6 @@ async function shipMetrics(
   return { data, report: await sink.put(data, records) };
 }
 
-/**
- * Silences and acks for this cycle. Unreadable ones are a problem of the cycle, and it pages as
- * if there were none: a monitor that cannot tell what is silenced must not go quiet.
- */
-async function loadOperators(store: OperatorStore | undefined, problems: string[]): Promise<OperatorState> {
-  if (store === undefined) return { silences: [], acks: [] };
-  try {
-    const state = await loadOperatorState(store);
-    const { silences, problems: refused } = honouredSilences(state.silences);
-    problems.push(...refused);
-    return { ...state, silences };
-  } catch (err) {
-    problems.push(
-      `silences and acknowledgements unreadable, paging as if there were none: ${errorMessage(err)}`,
-    );
-    return { silences: [], acks: [] };
-  }
-}
-
-/**
- * The promise's value, or a DeadlineError once `deadline` passes, or the abort reason once
- * `signal` is aborted. For calls that take no abort signal; whatever they still do afterwards is
- * bounded by their own timeouts.
- */
-function beforeDeadline<T>(p: Promise<T>, deadline: number, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const settle = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-    };
-    const onAbort = () => {
-      settle();
-      reject(signal.reason);
-    };
-    const timer = setTimeout(
-      () => {
-        settle();
-        reject(new DeadlineError(deadline));
-      },
-      Math.max(0, deadline - Date.now()),
-    );
-    p.then(
-      (v) => {
-        settle();
-        resolve(v);
-      },
-      (err: unknown) => {
-        settle();
-        reject(err);
-      },
-    );
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /** What the alert stage could not do, one sentence each: the cycle's problems. */
 function alertProblems(alerts: AlertReport): string[] {
   const out: string[] = [];
@@ -510,70 +402,4 @@ function alertProblems(alerts: AlertReport): string[] {
     out.push(`alerts left for the next cycle (deadline reached): ${deferred.join(', ')}`);
   }
   return out;
-}
-
-/** The intermittent windows this cycle kind continues. */
-function recallIntermittent(
-  parts: { probe?: CyclePart; ssh?: CyclePart },
-  kind: CycleKind,
-): IntermittentMemory {
-  if (kind === 'probe') return parts.probe?.intermittent ?? {};
-  if (kind === 'ssh') return parts.ssh?.intermittent ?? {};
-  return { ...(parts.probe?.intermittent ?? {}), ...(parts.ssh?.intermittent ?? {}) };
-}
-
-/** The findings memory the two parts of the previous cycles make up. */
-function recall(parts: { probe?: CyclePart; ssh?: CyclePart }): FindingsMemory {
-  return {
-    version: 1,
-    listeners: parts.probe?.findings.listeners ?? {},
-    queues: parts.ssh?.findings.queues ?? {},
-    logs: parts.ssh?.findings.logs ?? {},
-    anonymousOutbound: parts.ssh?.findings.anonymousOutbound ?? [],
-  };
-}
-
-async function loadParts(
-  store: MemoryStore,
-  key: string,
-  problems: string[],
-  deadline: number,
-): Promise<{ probe?: CyclePart; ssh?: CyclePart }> {
-  const out: { probe?: CyclePart; ssh?: CyclePart } = {};
-  const options: CallOptions = { abortSignal: deadlineSignal(deadline) };
-  // Both parts at once (one wait, not two, when the store does not answer); problems in order.
-  const loaded = await Promise.all(
-    (['probe', 'ssh'] as const).map(async (kind) => {
-      try {
-        return { kind, part: await store.load(`${kind}/${key}`, options) };
-      } catch (err) {
-        return {
-          kind,
-          problem: `cycle memory ${kind}/${key} unreadable, starting without it: ${errorMessage(err)}`,
-        };
-      }
-    }),
-  );
-  for (const l of loaded) {
-    if (l.problem !== undefined) problems.push(l.problem);
-    else if (l.part !== undefined) out[l.kind] = l.part;
-  }
-  return out;
-}
-
-async function saveParts(
-  store: MemoryStore,
-  key: string,
-  part: Omit<CyclePart, 'savedAt'>,
-  clock: () => Date,
-  problems: string[],
-  options: CallOptions,
-): Promise<void> {
-  try {
-    await store.save(key, { ...part, savedAt: clock().toISOString() }, options);
-  } catch (err) {
-    problems.push(
-      `cycle memory ${key} not saved (queue growth and log cursors restart): ${errorMessage(err)}`,
-    );
-  }
 }

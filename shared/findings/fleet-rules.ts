@@ -8,7 +8,7 @@ import type { Appliance, Inventory } from '../inventory/schema';
 import { cpqPairs } from '../inventory/topology';
 import { listOf, makeFinding } from './format';
 import { findingId, pathId } from './ids';
-import { cpqListenerOf, interfacesOf, type ReadFacts } from './read-facts';
+import { cpqListenerRead, interfacesOf, type ReadFacts } from './read-facts';
 import { relayListAdmits } from './relaylist';
 import type { Finding } from './types';
 
@@ -54,7 +54,7 @@ export function relayListRaw(raw: string): string[] {
 
 function portMismatch(esa: Appliance, sma: Appliance, fe: ReadFacts | undefined, fs: ReadFacts | undefined) {
   const readEsaPort = fe?.showconfig?.facts.cpq?.port ?? null;
-  const listener = fs ? cpqListenerOf(fs) : null;
+  const listener = fs ? cpqListenerRead(fs) : null;
   if (readEsaPort === null && listener === null) return { checked: false as const };
   const esaPort = readEsaPort ?? esa.quarantine!.port;
   const smaPort = listener?.port ?? sma.cpqPort;

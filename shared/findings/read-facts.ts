@@ -1,8 +1,9 @@
 /** Picks the parsed facts of one SSH read, command by command, keeping only what parsed cleanly. */
-import { type FactsOf, parsedCommands } from '../asyncos/commands';
+import type { FactsOf } from '../asyncos/commands';
 import type { CommandResult, MailLogEvent, ReadResult, StatusFacts } from '../asyncos/types';
 import type { Appliance } from '../inventory/schema';
 import type { ConfigObservation } from '../observations';
+import { cpqListenerOf, parsedCommands } from '../read-view';
 
 /** A command's facts with its raw text (for evidence). */
 export interface Read<T> {
@@ -83,15 +84,11 @@ function keep<N extends KeptByName>(out: ReadsByName, name: N, read: ReadsByName
   out[name] = read;
 }
 
-/** The appliance's cpq_listener as read this cycle (showconfig first, then the listenerconfig listing). */
-export function cpqListenerOf(f: ReadFacts): { port: number; interface: string; source: string } | null {
-  const fromConfig = f.showconfig?.facts.listeners.find(
-    (l) => l.name.toLowerCase() === 'cpq_listener' || l.protocol.toUpperCase() === 'CPQ',
-  );
+/** The appliance's CPQ listener as read this cycle (showconfig first, then the listenerconfig listing). */
+export function cpqListenerRead(f: ReadFacts): { port: number; interface: string; source: string } | null {
+  const fromConfig = cpqListenerOf(f.showconfig?.facts.listeners ?? []);
   if (fromConfig) return { port: fromConfig.port, interface: fromConfig.interface, source: 'showconfig' };
-  const listed = f.listenerconfig?.facts.listeners.find(
-    (l) => l.name.toLowerCase() === 'cpq_listener' || l.protocol.toUpperCase() === 'CPQ',
-  );
+  const listed = cpqListenerOf(f.listenerconfig?.facts.listeners ?? []);
   if (listed) return { port: listed.port, interface: listed.interface, source: 'listenerconfig' };
   return null;
 }

@@ -2,7 +2,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import { LineCounter, parseDocument, parse as parseYaml } from 'yaml';
 import { ConfigError, errorMessage } from '../errors';
-import { crossFieldProblems, type Inventory, inventorySchema } from './schema';
+import { crossFieldProblems } from './cross-field';
+import { type Inventory, inventorySchema } from './schema';
 
 /** Most appliances one inventory may list: the supported fleet size (README.md, Inventory size). */
 export const MAX_INVENTORY_APPLIANCES = 10_000;

@@ -1,17 +1,21 @@
 /**
  * The inventory: every appliance cpq-monitor watches and how. Validated once, at the edge
- * (CLI start, Lambda cold start, CDK synth); defaults live here and nowhere else.
+ * (CLI start, Lambda cold start, CDK synth); defaults live here and nowhere else, except each
+ * prober's own (port, time limit), which the prober and this schema read from its leaf module.
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { isHostOrAddress } from '../hostname';
+import { PROBE_DEFAULTS } from '../prober/listener-defaults';
+import { READ_DEFAULTS } from '../prober/ssh-defaults';
 import { holdsPrivateKey } from '../tls/ca-bundle';
 import { TLS_VERSIONS } from '../tls/versions';
+import { crossFieldProblems } from './cross-field';
 
 /** Every default of the inventory, in one place. */
 export const DEFAULTS = {
-  cpqPort: 7025,
-  sshPort: 22,
+  cpqPort: PROBE_DEFAULTS.port,
+  sshPort: READ_DEFAULTS.port,
   namespace: 'CPQMonitor',
   metricsDetail: 'standard',
   applianceMetrics: false,
@@ -19,9 +23,9 @@ export const DEFAULTS = {
   probeIntervalMinutes: 1,
   sshIntervalMinutes: 5,
   secretCacheMinutes: 60,
-  probeTimeoutMs: 10_000,
-  sshTimeoutMs: 30_000,
-  expiryWarnDays: 30,
+  probeTimeoutMs: PROBE_DEFAULTS.timeoutMs,
+  sshTimeoutMs: READ_DEFAULTS.timeoutMs,
+  expiryWarnDays: PROBE_DEFAULTS.expiryWarnDays,
   cpqQueueName: 'the.cpq.host',
   releaseQueueName: 'the.cpq.release.host',
   queueWarning: 50,
@@ -410,68 +414,6 @@ export const inventorySchema = z
     for (const p of crossFieldProblems(inv))
       ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
   });
-
-/** A problem found by comparing fields: where (a path into the document) and what. */
-export interface CrossFieldProblem {
-  path: Array<string | number>;
-  message: string;
-}
-
-function record(v: unknown): Record<string, unknown> | null {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-}
-
-/**
- * The checks that compare fields (duplicate names, `quarantine.sma`, maintenance windows), over
- * any document, valid or not: zod skips `superRefine` while field errors exist, so the loader
- * runs these on the raw document too and every problem is reported at once. A field too broken
- * to compare is left to the field errors.
- */
-export function crossFieldProblems(doc: unknown): CrossFieldProblem[] {
-  const out: CrossFieldProblem[] = [];
-  const root = record(doc);
-  const list = Array.isArray(root?.appliances) ? (root.appliances as unknown[]) : [];
-  const byName = new Map<string, Record<string, unknown>>();
-  list.forEach((raw, i) => {
-    const a = record(raw);
-    if (a === null || typeof a.name !== 'string') return;
-    if (byName.has(a.name))
-      out.push({ path: ['appliances', i, 'name'], message: `duplicate appliance name "${a.name}"` });
-    else byName.set(a.name, a);
-  });
-  list.forEach((raw, i) => {
-    const a = record(raw);
-    const q = record(a?.quarantine);
-    if (a === null || q === null) return;
-    if (a.role !== 'esa') {
-      if (a.role === 'sma')
-        out.push({
-          path: ['appliances', i, 'quarantine'],
-          message: 'only an esa sends quarantined mail to an sma',
-        });
-      return;
-    }
-    if (typeof q.sma !== 'string') return;
-    if (byName.get(q.sma)?.role !== 'sma') {
-      out.push({
-        path: ['appliances', i, 'quarantine', 'sma'],
-        message: `"${q.sma}" is not an appliance with role sma in this inventory`,
-      });
-    }
-  });
-  const windows = Array.isArray(root?.maintenance) ? (root.maintenance as unknown[]) : [];
-  windows.forEach((raw, i) => {
-    const m = record(raw);
-    if (m === null) return;
-    if (typeof m.appliance === 'string' && m.appliance !== '*' && !byName.has(m.appliance))
-      out.push({ path: ['maintenance', i, 'appliance'], message: `unknown appliance "${m.appliance}"` });
-    const start = typeof m.start === 'string' ? Date.parse(m.start) : Number.NaN;
-    const end = typeof m.end === 'string' ? Date.parse(m.end) : Number.NaN;
-    if (!Number.isNaN(start) && !Number.isNaN(end) && end <= start)
-      out.push({ path: ['maintenance', i, 'end'], message: 'end must be after start' });
-  });
-  return out;
-}
 
 export type Inventory = z.infer<typeof inventorySchema>;
 export type Appliance = Inventory['appliances'][number];

@@ -47,6 +47,11 @@ function indexOf(inv: Inventory): TopologyIndex {
   return index;
 }
 
+/** The appliance named `name` (monitored or not), from the index; undefined when there is none. */
+export function applianceNamed(inv: Inventory, name: string): Appliance | undefined {
+  return indexOf(inv).byName.get(name);
+}
+
 /** The ESAs that send quarantined mail to the SMA named `sma`, in inventory order. */
 export function esasOf(inv: Inventory, sma: string, which: Which = 'enabled'): Appliance[] {
   return (indexOf(inv).esasBySma.get(sma) ?? []).filter((a) => counts(a, which));

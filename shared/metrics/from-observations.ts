@@ -6,19 +6,18 @@
  * totals. Per-appliance metrics (dimension Appliance, billed per appliance) only for appliances that
  * opt in (`applianceMetrics`). docs/metrics.md documents every name, dimension and price.
  */
-import { firstFacts } from '../asyncos/commands';
 import type { TophostsFacts, TophostsRow } from '../asyncos/types';
 import { type Finding, LISTENER_CHECKS, type PathState, type Severity } from '../findings/types';
 import { type Appliance, DEFAULTS, type Inventory, queuesFor, tlsFor } from '../inventory';
+import { applianceNamed } from '../inventory/topology';
 import type { ConfigObservation, ListenerObservation } from '../observations';
+import { type CycleKind, PROBER_KINDS, type ProberKind } from '../prober/prober';
 import type { ProbeResult, ProbeTimings } from '../probes/types';
+import { firstFacts } from '../read-view';
 import { DIMENSION, datum, type MetricDatum } from './datum';
 
 /** `standard` (the default) or `detailed` (opted-in appliances get per-phase handshake latency too). */
 export type MetricsDetail = 'standard' | 'detailed';
-
-/** Which scheduled cycle produced the data: the minute probes, the SSH reads, or both (CLI). */
-export type CycleKind = 'probe' | 'ssh' | 'full';
 
 type Role = 'esa' | 'sma';
 
@@ -75,13 +74,12 @@ export function applianceMetricsOn(
 export function metricsForCycle(input: MetricsForCycleInput): MetricDatum[] {
   const ts = input.now.toISOString();
   const inv = input.inventory;
-  const byName = new Map(inv.appliances.map((a) => [a.name, a]));
   const cycle = input.cycle ?? cycleKindOf(input.listener, input.config);
-  const beats: Array<'probe' | 'ssh'> = cycle === 'full' ? ['probe', 'ssh'] : [cycle];
+  const beats: ProberKind[] = cycle === 'full' ? [...PROBER_KINDS] : [cycle];
   const out: MetricDatum[] = [];
 
-  if (input.listener.length > 0) out.push(...fleetProbeMetrics(input.listener, inv, byName, ts));
-  if (input.config.length > 0) out.push(...fleetSshMetrics(input.config, inv, byName, ts));
+  if (input.listener.length > 0) out.push(...fleetProbeMetrics(input.listener, inv, ts));
+  if (input.config.length > 0) out.push(...fleetSshMetrics(input.config, inv, ts));
 
   const owned = new Set(
     input.owned ?? [...input.listener.map((o) => o.appliance), ...input.config.map((o) => o.appliance)],
@@ -114,16 +112,17 @@ export function metricsForCycle(input: MetricsForCycleInput): MetricDatum[] {
   }
 
   for (const obs of input.listener) {
-    if (applianceMetricsOn(inv, byName.get(obs.appliance))) out.push(...listenerMetrics(obs, ts, inv));
+    if (applianceMetricsOn(inv, applianceNamed(inv, obs.appliance)))
+      out.push(...listenerMetrics(obs, ts, inv));
   }
   for (const obs of input.config) {
-    if (applianceMetricsOn(inv, byName.get(obs.appliance))) out.push(...configMetrics(obs, ts, inv));
+    if (applianceMetricsOn(inv, applianceNamed(inv, obs.appliance))) out.push(...configMetrics(obs, ts, inv));
   }
   return out;
 }
 
 /** The scheduled cycle that evaluates a check: the probe checks, or everything the reads feed. */
-export function cycleOfCheck(check: string): 'probe' | 'ssh' {
+export function cycleOfCheck(check: string): ProberKind {
   return PROBE_CHECKS.has(check) ? 'probe' : 'ssh';
 }
 
@@ -149,7 +148,6 @@ function rolesOf(items: readonly { role: Role }[]): Role[] {
 function fleetProbeMetrics(
   listener: readonly ListenerObservation[],
   inv: Inventory,
-  byName: Map<string, Appliance>,
   ts: string,
 ): MetricDatum[] {
   const out: MetricDatum[] = [];
@@ -168,7 +166,7 @@ function fleetProbeMetrics(
       const days = probes
         .map((o) => o.probe.tls?.certificate?.daysRemaining)
         .filter((d): d is number => d !== undefined);
-      const a = byName.get(name);
+      const a = applianceNamed(inv, name);
       const warnDays = a
         ? tlsFor(inv, a).expiryWarnDays
         : (inv.tls.expiryWarnDays ?? DEFAULTS.expiryWarnDays);
@@ -191,12 +189,7 @@ function fleetProbeMetrics(
   return out;
 }
 
-function fleetSshMetrics(
-  config: readonly ConfigObservation[],
-  inv: Inventory,
-  byName: Map<string, Appliance>,
-  ts: string,
-): MetricDatum[] {
+function fleetSshMetrics(config: readonly ConfigObservation[], inv: Inventory, ts: string): MetricDatum[] {
   const out: MetricDatum[] = [];
   for (const role of rolesOf(config)) {
     const dims = { [DIMENSION.role]: role };
@@ -209,7 +202,7 @@ function fleetSshMetrics(
       if (o.read.code !== 'ok') failures++;
       const status = firstFacts(o.read, 'status', 'status detail');
       if (status !== null && !status.online) notOnline++;
-      const q = queueOf(o, inv, byName.get(o.appliance));
+      const q = queueOf(o, inv, applianceNamed(inv, o.appliance));
       if (q !== undefined) {
         maxQueue = Math.max(maxQueue ?? 0, q.active);
         if (q.active >= q.warning) backlogs++;
@@ -278,11 +271,7 @@ function configMetrics(obs: ConfigObservation, ts: string, inv: Inventory): Metr
   const out = [datum('SshReadSuccess', read.code === 'ok' ? 1 : 0, dims, ts)];
   const status = firstFacts(read, 'status', 'status detail');
   if (status !== null) out.push(datum('SystemOnline', status.online ? 1 : 0, dims, ts));
-  const q = queueOf(
-    obs,
-    inv,
-    inv.appliances.find((a) => a.name === obs.appliance),
-  );
+  const q = queueOf(obs, inv, applianceNamed(inv, obs.appliance));
   if (q !== undefined) {
     const name = obs.role === 'esa' ? 'CpqQueueActiveRecipients' : 'ReleaseQueueActiveRecipients';
     out.push(datum(name, q.active, dims, ts));

@@ -4,11 +4,13 @@
  * into for one appliance (Logs Insights over the function's log group) without a per-appliance
  * metric; field names are a contract with the dashboard's queries (docs/metrics.md). Pure.
  */
-import { firstFacts } from '../asyncos/commands';
 import type { Finding } from '../findings/types';
 import type { Inventory } from '../inventory';
+import { applianceNamed } from '../inventory/topology';
 import type { ConfigObservation, ListenerObservation } from '../observations';
+import type { ProberKind } from '../prober/prober';
 import type { ProbeTimings } from '../probes/types';
+import { firstFacts } from '../read-view';
 import { isAnonymous, queueOf } from './from-observations';
 
 /** Fields every record has. */
@@ -19,7 +21,7 @@ interface RecordBase {
   v: 1;
   /** The cycle's time, ISO 8601. */
   ts: string;
-  cycle: 'probe' | 'ssh';
+  cycle: ProberKind;
   /** `<index>/<count>` of the scheduled shard (absent in local runs). */
   shard?: string;
   appliance: string;
@@ -98,7 +100,6 @@ export function applianceRecords(input: ApplianceRecordsInput): ApplianceRecord[
     }
   }
   const findingsOf = (name: string) => [...(open.get(name) ?? [])].sort();
-  const byName = new Map(input.inventory.appliances.map((a) => [a.name, a]));
   const out: ApplianceRecord[] = [];
 
   for (const o of input.listener) {
@@ -131,7 +132,7 @@ export function applianceRecords(input: ApplianceRecordsInput): ApplianceRecord[
 
   for (const o of input.config) {
     const status = firstFacts(o.read, 'status', 'status detail');
-    const q = queueOf(o, input.inventory, byName.get(o.appliance));
+    const q = queueOf(o, input.inventory, applianceNamed(input.inventory, o.appliance));
     out.push({
       record: 'appliance',
       v: 1,

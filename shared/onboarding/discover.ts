@@ -6,10 +6,11 @@
  * CLI gathers the readings, this module judges them (docs/onboarding.md explains the steps).
  */
 
-import { type CommandName, type FactsOf, firstFacts } from '../asyncos/commands';
+import type { CommandName, FactsOf } from '../asyncos/commands';
 import type { ReadResult, ShowconfigFacts } from '../asyncos/types';
 import { DEFAULTS, type SshCredentials } from '../inventory/schema';
 import type { ProbeResult } from '../probes/types';
+import { cpqListenerOf, firstFacts } from '../read-view';
 import { printable } from '../text';
 import { nameFrom, roleFrom, uniqueName } from './identity';
 
@@ -109,15 +110,6 @@ export interface Discovery {
   notes: Note[];
 }
 
-/** The hidden CPQ listener of a configuration: protocol CPQ, or the name `cpq_listener`. */
-export function cpqListenerOf(showconfig: ShowconfigFacts): ShowconfigFacts['listeners'][number] | null {
-  return (
-    showconfig.listeners.find((l) => /^cpq$/i.test(l.protocol)) ??
-    showconfig.listeners.find((l) => /^cpq_listener$/i.test(l.name)) ??
-    null
-  );
-}
-
 const norm = (h: string) => h.trim().toLowerCase().replace(/\.$/, '');
 
 /** A command's facts in a read, typed by the registry; null when it was not read or did not parse. */
@@ -127,9 +119,9 @@ function parsed<N extends CommandName>(read: ReadResult | null, name: N): FactsO
 
 type CpqListener = ShowconfigFacts['listeners'][number];
 
-/** Which listener of a read configuration is the CPQ listener: the one place discovery decides it. */
+/** Which listener of a read configuration is the CPQ listener (the rule the findings use too). */
 function cpqListenerIn(showconfig: ShowconfigFacts | null): CpqListener | null {
-  return showconfig === null ? null : cpqListenerOf(showconfig);
+  return showconfig === null ? null : cpqListenerOf(showconfig.listeners);
 }
 
 /** The facts of one reading as judged here, with the configuration and CPQ listener they came from. */

@@ -4,8 +4,8 @@
  * simulated CLI all take their list of commands from here, and the types below from it.
  */
 
+import { commandNameOfLine } from '../../read-view';
 import type { ParseOptions, ParseOutcome } from '../parsers/common';
-import type { CommandResult, ReadResult } from '../types';
 import type { CommandDescriptor } from './define';
 import { grepCommand } from './grep';
 import { hoststatusCommand } from './hoststatus';
@@ -17,6 +17,7 @@ import { statusCommand, statusDetailCommand } from './status';
 import { tophostsCommand } from './tophosts';
 import { versionCommand } from './version';
 
+export { firstFacts, parsedCommand, parsedCommands } from '../../read-view';
 export type { AllowDecision, CommandArgs, CommandDescriptor, ReadItem } from './define';
 export { DEFAULT_MAILLOG_PATTERN } from './grep';
 export { type KnownMenu, matchMenu } from './menus';
@@ -76,27 +77,16 @@ export type ParsedCommand<N extends CommandName = CommandName> = CommandFacts<N>
 };
 
 const BY_NAME = new Map<string, RegisteredCommand>(COMMANDS.map((c) => [c.name, c]));
-/** Longest name first, so `status detail ...` is not taken for `status`. */
-const BY_LENGTH = [...COMMANDS].sort((a, b) => b.name.length - a.name.length);
 
 /** The descriptor of a command name, or undefined for a name that is not one. */
 export function commandNamed(name: string): RegisteredCommand | undefined {
   return BY_NAME.get(name);
 }
 
-/**
- * The command a typed line (or a ReadResult key) belongs to and the rest of the line after its
- * name, blanks folded: `status detail` → status detail, `tophosts  1` → tophosts with `1`.
- * Lenient on purpose (the lab answers such lines); the allow-list is `isAllowedCommandLine`.
- */
+/** The command a typed line (or a ReadResult key) belongs to, and the rest of the line (see commandNameOfLine). */
 export function commandOfLine(line: string): { command: RegisteredCommand; rest: string } | undefined {
-  const folded = line.trim().replace(/\s+/g, ' ');
-  for (const command of BY_LENGTH) {
-    if (folded === command.name) return { command, rest: '' };
-    if (folded.startsWith(`${command.name} `))
-      return { command, rest: folded.slice(command.name.length + 1) };
-  }
-  return undefined;
+  const match = commandNameOfLine(line);
+  return match === undefined ? undefined : { command: BY_NAME.get(match.name)!, rest: match.rest };
 }
 
 /** The command of a `cpq-monitor parse` kind or alias (`status-detail`, `mail_logs`, `grep`...). */
@@ -125,38 +115,4 @@ export function parseCommandOutput<K extends ParseKind>(
   if (command === undefined) return { ok: false, reason: `no parser for "${String(kind)}"` };
   const out = parseTagged(command, raw, opts);
   return out.ok ? { ok: true, facts: out.value.facts as FactsOf<CommandOfKind<K>> } : out;
-}
-
-/**
- * The commands of a read that ran and parsed, in the order read, each tagged with its command
- * (taken from its key, the line typed). Keys that name no command are left out.
- */
-export function parsedCommands(read: Pick<ReadResult, 'commands'>): ParsedCommand[] {
-  const out: ParsedCommand[] = [];
-  for (const [key, result] of Object.entries(read.commands)) {
-    const parsed = parsedCommand(key, result);
-    if (parsed !== undefined) out.push(parsed);
-  }
-  return out;
-}
-
-/** One result of a read tagged with its command, when it ran, parsed, and its key names a command. */
-export function parsedCommand(key: string, result: CommandResult): ParsedCommand | undefined {
-  const match = commandOfLine(key);
-  if (match === undefined || result.code !== 'ok' || result.parsed === null || result.parsed === undefined)
-    return undefined;
-  // The reader stores under a command's line what that command's parser returned.
-  const tagged = { command: match.command.name, facts: result.parsed } as CommandFacts;
-  return { ...tagged, key, raw: result.raw };
-}
-
-/** The facts of the first of these commands that ran and parsed in a read, or null. */
-export function firstFacts<N extends CommandName>(
-  read: Pick<ReadResult, 'commands'>,
-  ...names: N[]
-): FactsOf<N> | null {
-  const wanted: readonly CommandName[] = names;
-  const found = parsedCommands(read).find((p) => wanted.includes(p.command));
-  // `found` is the result of one of `names`: its facts are that command's.
-  return found === undefined ? null : (found.facts as FactsOf<N>);
 }

@@ -15,6 +15,7 @@ import { ConsoleNotifier } from '../../../shared/alerts/console-notifier';
 import { SnsNotifier } from '../../../shared/alerts/sns-notifier';
 import { awsClientConfig } from '../../../shared/aws/client-config';
 import { credentialResolver } from '../../../shared/cycle/credentials';
+import { ALL_PROBERS } from '../../../shared/cycle/probers';
 import { type CycleDeps, runCycle } from '../../../shared/cycle/run';
 import { loadInventory } from '../../../shared/inventory/load';
 import type { Inventory } from '../../../shared/inventory/schema';
@@ -92,6 +93,7 @@ describe('a cycle whose AWS endpoints never answer', () => {
     const doc = createAlertDocumentClient(clients.dynamodb);
     const emf = text();
     const deps: CycleDeps = {
+      probers: ALL_PROBERS,
       store: new DynamoDbAlertStore(doc, { tableName: TABLE }),
       memory: new DynamoDbMemoryStore(doc, TABLE),
       notifier: new SnsNotifier(clients.sns, { topicArn: TOPIC }),
@@ -123,6 +125,7 @@ describe('a cycle whose AWS endpoints never answer', () => {
     const pages = text();
     const store = new FileAlertStore(join(dir, 'alerts.json'));
     const deps: CycleDeps = {
+      probers: ALL_PROBERS,
       store,
       memory: new FileMemoryStore(join(dir, 'memory.json')),
       notifier: new SnsNotifier(clients.sns, { topicArn: TOPIC }),

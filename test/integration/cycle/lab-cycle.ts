@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { type LabWorld, startLabWorld } from '../../../lab/world';
 import { ConsoleNotifier } from '../../../shared/alerts/console-notifier';
+import { ALL_PROBERS } from '../../../shared/cycle/probers';
 import type { CycleDeps } from '../../../shared/cycle/run';
 import { loadInventory } from '../../../shared/inventory/load';
 import type { Inventory } from '../../../shared/inventory/schema';
@@ -62,6 +63,7 @@ export async function startLabCycle(password: string): Promise<LabCycle> {
     pages,
     emf,
     deps: {
+      probers: ALL_PROBERS,
       store: new FileAlertStore(join(dir, 'alerts.json')),
       memory: new FileMemoryStore(join(dir, 'memory.json')),
       notifier: new ConsoleNotifier(pages.stream),

@@ -12,6 +12,7 @@ import { silenceAdd, silenceList } from '../../../cli/silence';
 import { type LabWorld, startLabWorld } from '../../../lab/world';
 import { ConsoleNotifier } from '../../../shared/alerts/console-notifier';
 import { credentialResolver } from '../../../shared/cycle/credentials';
+import { ALL_PROBERS } from '../../../shared/cycle/probers';
 import { type CycleDeps, type CycleReport, runCycle } from '../../../shared/cycle/run';
 import { loadInventory } from '../../../shared/inventory/load';
 import type { Inventory } from '../../../shared/inventory/schema';
@@ -48,6 +49,7 @@ beforeEach(async () => {
   state = join(dir, 'state.json');
   sink = new PassThrough().resume();
   deps = {
+    probers: ALL_PROBERS,
     store: new FileAlertStore(state),
     operators: new FileOperatorStore(state),
     memory: new FileMemoryStore(join(dir, 'memory.json')),

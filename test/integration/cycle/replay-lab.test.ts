@@ -11,6 +11,7 @@ import { PassThrough } from 'node:stream';
 import { type LabWorld, startLabWorld } from '../../../lab/world';
 import { ConsoleNotifier } from '../../../shared/alerts/console-notifier';
 import { credentialResolver } from '../../../shared/cycle/credentials';
+import { ALL_PROBERS } from '../../../shared/cycle/probers';
 import { type CycleDeps, runCycle } from '../../../shared/cycle/run';
 import { loadInventory } from '../../../shared/inventory/load';
 import { EmfSink } from '../../../shared/metrics/emf-sink';
@@ -50,6 +51,7 @@ it('30+ cycles of incidents: each pages exactly once and recovers exactly once',
     text += d.toString('utf8');
   });
   const deps: CycleDeps = {
+    probers: ALL_PROBERS,
     store: new FileAlertStore(join(dir, 'alerts.json')),
     memory: new FileMemoryStore(join(dir, 'memory.json')),
     notifier: new ConsoleNotifier(pages),

@@ -1,6 +1,7 @@
 /** The cycle's plan as data: probes per listener (and per peer), SSH commands, context appliances. */
 import { commandLine } from '../../../shared/asyncos/allowlist';
-import { contextAppliances, mailLogPattern, planCommands, planProbes } from '../../../shared/cycle/plan';
+import { contextAppliances, planProbes } from '../../../shared/cycle/plan';
+import { mailLogPattern, planCommands } from '../../../shared/cycle/read-plan';
 import { peersOf } from '../../../shared/inventory/topology';
 import { applianceOf, HOST_KEY, inventoryOf, smallFleet, sshWith } from './fixtures';
 

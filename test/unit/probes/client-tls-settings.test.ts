@@ -1,5 +1,5 @@
 import { DEFAULT_CIPHERS } from 'node:tls';
-import { clientTlsSettings } from '../../../shared/probes/probe';
+import { clientTlsSettings } from '../../../shared/tls/client-context';
 
 describe('clientTlsSettings', () => {
   it('keeps Node defaults when nothing is asked', () => {
