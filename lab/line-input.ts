@@ -9,14 +9,14 @@ export function writeCrlf(stream: ServerChannel, text: string): Promise<void> {
   if (stream.destroyed || stream.writableEnded) return Promise.resolve();
   const ok = stream.write(text.replace(/\r?\n/g, '\r\n'));
   if (ok) return Promise.resolve();
+  // Drained, or gone: either way the writer may go on.
+  const events = ['drain', 'close'] as const;
   return new Promise((resolve) => {
     const done = () => {
-      stream.off('drain', done);
-      stream.off('close', done);
+      for (const e of events) stream.off(e, done);
       resolve();
     };
-    stream.once('drain', done);
-    stream.once('close', done);
+    for (const e of events) stream.once(e, done);
   });
 }
 
