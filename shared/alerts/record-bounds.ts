@@ -128,3 +128,68 @@ export function boundOutbox(rec: AlertRecord): void {
   rec.outbox = kept;
   rec.dropped = (rec.dropped ?? 0) + dropped.length;
 }
+
+/**
+ * Most bytes of an alert record as JSON: a margin under DynamoDB's 400 KB item limit (its own size
+ * rules count a little differently) that the bounds above never reach; see shrinkRecord.
+ */
+export const RECORD_MAX_BYTES = 300 * 1024;
+
+/** The record's size as the store writes it (JSON, UTF-8). */
+export function recordBytes(rec: AlertRecord): number {
+  return Buffer.byteLength(JSON.stringify(rec));
+}
+
+/**
+ * A smaller copy of a record over RECORD_MAX_BYTES, or of one the store refused as too large: an
+ * alert whose record cannot be written can never page or recover again, so a smaller record is
+ * always better than none. The outbox keeps the newest notification of each kind (page,
+ * escalation, reminder, recovery) and counts the rest (`dropped`, and `coalesced` on the first
+ * one kept); the finding and every kept notification are compacted, and if that is still too
+ * large their evidence goes, leaving a line that says so.
+ */
+export function shrinkRecord(rec: AlertRecord): AlertRecord {
+  const newest = new Map<string, number>();
+  for (const [i, e] of rec.outbox.entries()) newest.set(e.notification.kind, i);
+  const keep = new Set(newest.values());
+  const dropped = rec.outbox.filter((_, i) => !keep.has(i));
+  const stood = dropped.reduce((n, e) => n + 1 + (e.notification.coalesced ?? 0), 0);
+  const outbox = rec.outbox
+    .filter((_, i) => keep.has(i))
+    .map((e, i) => {
+      const n = { ...e.notification, ...textOf(e.notification) };
+      if (i === 0 && stood > 0) n.coalesced = (n.coalesced ?? 0) + stood;
+      return { ...e, notification: n, lastError: e.lastError === null ? null : lastErrorText(e.lastError) };
+    });
+  const out: AlertRecord = {
+    ...rec,
+    ...(rec.finding ? { finding: compactFinding(rec.finding) } : {}),
+    outbox,
+    ...(dropped.length > 0 ? { dropped: (rec.dropped ?? 0) + dropped.length } : {}),
+  };
+  if (recordBytes(out) <= RECORD_MAX_BYTES) return out;
+  const bare = {
+    evidence: ['(evidence not kept: the alert record reached its size limit)'],
+    remediation: [],
+  };
+  return {
+    ...out,
+    ...(out.finding ? { finding: { ...out.finding, ...bare } } : {}),
+    outbox: out.outbox.map((e) => ({ ...e, notification: { ...e.notification, ...bare } })),
+  };
+}
+
+/** A notification's text, compacted as a stored finding is. */
+function textOf(n: { summary: string; evidence: string[]; remediation: string[] }) {
+  const { summary, evidence, remediation } = compactFinding({
+    id: '',
+    appliance: '',
+    check: '',
+    severity: 'info',
+    summary: n.summary,
+    evidence: n.evidence,
+    remediation: n.remediation,
+    runbook: '',
+  } as Finding);
+  return { summary, evidence, remediation };
+}

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
 import type { AlertRecord } from '../../alerts/record';
+import { RECORD_MAX_BYTES, recordBytes, shrinkRecord } from '../../alerts/record-bounds';
 import type { CallOptions } from '../../aws/client-config';
 import { errorMessage } from '../../errors';
 import { putVersioned } from '../dynamodb';
@@ -161,8 +162,31 @@ export class DynamoDbAlertStore implements AlertStore {
     return out;
   }
 
-  /** {@inheritDoc AlertStore.put} */
+  /**
+   * {@inheritDoc AlertStore.put} A record over RECORD_MAX_BYTES, or one the engine refuses as too
+   * large, is written smaller (shrinkRecord) rather than not at all.
+   */
   async put(record: AlertRecord, expectedVersion: number, options: CallOptions = {}): Promise<PutOutcome> {
+    const first = recordBytes(record) > RECORD_MAX_BYTES ? shrinkRecord(record) : record;
+    try {
+      return await this.putOnce(first, expectedVersion, options);
+    } catch (err) {
+      if (
+        !(err instanceof AlertStoreError) ||
+        !/item size/i.test(errorMessage(err.cause)) ||
+        first !== record
+      ) {
+        throw err;
+      }
+      return this.putOnce(shrinkRecord(record), expectedVersion, options);
+    }
+  }
+
+  private async putOnce(
+    record: AlertRecord,
+    expectedVersion: number,
+    options: CallOptions,
+  ): Promise<PutOutcome> {
     const put = { tableName: this.tableName, item: record, expectedVersion, what: `alert ${record.id}` };
     const out = await putVersioned(this.doc, put, options, (m, cause) => new AlertStoreError(m, { cause }));
     return out.status === 'written' ? { status: 'written', record: out.item } : out;

@@ -4,12 +4,12 @@
  * and item sizes.
  */
 
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { processAlerts } from '../../../shared/alerts/engine';
 import type { AlertNotification, Notifier } from '../../../shared/alerts/notifier';
 import type { AlertRecord } from '../../../shared/alerts/record';
+import { RECORD_MAX_BYTES } from '../../../shared/alerts/record-bounds';
 import { DynamoDbAlertStore } from '../../../shared/state/alerts/dynamodb';
-import { AlertStoreError } from '../../../shared/state/alerts/store';
 import { createAlertDocumentClient } from '../../../shared/state/dynamodb';
 import { MEMORY_ID_PREFIX, OPERATOR_ITEMS } from '../../../shared/state/table';
 import { createAlertTable, type Dynalite, startDynalite } from '../../helpers/dynalite';
@@ -64,6 +64,29 @@ function rec(appliance: string, check: string, state: AlertRecord['state'], pad 
     outbox: [],
     version: 0,
   };
+}
+
+/** The `sequence`-th notification of the record's alert. */
+function notificationOf(
+  r: AlertRecord,
+  sequence: number,
+  kind: 'page' | 'escalation' | 'reminder' | 'recovery',
+): AlertNotification {
+  return {
+    notificationId: `${r.id}#${sequence}`,
+    alertId: r.id,
+    appliance: r.appliance,
+    check: r.check,
+    kind,
+    severity: 'critical',
+    state: kind === 'recovery' ? 'ok' : 'alarm',
+    summary: r.finding!.summary,
+    evidence: [],
+    remediation: [],
+    runbookUrl: 'https://wiki.example.com/cpq/runbook',
+    since: r.since!,
+    at: at(sequence).toISOString(),
+  } as AlertNotification;
 }
 
 describe('DynamoDbAlertStore against dynalite', () => {
@@ -159,19 +182,36 @@ describe('DynamoDbAlertStore against dynalite', () => {
     expect(sent.get('BatchGetItemCommand')).toBeGreaterThanOrEqual(3);
   });
 
-  it('refuses a record over 400 KB with an AlertStoreError naming the alert, its size and the limit', async () => {
+  it('writes a smaller record when the engine refuses one over 400 KB, rather than none', async () => {
     const small = rec('sma1', 'cpq_listener_refused', 'pending');
     await store.put(small, 0);
-    const huge = { ...rec('sma1', 'cpq_listener_refused', 'alarm', 410 * 1024) };
-    const err = await store.put(huge, 1).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(AlertStoreError);
-    expect((err as Error).message).toMatch(
-      new RegExp(
-        `^cannot write alert sma1/cpq_listener_refused to ${table}: Item size has exceeded the maximum allowed size \\(the item is about 41\\d KB; DynamoDB stores at most 400 KB per item\\)$`,
-      ),
-    );
-    // Nothing was written: the record is the one before.
-    expect((await store.get([small.id])).get(small.id)).toMatchObject({ state: 'pending', version: 1 });
+    // Built by hand past every bound: 40 undelivered entries of ~12 KB, and a 410 KB evidence line.
+    const huge = rec('sma1', 'cpq_listener_refused', 'alarm', 410 * 1024);
+    const text = '\u20ac'.repeat(400);
+    const kinds = ['page', 'escalation', 'reminder', 'recovery'] as const;
+    huge.outbox = Array.from({ length: 40 }, (_, i) => ({
+      notification: {
+        ...notificationOf(huge, i + 1, kinds[i % 4]!),
+        evidence: Array.from({ length: 10 }, () => text),
+      },
+      attempts: 1,
+      lastError: 'SNS down',
+      leaseUntil: null,
+    }));
+    const out = await store.put(huge, 1);
+    expect(out.status).toBe('written');
+    const stored = (await store.get([huge.id])).get(huge.id)!;
+    expect(stored).toMatchObject({ state: 'alarm', version: 2 });
+    // The newest notification of each kind is kept, the rest counted.
+    expect(stored.outbox.map((e) => [e.notification.kind, e.notification.notificationId])).toEqual([
+      ['page', `${huge.id}#37`],
+      ['escalation', `${huge.id}#38`],
+      ['reminder', `${huge.id}#39`],
+      ['recovery', `${huge.id}#40`],
+    ]);
+    expect(stored.dropped).toBe(36);
+    expect(stored.outbox[0]!.notification.coalesced).toBe(36);
+    expect(Buffer.byteLength(JSON.stringify(stored))).toBeLessThan(RECORD_MAX_BYTES);
   });
 });
 
@@ -203,4 +243,63 @@ describe('the alert engine against dynalite', () => {
     expect([a.sent + b.sent, a.errors + b.errors]).toEqual([1, 0]);
     expect((await store.get([refused.id])).get(refused.id)).toMatchObject({ state: 'alarm', outbox: [] });
   });
+
+  it('1,440 cycles of flapping with SNS down and maximal peer text: the item stays under the cap, and the alert recovers once SNS is back', async () => {
+    let snsUp = false;
+    const sent: AlertNotification[] = [];
+    const notifier: Notifier = {
+      notify: async (n) => {
+        if (!snsUp) {
+          return {
+            ok: false,
+            code: 'sns_failed',
+            message: `SNS unavailable: ${'\u20ac'.repeat(2000)}`,
+            retryable: true,
+          };
+        }
+        sent.push(n);
+        return { ok: true, messageId: n.notificationId };
+      },
+    };
+    // Every line as long as allowed, of three-byte characters, and more lines than kept.
+    const wide = '\u20ac'.repeat(2000);
+    const flapping = {
+      ...finding('sma1', 'cpq_listener_refused'),
+      summary: wide,
+      evidence: Array.from({ length: 80 }, () => wide),
+      remediation: Array.from({ length: 40 }, () => wide),
+    };
+    const policy = { ...POLICY, failuresBeforePage: 1, successesBeforeRecovery: 1 };
+    const cycle = (minute: number, failing: boolean) =>
+      processAlerts({
+        findings: failing ? [flapping] : [],
+        checked: [flapping.id],
+        appliances: ['sma1'],
+        now: at(minute),
+        policy,
+        muteFor: () => undefined,
+        store,
+        notifier,
+      });
+    let largest = 0;
+    for (let minute = 0; minute < 1440; minute++) {
+      const r = await cycle(minute, minute % 2 === 0);
+      expect(r.errors).toBe(0);
+      if (minute % 60 === 59) {
+        const raw = await doc.send(new GetCommand({ TableName: table, Key: { id: flapping.id } }));
+        largest = Math.max(largest, Buffer.byteLength(JSON.stringify(raw.Item)));
+      }
+    }
+    expect(largest).toBeGreaterThan(0);
+    expect(largest).toBeLessThan(RECORD_MAX_BYTES);
+    expect(sent).toEqual([]);
+    // SNS is back; the check has passed: the newest incident's page and its recovery go out.
+    snsUp = true;
+    await cycle(1440, false);
+    await cycle(1441, false);
+    expect(sent.map((n) => n.kind)).toEqual(['page', 'recovery']);
+    expect(sent[0]!.coalesced).toBeGreaterThan(700);
+    const after = (await store.get([flapping.id])).get(flapping.id)!;
+    expect(after).toMatchObject({ state: 'ok', outbox: [] });
+  }, 300_000);
 });
