@@ -56,15 +56,23 @@ export const CHATBOT_LIMITS = {
 
 /**
  * Peer text made inert for chat markdown: `<` never opens a Slack link or mention (`<!channel>`,
- * `<@U123>`) and a run of backticks never closes the evidence block early.
+ * `<@U123>`) and a run of backticks never closes the evidence block early. Outside the code
+ * block (`inCode` false) `[text](url)` never becomes a link either: a hostile banner could
+ * otherwise show on-call a "Reset your password" link in the monitor's own card.
  */
-function inert(text: string): string {
-  return printable(text).replace(/</g, '\u2039').replace(/`{3,}/g, "'''");
+function inert(text: string, inCode = false): string {
+  const safe = printable(text).replace(/</g, '\u2039').replace(/`{3,}/g, "'''");
+  return inCode ? safe : safe.replace(/\]\s*\(/g, '] (');
 }
 
-/** One line of peer text, inert and clipped. */
+/** One line of peer text, inert and clipped, for outside the code block. */
 function line(text: string, max: number): string {
   return clip(inert(oneLine(text)), max);
+}
+
+/** One line of peer text for inside the evidence code block, where markdown does not render. */
+function codeLine(text: string, max: number): string {
+  return clip(inert(oneLine(text), true), max);
 }
 
 function isWebLink(url: string): boolean {
@@ -79,7 +87,7 @@ function describe(head: string[], evidenceTitle: string, evidence: string[], tai
   // Fence lines, the title and the "more" note take at most this much.
   let room = max - fixed - evidenceTitle.length - 80;
   for (const e of evidence) {
-    const l = line(e, 300);
+    const l = codeLine(e, 300);
     if (l.length + 1 > room) break;
     shown.push(l);
     room -= l.length + 1;
@@ -132,7 +140,9 @@ export function chatbotNotificationOf(n: AlertNotification): ChatbotNotification
       ? []
       : n.remediation
           .slice(0, CHATBOT_LIMITS.nextSteps - 1)
-          .map((r) => line(r, CHATBOT_LIMITS.nextStepChars));
+          .map((r) => line(r, CHATBOT_LIMITS.nextStepChars))
+          // A line of nothing printable would make the whole card invalid: it is left out.
+          .filter((r) => r.trim() !== '');
   const nextSteps = [...fix, line(`Runbook: ${runbook}`, CHATBOT_LIMITS.nextStepChars)];
   return {
     version: '1.0',

@@ -105,6 +105,34 @@ describe('Chatbot custom notification of a page', () => {
     expect(doc.content.description.match(/```/g)).toHaveLength(2);
   });
 
+  it('keeps no markdown link from a hostile banner outside the code block', () => {
+    const link = '[Reset your password](https://evil.example/login)';
+    const doc = rendered(
+      lambdaMessage(
+        notification({
+          summary: `banner: ${link}`,
+          remediation: [`run ${link}`, '![img](https://evil.example/p.png)'],
+          evidence: [`banner ${link}`],
+        }),
+      ),
+    );
+    const [before, code, after] = doc.content.description.split('```');
+    for (const text of [before!, after!, doc.content.title!, ...doc.content.nextSteps!]) {
+      expect(text).not.toMatch(/\]\(/);
+    }
+    // Inside the code block the evidence stays as the appliance printed it (no link renders there).
+    expect(code).toContain(link);
+    expect(chatbotProblems(doc)).toEqual([]);
+  });
+
+  it('keeps the notification when a remediation line is only control characters', () => {
+    const doc = rendered(
+      lambdaMessage(notification({ remediation: ['\u0007\u0008\u001b\u0000', 'status'], summary: 'banner' })),
+    );
+    expect(chatbotProblems(doc)).toEqual([]);
+    expect(doc.content.nextSteps).toEqual(['status', expect.stringMatching(/^Runbook: /)]);
+  });
+
   it('keeps a relative runbook link in the text but not as a related resource', () => {
     const doc = rendered(
       lambdaMessage(notification({ runbookUrl: 'docs/runbook.md#outbound_ciphers_allow_anonymous' })),
