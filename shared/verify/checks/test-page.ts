@@ -9,11 +9,30 @@ import type { VerifyClients } from '../clients';
 import { STACK_OUTPUTS } from '../stack';
 
 /** Publishes the test page to the paging topic, unless turned off or the topic is missing. */
-export const testPageCheck: VerifyCheck = ({ clients, stack, now, testPage: wanted }) => {
+export const testPageCheck: VerifyCheck = ({ clients, stack, now, sleep, testPage: wanted }) => {
   const topicArn = stack.outputs[STACK_OUTPUTS.alertTopicArn];
   if (topicArn === undefined || !wanted) return [];
-  return [{ check: 'test page', fix: TOPIC_FIX, run: () => testPage(clients, topicArn, now()) }];
+  return [{ check: 'test page', fix: TOPIC_FIX, run: () => testPage(clients, topicArn, now(), sleep) }];
 };
+
+/**
+ * How long after the test page its recovery is published: SNS does not keep order between two
+ * messages, and a resolve PagerDuty receives before its trigger leaves the test incident open.
+ */
+export const TEST_PAGE_RESOLVE_AFTER_MS = 20_000;
+
+/** The recovery that closes the test page (same alert id: PagerDuty resolves the incident it opened). */
+export function testPageRecovery(page: AlertNotification, at: Date): AlertNotification {
+  return {
+    ...page,
+    notificationId: `${page.alertId}#${at.toISOString()}`,
+    kind: 'recovery',
+    state: 'ok',
+    summary: 'TEST page from cpq-monitor verify resolved: nothing was broken',
+    remediation: [],
+    at: at.toISOString(),
+  };
+}
 
 /** The test page: a critical page, published exactly as a real one, marked TEST in subject and body. */
 export function testPageNotification(at: Date): AlertNotification {
@@ -30,28 +49,50 @@ export function testPageNotification(at: Date): AlertNotification {
     evidence: [
       'sent by `cpq-monitor verify` to prove the path to the pager; subscriptions filtered on severity critical receive it',
     ],
-    remediation: ['Nothing to fix. Close it in the pager if it opened an incident.'],
+    remediation: ['Nothing to fix. verify resolves it about 20 s later.'],
     runbookUrl: 'docs/deploy.md#verify-the-deployment',
     since: iso,
     at: iso,
   };
 }
 
-async function testPage(clients: VerifyClients, topicArn: string, at: Date): Promise<CheckLine[]> {
+async function testPage(
+  clients: VerifyClients,
+  topicArn: string,
+  at: Date,
+  sleep: (ms: number) => Promise<void>,
+): Promise<CheckLine[]> {
   // The real notifier (its message, attributes and error handling); the client in between only
   // puts TEST in front of the subject.
   const marking = {
     send: (cmd: PublishCommand) =>
       clients.sns.send(new PublishCommand({ ...cmd.input, Subject: testSubject(cmd.input.Subject ?? '') })),
   } as unknown as SNSClient;
-  const result = await new SnsNotifier(marking, { topicArn }).notify(testPageNotification(at));
+  const notifier = new SnsNotifier(marking, { topicArn });
+  const page = testPageNotification(at);
+  const result = await notifier.notify(page);
   if (!result.ok) {
     return [bad('test page', 'critical', `${result.code}: ${result.message}`, publishFix(result.code))];
+  }
+  const seen = `published (message ${result.messageId ?? '?'}), severity critical: every pager subscription should show "TEST CRITICAL ALARM fleet verify_test_page"`;
+  await sleep(TEST_PAGE_RESOLVE_AFTER_MS);
+  const resolved = await notifier.notify(
+    testPageRecovery(page, new Date(at.getTime() + TEST_PAGE_RESOLVE_AFTER_MS)),
+  );
+  if (!resolved.ok) {
+    return [
+      bad(
+        'test page',
+        'warning',
+        `${seen}; its recovery failed (${resolved.code}: ${resolved.message}): close the test incident in the pager`,
+        publishFix(resolved.code),
+      ),
+    ];
   }
   return [
     ok(
       'test page',
-      `published (message ${result.messageId ?? '?'}), severity critical: every pager subscription should show "TEST CRITICAL ALARM fleet verify_test_page"`,
+      `${seen}; resolved ${TEST_PAGE_RESOLVE_AFTER_MS / 1000} s later (message ${resolved.messageId ?? '?'}), which closes a PagerDuty incident it opened`,
     ),
   ];
 }

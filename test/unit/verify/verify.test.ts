@@ -214,9 +214,42 @@ describe('a healthy stack', () => {
     );
   });
 
+  it('resolves its own test page after giving the page time to be delivered (same alert id, so PagerDuty closes it)', async () => {
+    const order: string[] = [];
+    sns.on(PublishCommand).callsFake((input: PublishCommandInput) => {
+      order.push(`publish ${input.MessageAttributes?.kind?.StringValue}`);
+      return { MessageId: `m-${order.length}` };
+    });
+    await verifyStack(clients(), {
+      ...OPTIONS,
+      sleep: (ms) => {
+        order.push(`wait ${ms}`);
+        return Promise.resolve();
+      },
+    });
+    expect(order.slice(0, 3)).toEqual([
+      'publish page',
+      expect.stringMatching(/^wait [1-9]\d{3,}$/),
+      'publish recovery',
+    ]);
+    const [page, recovery] = sns
+      .commandCalls(PublishCommand)
+      .map((c) => c.args[0].input as PublishCommandInput);
+    const doc = (i: PublishCommandInput) =>
+      JSON.parse(JSON.parse(i.Message!).lambda ?? JSON.parse(i.Message!).default);
+    expect(doc(recovery!)).toMatchObject({
+      kind: 'recovery',
+      state: 'ok',
+      alertId: 'fleet/verify_test_page',
+    });
+    expect(doc(recovery!).alertId).toBe(doc(page!).alertId);
+    expect(recovery!.Subject).toMatch(/^TEST /);
+    expect(line((await verifyStack(clients(), OPTIONS)).lines, 'test page').detail).toMatch(/resolved/);
+  });
+
   it('publishes the test page exactly as a critical page, TEST in subject and body', async () => {
     await verifyStack(clients(), OPTIONS);
-    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 2);
     const input = sns.commandCalls(PublishCommand)[0]!.args[0].input as PublishCommandInput;
     expect(input.TopicArn).toBe(TOPIC);
     expect(input.MessageStructure).toBe('json');
