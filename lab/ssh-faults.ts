@@ -7,7 +7,7 @@ export type SshFault =
   | 'hang_in_command'
   | 'endless_output'
   | 'unknown_prompt'
-  /** Every command ends in `Really commit and reboot? [Y]> ` (an empty line would say yes). */
+  /** One command (`status` unless set) ends in `Really commit and reboot? [Y]> ` (an empty line would say yes). */
   | 'yes_no_question'
   /** `showconfig` offers "Mask" under another digit and text than the real CLI's. */
   | 'relabelled_mask_menu';

@@ -19,6 +19,8 @@ export interface SshRecord {
   auth: Array<{ username: string; method: string; secret: string | null; accepted: boolean }>;
   /** Every line typed into a shell (menu answers and pager keys included, as empty strings). */
   lines: string[];
+  /** Every answer typed at the `yes_no_question` fault's question (a careful reader types none). */
+  questionAnswers: string[];
   execs: string[];
 }
 
@@ -46,7 +48,11 @@ export interface LabSshServer {
   readonly changedFingerprint: string;
   readonly fault: SshFault;
   readonly record: SshRecord;
-  setFault(fault: SshFault): void;
+  /**
+   * Switches the fault; `command` is the command after which `yes_no_question` asks (its first
+   * word, default `status`), every other command answering normally.
+   */
+  setFault(fault: SshFault, command?: string): void;
   close(): Promise<void>;
 }
 
@@ -59,7 +65,8 @@ export async function startLabSshServer(opts: LabSshServerOptions): Promise<LabS
   const healthyKey = opts.hostKey ?? generateHostKey().privateKey;
   const changedKey = generateHostKey().privateKey;
   let fault: SshFault = opts.fault ?? 'none';
-  const record: SshRecord = { connections: 0, auth: [], lines: [], execs: [] };
+  let faultCommand = 'status';
+  const record: SshRecord = { connections: 0, auth: [], lines: [], questionAnswers: [], execs: [] };
   const login: LabLogin = {
     username: opts.username ?? 'admin',
     password: opts.password ?? 'ironport',
@@ -70,8 +77,10 @@ export async function startLabSshServer(opts: LabSshServerOptions): Promise<LabS
   const shell: LabShell = {
     state: opts.state,
     fault: () => fault,
+    faultCommand: () => faultCommand,
     pagerLines: opts.pagerLines ?? 40,
     onLine: (line) => record.lines.push(line),
+    onQuestionAnswer: (answer) => record.questionAnswers.push(answer),
   };
   const sockets = new Set<Socket>();
   const clients = new Set<Connection>();
@@ -101,8 +110,9 @@ export async function startLabSshServer(opts: LabSshServerOptions): Promise<LabS
       return fault;
     },
     record,
-    setFault(f: SshFault) {
+    setFault(f: SshFault, command = 'status') {
       fault = f;
+      faultCommand = command;
     },
     async close() {
       for (const c of clients) c.end();

@@ -16,10 +16,14 @@ export interface LabShell {
   state: ApplianceState;
   /** The fault in force now (read at every step, so switching it affects open shells). */
   fault(): SshFault;
+  /** The command (first word) after which `yes_no_question` asks. */
+  faultCommand(): string;
   /** Lines per page before `-Press Any Key For More-`. */
   pagerLines: number;
   /** Called with every line typed (menu answers and pager keys included). */
   onLine(line: string): void;
+  /** Called with an answer typed at the `yes_no_question` fault's question. */
+  onQuestionAnswer(answer: string): void;
 }
 
 type Write = (text: string) => Promise<void>;
@@ -56,7 +60,8 @@ export async function runShell(stream: ServerChannel, echo: boolean, shell: LabS
       continue;
     }
     if (!(await runSteps(commandSteps(state, line), input, write, shell.pagerLines))) return;
-    if (shell.fault() === 'yes_no_question' && !(await yesNoQuestion(stream, input, write))) return;
+    const asks = shell.fault() === 'yes_no_question' && line.trim().split(/\s+/)[0] === shell.faultCommand();
+    if (asks && !(await yesNoQuestion(stream, input, write, shell))) return;
   }
 }
 
@@ -71,10 +76,16 @@ async function relabelledMaskMenu(input: LineInput, write: Write): Promise<boole
 }
 
 /** The `yes_no_question` fault: an empty line or a yes reboots (the session ends); false when it ended. */
-async function yesNoQuestion(stream: ServerChannel, input: LineInput, write: Write): Promise<boolean> {
+async function yesNoQuestion(
+  stream: ServerChannel,
+  input: LineInput,
+  write: Write,
+  shell: LabShell,
+): Promise<boolean> {
   await write('\nReally commit and reboot? [Y]> ');
   const answer = await input.next();
   if (answer === null) return false;
+  shell.onQuestionAnswer(answer);
   if (answer === '' || /^y/i.test(answer)) {
     await write('\nRebooting...\n');
     stream.end();

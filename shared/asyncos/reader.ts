@@ -8,8 +8,9 @@ import { READ_DEFAULTS } from '../prober/ssh-defaults';
 import { commandLine } from './allowlist';
 import { commandNamed, type RegisteredCommand } from './commands';
 import { isFingerprint, type PresentedHostKey } from './fingerprint';
+import { lastLine } from './prompt';
 import type { LookupFn } from './resolve';
-import { interruptedMessage, openShellSession } from './session';
+import { interruptedMessage, type OpenOutcome, openShellSession } from './session';
 import type { RunOutcome, ShellSession } from './shell-session';
 import type { CommandResult, ReadCode, ReadOptions, ReadResult } from './types';
 
@@ -76,18 +77,20 @@ async function read(
 
   const signal = opts.signal;
   if (signal?.aborted) return fail('session_failed', interruptedMessage(opts.host, port));
-  const opened = await openShellSession({
-    host: opts.host,
-    port,
-    username: opts.username,
-    auth: opts.auth,
-    hostKeys: opts.hostKeys,
-    deadline: limits.deadline,
-    promptTimeoutMs: limits.commandTimeoutMs,
-    ...(deps.quietMs !== undefined ? { quietMs: deps.quietMs } : {}),
-    ...(deps.lookup !== undefined ? { lookup: deps.lookup } : {}),
-    ...(signal !== undefined ? { signal } : {}),
-  });
+  const open: Opener = () =>
+    openShellSession({
+      host: opts.host,
+      port,
+      username: opts.username,
+      auth: opts.auth,
+      hostKeys: opts.hostKeys,
+      deadline: limits.deadline,
+      promptTimeoutMs: Math.max(1, Math.min(limits.commandTimeoutMs, limits.deadline - Date.now())),
+      ...(deps.quietMs !== undefined ? { quietMs: deps.quietMs } : {}),
+      ...(deps.lookup !== undefined ? { lookup: deps.lookup } : {}),
+      ...(signal !== undefined ? { signal } : {}),
+    });
+  const opened = await open();
   if (!opened.ok) {
     return fail(opened.code, opened.message, {
       hostKey: opened.hostKey,
@@ -98,7 +101,7 @@ async function read(
     });
   }
 
-  const commands = await runCommands(opened.session, planned.lines, limits, opts);
+  const commands = await runCommands(opened.session, open, planned.lines, limits, opts);
   if (signal?.aborted) {
     // What the commands saw once the connection was cut is not about the appliance.
     return fail('session_failed', interruptedMessage(opts.host, port), {
@@ -166,33 +169,39 @@ interface CommandLimits {
   maxBytes: number;
 }
 
+/** Opens a fresh session to the same appliance, with the same deadline. */
+type Opener = () => Promise<OpenOutcome>;
+
 /**
- * Runs the lines one by one on the open session and closes it; after the first command that does
- * not end at the prompt the rest are marked not run. An abort ends the command in progress at once
- * (it reads as `closed`).
+ * Runs the lines one by one and closes the session. A question nobody answers costs only its own
+ * command: that session is closed (nothing is typed at an unknown state) and a fresh one is
+ * opened for the rest, within the same deadline. After any other command that does not end at the
+ * prompt, the rest are marked not run. An abort ends the command in progress at once (it reads as
+ * `closed`).
  */
 async function runCommands(
-  session: ShellSession,
+  first: ShellSession,
+  open: Opener,
   lines: readonly PlannedLine[],
   limits: CommandLimits,
   opts: ReadOptions,
 ): Promise<Record<string, CommandResult>> {
   const { signal } = opts;
   const commands: Record<string, CommandResult> = {};
-  let stop: Exclude<ReadCode, 'ok'> | null = null;
-  const onAbort = () => session.interrupt();
+  let session: ShellSession | null = first;
+  let stop: string | null = null;
+  const onAbort = () => session?.interrupt();
   if (signal?.aborted) session.interrupt();
   else signal?.addEventListener('abort', onAbort, { once: true });
   try {
     for (const { command, line } of lines) {
-      if (stop !== null) {
-        commands[line] = {
-          status: 'critical',
-          code: 'session_failed',
-          message: `not run: the session ended earlier (${stop})`,
-          parsed: null,
-          raw: '',
-        };
+      if (stop === null && session === null) {
+        const fresh = await reopen(open, limits);
+        if (fresh.ok) session = fresh.session;
+        else stop = fresh.reason;
+      }
+      if (stop !== null || session === null) {
+        commands[line] = notRun(stop ?? 'the session ended earlier');
         continue;
       }
       const remaining = limits.deadline - Date.now();
@@ -202,13 +211,42 @@ async function runCommands(
       });
       const result = commandResult(command, line, outcome, remaining < limits.commandTimeoutMs, opts);
       commands[line] = result;
-      if (outcome.state !== 'done') stop = result.code as Exclude<ReadCode, 'ok'>;
+      if (outcome.state === 'unexpected_prompt' && !signal?.aborted) {
+        session.close();
+        session = null;
+      } else if (outcome.state !== 'done') stop = `the session ended earlier (${result.code})`;
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    session.close();
+    session?.close();
   }
   return commands;
+}
+
+/** A fresh session for the commands after an unanswered question, or why there is none. */
+async function reopen(
+  open: Opener,
+  limits: CommandLimits,
+): Promise<{ ok: true; session: ShellSession } | { ok: false; reason: string }> {
+  if (limits.deadline - Date.now() <= 0)
+    return { ok: false, reason: 'no time was left for a fresh session after an unanswered question' };
+  const opened = await open();
+  if (opened.ok) return { ok: true, session: opened.session };
+  return {
+    ok: false,
+    reason: `a fresh session after an unanswered question failed (${opened.code}): ${opened.message}`,
+  };
+}
+
+function notRun(reason: string): CommandResult {
+  return {
+    status: 'critical',
+    code: 'session_failed',
+    message: `not run: ${reason}`,
+    cause: `not run: ${reason}`,
+    parsed: null,
+    raw: '',
+  };
 }
 
 function commandResult(
@@ -240,6 +278,7 @@ function commandResult(
         status: 'warning',
         code: 'unexpected_output',
         message: `"${line}": ${parsed.reason}`,
+        cause: `output not understood: ${parsed.reason}`,
         parsed: null,
         raw,
       };
@@ -251,6 +290,9 @@ function commandResult(
         message: sessionDeadlineHit
           ? `"${line}" did not return to the prompt before the session deadline; ${raw.length} characters kept`
           : `"${line}" did not return to the prompt within the command timeout; ${raw.length} characters kept`,
+        cause: sessionDeadlineHit
+          ? 'no prompt before the session deadline'
+          : 'no prompt within the command timeout',
         parsed: null,
         raw,
       };
@@ -259,22 +301,26 @@ function commandResult(
         status: 'critical',
         code: 'unexpected_output',
         message: `"${line}" produced more output than the cap without returning to the prompt; session ended`,
+        cause: 'output over the cap without a prompt',
         parsed: null,
         raw,
       };
     case 'unexpected_prompt':
+      // What it printed before the question is discarded: it may be cut anywhere.
       return {
         status: 'critical',
         code: 'unexpected_prompt',
         message: `"${line}" stopped at a question the monitor does not answer (nothing was typed): ${JSON.stringify(outcome.question)}`,
+        cause: `stopped at ${JSON.stringify(lastLine(outcome.question).trim())}`,
         parsed: null,
-        raw,
+        raw: '',
       };
     case 'menu_loop':
       return {
         status: 'critical',
         code: 'unexpected_output',
         message: `"${line}" kept showing menus after empty answers; session ended`,
+        cause: 'menus kept coming',
         parsed: null,
         raw,
       };
@@ -283,6 +329,7 @@ function commandResult(
         status: 'critical',
         code: 'session_failed',
         message: `the appliance closed the session during "${line}"`,
+        cause: 'the appliance closed the session',
         parsed: null,
         raw,
       };

@@ -56,6 +56,11 @@ export interface CommandResult<T = unknown> {
   status: Status;
   code: ReadCode;
   message: string;
+  /**
+   * For a command that gave no facts: its cause in a few words, for a page's first line (e.g.
+   * `stopped at "Really commit and reboot? [Y]>"`, `no prompt within the command timeout`).
+   */
+  cause?: string;
   parsed: T | null;
   raw: string;
 }

@@ -158,7 +158,11 @@ function incompleteRule(c: Collector, f: ReadFacts): void {
       appliance: c.a.name,
       role: c.a.role,
       severity: 'warning',
-      summary: incompleteSummary(c.a.name, r.code, failed),
+      summary: incompleteSummary(
+        c.a.name,
+        r.code,
+        failed.map(([k]) => [k, f.causes[k] ?? k] as const),
+      ),
       evidence,
       fix: { name: failed.map(([k]) => k).join(',') || 'status', ...sshFix(c.a) },
     }),
@@ -166,9 +170,10 @@ function incompleteRule(c: Collector, f: ReadFacts): void {
 }
 
 /**
- * The cause first (the failure codes), then the commands by their first word: a command line can
+ * The cause first (each failed command's cause in a few words, e.g. `stopped at "Really commit
+ * and reboot? [Y]>"`, else its code), then the commands by their first word: a command line can
  * be long (a grep pattern), and the summary is cut to one SMS line, so it must not take the room
- * of the cause. The full command lines are in the evidence.
+ * of the cause. The full command lines are in the evidence. `failed` is command line → cause.
  */
 export function incompleteSummary(
   name: string,
@@ -176,7 +181,7 @@ export function incompleteSummary(
   failed: ReadonlyArray<readonly [string, string]>,
 ): string {
   if (failed.length === 0) return `${name}: SSH read incomplete: ${sessionCode}`;
-  const causes = [...new Set(failed.map(([, why]) => why.split(':', 1)[0]!.trim()))];
+  const causes = [...new Set(failed.map(([, cause]) => cause))];
   const commands = [
     ...new Set(
       failed.map(([line]) => (line.startsWith('grep ') ? 'mail_logs grep' : line.split(' ', 1)[0]!)),

@@ -28,6 +28,8 @@ export interface ReadFacts extends ReadsByName {
   logs?: { keys: string[]; events: MailLogEvent[] };
   /** Commands that ran but did not give facts: key → `code: message`. */
   failed: Record<string, string>;
+  /** The same commands: key → their cause in a few words (the reader's, else the code). */
+  causes: Record<string, string>;
 }
 
 /** Session codes after which command results are still worth reading (the session itself worked). */
@@ -44,10 +46,18 @@ function usable(r: CommandResult): boolean {
 
 /** The facts of one read; nothing but `failed` when the session did not work. */
 export function readFacts(appliance: Appliance, obs: ConfigObservation): ReadFacts {
-  const out: ReadFacts = { appliance, obs, sessionOk: SESSION_USABLE.has(obs.read.code), failed: {} };
+  const out: ReadFacts = {
+    appliance,
+    obs,
+    sessionOk: SESSION_USABLE.has(obs.read.code),
+    failed: {},
+    causes: {},
+  };
   if (!out.sessionOk) return out;
   for (const [key, r] of Object.entries(obs.read.commands)) {
-    if (!usable(r)) out.failed[key] = `${r.code}: ${r.message}`;
+    if (usable(r)) continue;
+    out.failed[key] = `${r.code}: ${r.message}`;
+    out.causes[key] = r.cause ?? r.code;
   }
   for (const p of parsedCommands(obs.read)) {
     switch (p.command) {

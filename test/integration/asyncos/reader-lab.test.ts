@@ -48,6 +48,7 @@ beforeEach(() => {
   lab.setFault('none');
   lab.record.auth.length = 0;
   lab.record.lines.length = 0;
+  lab.record.questionAnswers.length = 0;
   lab.record.connections = 0;
 });
 
@@ -221,15 +222,41 @@ describe('readAppliance against the lab CLI', () => {
     expect(lab.record.lines).toEqual([]);
   });
 
-  it('never answers a yes/no question with its default: unexpected_prompt, the question as evidence', async () => {
-    lab.setFault('yes_no_question');
-    const r = await readAppliance(opts({ commands: [{ name: 'version' }, { name: 'status' }] }));
+  it('a yes/no question in one command costs only that command: nothing typed, the rest read in a fresh session', async () => {
+    lab.setFault('yes_no_question', 'status');
+    const r = await readAppliance(
+      opts({
+        commands: [{ name: 'version' }, { name: 'status' }, { name: 'tophosts' }, { name: 'sslconfig' }],
+      }),
+    );
     expect(r).toMatchObject({ status: 'critical', code: 'unexpected_prompt' });
-    expect(r.commands.version).toMatchObject({ status: 'critical', code: 'unexpected_prompt', parsed: null });
-    expect(r.commands.version!.message).toContain('Really commit and reboot? [Y]>');
-    expect(r.commands.status!.message).toMatch(/not run: the session ended earlier \(unexpected_prompt\)/);
-    // The command line was typed, then nothing: no empty line (which would mean "yes").
-    expect(lab.record.lines).toEqual(['version']);
+    expect(r.message).toContain('"status" stopped at a question');
+    expect(r.message).toContain('Really commit and reboot? [Y]>');
+    // Its partial output is discarded; the commands before and after it are read.
+    expect(r.commands.status).toMatchObject({ code: 'unexpected_prompt', parsed: null, raw: '' });
+    expect(r.commands.version).toMatchObject({ code: 'ok' });
+    expect(r.commands['tophosts active_rcpts']).toMatchObject({ code: 'ok' });
+    expect(r.commands.sslconfig).toMatchObject({ code: 'ok' });
+    // Nothing was typed at the question (no empty line, which would mean "yes"); the next command
+    // went in a second connection.
+    expect(lab.record.questionAnswers).toEqual([]);
+    expect(lab.record.lines.filter((l) => l !== '')).toEqual([
+      'version',
+      'status',
+      'tophosts active_rcpts',
+      'sslconfig',
+    ]);
+    expect(lab.record.connections).toBe(2);
+  });
+
+  it('a question in the last command: no fresh session is opened', async () => {
+    lab.setFault('yes_no_question', 'version');
+    const r = await readAppliance(opts({ commands: [{ name: 'status' }, { name: 'version' }] }));
+    expect(r.commands.status).toMatchObject({ code: 'ok' });
+    expect(r.commands.version).toMatchObject({ code: 'unexpected_prompt' });
+    expect(lab.record.questionAnswers).toEqual([]);
+    expect(lab.record.lines.filter((l) => l !== '')).toEqual(['status', 'version']);
+    expect(lab.record.connections).toBe(1);
   });
 
   it('does not pick a digit labelled "Mask" in a menu that is not the known one', async () => {

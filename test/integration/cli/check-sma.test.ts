@@ -50,4 +50,28 @@ describe('cpq-monitor check of an SMA asking its mask question', () => {
     // Nothing else but allow-listed command lines, pager keys and operation-menu exits.
     expect(lines.filter((l) => l !== '' && l !== 'Y').every((l) => !/^[A-Za-z0-9]$/.test(l))).toBe(true);
   });
+
+  it('a pending default-yes question in status costs only status, and the finding names both', async () => {
+    const sma = world.get('sma1');
+    sma.setOutboundCiphers(ANONYMOUS_CIPHERS);
+    sma.ssh.setFault('yes_no_question', 'status');
+    sma.ssh.record.questionAnswers.length = 0;
+    try {
+      const run = await cpqMonitor(
+        ['check', '--inventory', inventoryFile, '--json', '--state', join(dir, 'state-question.json')],
+        { env: { CPQ_LAB_PASSWORD: PASSWORD } },
+      );
+      const doc = JSON.parse(run.stdout) as { findings: Array<{ id: string; summary: string }> };
+      const incomplete = doc.findings.find((f) => f.id === 'sma1/ssh_read_incomplete');
+      expect(incomplete?.summary).toBe(
+        'sma1: SSH read incomplete: stopped at "Really commit and reboot? [Y]>" (status)',
+      );
+      expect(incomplete!.summary.length).toBeLessThanOrEqual(80);
+      // The commands after status were still read: the cipher fault is still found.
+      expect(doc.findings.map((f) => f.id)).toContain('sma1/outbound_ciphers_allow_anonymous');
+      expect(sma.ssh.record.questionAnswers).toEqual([]);
+    } finally {
+      sma.ssh.setFault('none');
+    }
+  });
 });
