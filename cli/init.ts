@@ -8,7 +8,7 @@
  * Exit codes: 0 complete / no drift, 1 something to fill in or a warning drift, 2 nothing written
  * or a critical drift, 3 usage. docs/onboarding.md walks through it.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Command } from 'commander';
@@ -24,6 +24,7 @@ import { terminalText } from '../shared/text';
 import { checkFingerprintFlag } from './host-key-flag';
 import { type Gathered, gather, INIT_COMMANDS, type Prompter, streamPrompter } from './init-gather';
 import { formatDrift, formatInitReport } from './init-report';
+import { checkOutFile, writeOutFile } from './out-file';
 import { collect, intOption, parseTarget, printJson, println } from './output';
 import { authFromFlags } from './read';
 
@@ -88,8 +89,7 @@ async function runInit(hosts: string[], flags: InitFlags, prompter: () => Prompt
   checkAcceptFlags(flags.acceptHostKeys);
   const auth = authFromFlags(flags);
   const outDir = flags.out === undefined ? process.cwd() : dirname(resolve(flags.out));
-  if (flags.out !== undefined && existsSync(flags.out) && !flags.force)
-    throw new ConfigError(`--out ${flags.out} exists: choose another file or add --force`);
+  if (flags.out !== undefined) checkOutFile(flags.out, flags.force === true);
   const login: LoginReference = { user: flags.user, credentials: credentialsReference(flags, outDir) };
   const targets = [...new Set(all)].map((t) => {
     const p = parseTarget(t);
@@ -136,7 +136,7 @@ async function runInit(hosts: string[], flags: InitFlags, prompter: () => Prompt
     return EXIT.critical;
   }
   const text = inventoryYaml(d, new Date().toISOString(), flags.out ?? 'init');
-  if (flags.out !== undefined) writeFileSync(flags.out, text, { mode: 0o644 });
+  if (flags.out !== undefined) writeOutFile(flags.out, text, flags.force === true);
   else process.stdout.write(text);
   report(`${formatInitReport(d, gathered.readings, flags.out ?? null)}\n`);
   return d.unread.length + d.unresolved.length > 0 ? EXIT.warning : EXIT.ok;
