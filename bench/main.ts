@@ -9,6 +9,7 @@ import { inventoryBench } from './inventory';
 import { probeBench } from './probe';
 import { scaleBench } from './scale';
 import { sshBench } from './ssh';
+import { startupBench } from './startup';
 import { synthBench } from './synth';
 
 const SECTIONS: BenchSection[] = [
@@ -19,6 +20,7 @@ const SECTIONS: BenchSection[] = [
   scaleBench,
   synthBench,
   inventoryBench,
+  startupBench,
 ];
 
 async function main(argv: string[]): Promise<void> {

@@ -4,14 +4,9 @@
  */
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ConsoleNotifier } from '../shared/alerts/console-notifier';
-import { runCycle } from '../shared/cycle/run';
 import { ConfigError, EXIT } from '../shared/errors';
-import { loadInventory } from '../shared/inventory/load';
 import type { Inventory } from '../shared/inventory/schema';
 import { type CycleKind, PROBER_KINDS } from '../shared/prober/prober';
-import { cycleJson, exitCodeOfCycle, renderCycle } from './cycle-report';
-import { localCycleDeps } from './local-cycle';
 import { localStateFiles } from './local-state';
 import { intOption, printJson, println } from './output';
 
@@ -60,6 +55,16 @@ export function register(program: Command): void {
       if (!(KINDS as readonly string[]).includes(flags.cycle)) {
         throw new ConfigError(`--cycle must be one of ${KINDS.join(', ')}, not "${flags.cycle}"`);
       }
+      // The cycle's modules load only when a cycle runs: `check --help` starts at once.
+      const [{ ConsoleNotifier }, { runCycle }, { loadInventory }, report, { localCycleDeps }] =
+        await Promise.all([
+          import('../shared/alerts/console-notifier'),
+          import('../shared/cycle/run'),
+          import('../shared/inventory/load'),
+          import('./cycle-report'),
+          import('./local-cycle'),
+        ]);
+      const { cycleJson, exitCodeOfCycle, renderCycle } = report;
       const inventory = loadInventory(flags.inventory);
       const files = localStateFiles(flags);
       const emf = flags.emf !== undefined ? resolve(flags.emf) : files.emf;

@@ -13,6 +13,7 @@ import { ConsoleNotifier } from '../shared/alerts/console-notifier';
 import { type CycleReport, runCycle } from '../shared/cycle/run';
 import { EXIT } from '../shared/errors';
 import { loadInventory } from '../shared/inventory/load';
+import { packageRoot } from '../shared/package-root';
 import { ackAlert } from './ack';
 import { queryAlerts, renderAlerts } from './alerts';
 import { mutedOf, renderCycle } from './cycle-report';
@@ -92,7 +93,7 @@ export function register(program: Command): void {
   program
     .command('demo')
     .description('Start the lab, monitor it, inject faults one by one and show every page and recovery')
-    .option('--inventory <file>', 'lab description', resolve(__dirname, '..', 'config', 'lab.yaml'))
+    .option('--inventory <file>', 'lab description', resolve(packageRoot(), 'config', 'lab.yaml'))
     .option('--verbose', 'print every cycle in full')
     .action(async (flags: DemoFlags) => {
       process.exitCode = await runDemo(flags);

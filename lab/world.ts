@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../shared/errors';
 import { type Appliance, DEFAULTS, type Inventory } from '../shared/inventory/schema';
 import { peersOf, smaOf } from '../shared/inventory/topology';
+import { packageRoot } from '../shared/package-root';
 import { type SimulatedAppliance, startSimulatedAppliance } from './appliance';
 import { createLabCertificates } from './certs';
 import { isLoopbackHost } from './listener';
@@ -16,7 +17,7 @@ import { isLoopbackHost } from './listener';
 /** The lab's SSH password when CPQ_LAB_PASSWORD is not set. */
 export const LAB_DEFAULT_PASSWORD = 'ironport';
 /** Host keys of the appliances of config/lab.yaml (lab only; loopback only). */
-export const LAB_HOST_KEYS_DIR = join(__dirname, 'host-keys');
+export const LAB_HOST_KEYS_DIR = join(packageRoot(), 'lab', 'host-keys');
 
 export interface LabWorldOptions {
   /** Bind every server on a free port instead of the inventory's ports (tests, demo, benchmark). */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { generateKeyPair } from '../../../lab/ssh-keys';
 import { fetchHostKey, readAppliance } from '../../../shared/asyncos/reader';
 import type { ReadOptions, StatusFacts, TophostsFacts } from '../../../shared/asyncos/types';
-import { type RealSshd, startRealSshd } from './real-sshd';
+import { type RealSshd, startRealSshd } from '../../helpers/real-sshd';
 
 // A tiny AsyncOS imitation: prompt, a pager on status, a sort menu for bare tophosts, a menu after
 // sslconfig, and everything it reads appended to a transcript file.

@@ -14,7 +14,7 @@ import type {
   StatusFacts,
   TophostsFacts,
 } from '../../../shared/asyncos/types';
-import { closedPort } from '../onboarding/run-cli';
+import { closedPort } from '../../helpers/run-cli';
 
 const PASSWORD = 'lab-secret-7f3a';
 const ALL: CommandRequest[] = [

@@ -2,13 +2,12 @@
  * `cpq-monitor check` at its edges: a signal in the middle of a slow cycle, and where the alert
  * state goes when --state is not given. Child processes against a lab world in this process.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LabWorld, startLabWorld } from '../../../lab/world';
 import { loadInventory } from '../../../shared/inventory/load';
-import { BIN, cpqMonitor } from '../onboarding/run-cli';
+import { cpqMonitor, startCpqMonitor } from '../../helpers/run-cli';
 
 const LAB = join(__dirname, '../../../config/lab.yaml');
 const PASSWORD = 'lab-edges-pw-0b7d';
@@ -28,20 +27,6 @@ afterAll(async () => {
   await world.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-function exitOf(child: ChildProcess): Promise<{ code: number | null; stdout: string }> {
-  let stdout = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    stdout += d.toString('utf8');
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
-  return new Promise((resolve) =>
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout });
-    }),
-  );
-}
 
 describe('cpq-monitor check, signalled mid-cycle', () => {
   it.each([
@@ -71,15 +56,10 @@ describe('cpq-monitor check, signalled mid-cycle', () => {
       // A command that never returns would keep the cycle busy until its command timeout.
       world.get('esa1').ssh.setFault('hang_in_command');
       const before = lines.length;
-      const child = spawn(
-        process.execPath,
-        [BIN, 'check', '--inventory', inventoryFile, '--state', state, '--emf', join(dir, 'm.jsonl')],
-        {
-          env: { ...process.env, CPQ_LAB_PASSWORD: PASSWORD, LOG_LEVEL: 'silent' },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
+      const { child, done } = startCpqMonitor(
+        ['check', '--inventory', inventoryFile, '--state', state, '--emf', join(dir, 'm.jsonl')],
+        { env: { CPQ_LAB_PASSWORD: PASSWORD } },
       );
-      const done = exitOf(child);
       // Signal once the hung read has started (its command line reached the lab).
       while (lines.length === before) await new Promise((r) => setTimeout(r, 50));
       child.kill(signal);
@@ -113,10 +93,8 @@ describe('cpq-monitor check, signalled while a probe hangs', () => {
       JSON.stringify({ ...world.inventory, monitor: { ...world.inventory.monitor, probeTimeoutMs: 60_000 } }),
     );
     try {
-      const child = spawn(
-        process.execPath,
+      const { child, done } = startCpqMonitor(
         [
-          BIN,
           'check',
           '--inventory',
           file,
@@ -129,12 +107,8 @@ describe('cpq-monitor check, signalled while a probe hangs', () => {
           '--emf',
           join(dir, 'hung-probe.jsonl'),
         ],
-        {
-          env: { ...process.env, CPQ_LAB_PASSWORD: PASSWORD, LOG_LEVEL: 'silent' },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
+        { env: { CPQ_LAB_PASSWORD: PASSWORD } },
       );
-      const done = exitOf(child);
       while (sma.accepted === before) await new Promise((r) => setTimeout(r, 50));
       child.kill('SIGINT');
       const r = await done;

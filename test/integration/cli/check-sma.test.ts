@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ANONYMOUS_CIPHERS } from '../../../lab/appliance-state';
 import { type LabWorld, startLabWorld } from '../../../lab/world';
 import { loadInventory } from '../../../shared/inventory/load';
-import { cpqMonitor } from '../onboarding/run-cli';
+import { cpqMonitor } from '../../helpers/run-cli';
 
 const LAB = join(__dirname, '../../../config/lab.yaml');
 const PASSWORD = 'lab-sma-pw-6b1d';

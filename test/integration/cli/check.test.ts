@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LabWorld, startLabWorld } from '../../../lab/world';
 import { loadInventory } from '../../../shared/inventory/load';
-import { cpqMonitor } from '../onboarding/run-cli';
+import { cpqMonitor } from '../../helpers/run-cli';
 
 const LAB = join(__dirname, '../../../config/lab.yaml');
 const PASSWORD = 'lab-cli-pw-2c7e';

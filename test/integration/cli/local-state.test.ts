@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { AlertsDocument } from '../../../cli/alerts';
 import { type LabWorld, startLabWorld } from '../../../lab/world';
 import { loadInventory } from '../../../shared/inventory/load';
-import { cpqMonitor } from '../onboarding/run-cli';
+import { cpqMonitor } from '../../helpers/run-cli';
 
 const LAB = join(__dirname, '../../../config/lab.yaml');
 const PASSWORD = 'lab-state-pw-51d0';

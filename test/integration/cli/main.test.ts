@@ -1,7 +1,7 @@
 /** The top-level `cpq-monitor` command: what a user types before any sub-command. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { closedPort, cpqMonitor } from '../onboarding/run-cli';
+import { closedPort, cpqMonitor } from '../../helpers/run-cli';
 
 const VERSION = (
   JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')) as { version: string }

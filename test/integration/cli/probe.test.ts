@@ -1,9 +1,7 @@
 /** `cpq-monitor probe` as a user runs it (the package's bin) against the lab: output and exit codes. */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { createLabCertificates, type LabListener, startLabListener } from '../../../lab';
+import { cpqMonitor } from '../../helpers/run-cli';
 
-const BIN = join(__dirname, '../../../bin/cpq-monitor.js');
 let healthy: LabListener;
 let refused: LabListener;
 
@@ -18,14 +16,7 @@ afterAll(async () => {
   await refused.close();
 });
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 20_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[]) => cpqMonitor(args);
 
 it('exit codes: 0 ok, 1 warning, 2 critical, 3 bad arguments; --json prints the result object', async () => {
   const target = `127.0.0.1:${healthy.port}`;

@@ -1,12 +1,8 @@
 /** `cpq-monitor read` and `parse` as a user runs them (child processes), against the lab on loopback. */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { createApplianceState } from '../../../lab/appliance-state';
 import { type LabSshServer, startLabSshServer } from '../../../lab/ssh-server';
+import { cpqMonitor } from '../../helpers/run-cli';
 
-const run = promisify(execFile);
-const BIN = join(__dirname, '../../../bin/cpq-monitor.js');
 const PASSWORD = 'cli-pw-91c2';
 let lab: LabSshServer;
 
@@ -20,18 +16,7 @@ afterAll(async () => {
   await lab.close();
 });
 
-async function cli(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ...env },
-      timeout: 20_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[], env: Record<string, string> = {}) => cpqMonitor(args, { env });
 
 /** `read` against the lab, logging in as admin with the password from LAB_PW and this pin. */
 function readLab(hostKey: string, ...more: string[]): string[] {

@@ -1,21 +1,10 @@
 /** `cpq-monitor silence` and `ack` as an operator types them, against a local state file. */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cpqMonitor } from '../../helpers/run-cli';
 
-const BIN = join(__dirname, '../../../bin/cpq-monitor.js');
 const LAB = join(__dirname, '../../../config/lab.yaml');
-
-function cpqMonitor(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, LOG_LEVEL: 'silent' },
-    // Generous: each run starts Node and tsx, which a loaded machine makes slow.
-    timeout: 90_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 let dir: string;
 beforeAll(() => {
@@ -24,9 +13,9 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('cpq-monitor silence and ack', () => {
-  it('adds, lists and removes a silence in the state file; a silence longer than the maximum exits 3 naming it', () => {
+  it('adds, lists and removes a silence in the state file; a silence longer than the maximum exits 3 naming it', async () => {
     const state = join(dir, 'state.json');
-    const add = cpqMonitor([
+    const add = await cpqMonitor([
       'silence',
       'add',
       '--state',
@@ -50,16 +39,16 @@ describe('cpq-monitor silence and ack', () => {
     const silence = JSON.parse(add.stdout) as { id: string; author: string };
     expect(silence.author).toBe('dana');
 
-    const list = cpqMonitor(['silence', 'list', '--state', state, '--inventory', LAB, '--json']);
+    const list = await cpqMonitor(['silence', 'list', '--state', state, '--inventory', LAB, '--json']);
     expect(list.code).toBe(0);
     expect((JSON.parse(list.stdout) as { mutes: Array<{ id: string }> }).mutes.map((m) => m.id)).toEqual([
       silence.id,
     ]);
 
-    expect(cpqMonitor(['silence', 'remove', silence.id, '--state', state]).code).toBe(0);
-    expect(cpqMonitor(['silence', 'list', '--state', state]).stdout).toMatch(/no silences/);
+    expect((await cpqMonitor(['silence', 'remove', silence.id, '--state', state])).code).toBe(0);
+    expect((await cpqMonitor(['silence', 'list', '--state', state])).stdout).toMatch(/no silences/);
 
-    const tooLong = cpqMonitor([
+    const tooLong = await cpqMonitor([
       'silence',
       'add',
       '--state',
@@ -75,8 +64,8 @@ describe('cpq-monitor silence and ack', () => {
     expect(tooLong.stderr).toMatch(/at most 7 days/);
   }, 600_000);
 
-  it('refuses to acknowledge an alert with no open incident (exit 3)', () => {
-    const r = cpqMonitor([
+  it('refuses to acknowledge an alert with no open incident (exit 3)', async () => {
+    const r = await cpqMonitor([
       'ack',
       'esa1/cpq_queue_backlog',
       '--state',

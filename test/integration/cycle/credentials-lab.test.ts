@@ -8,7 +8,7 @@ import type { LabWorld } from '../../../lab/world';
 import { credentialResolver } from '../../../shared/cycle/credentials';
 import { type CycleDeps, type CycleKind, runCycle } from '../../../shared/cycle/run';
 import type { Inventory } from '../../../shared/inventory/schema';
-import { type LabCycle, startLabCycle } from './lab-cycle';
+import { type LabCycle, startLabCycle } from '../../helpers/lab-cycle';
 
 const PASSWORD = 'lab-cred-pw-7a3c';
 const GROUP = 'ssh_credentials_unavailable';

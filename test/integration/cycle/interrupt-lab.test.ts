@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { credentialResolver } from '../../../shared/cycle/credentials';
 import { type CycleKind, runCycle } from '../../../shared/cycle/run';
-import { type LabCycle, startLabCycle } from './lab-cycle';
+import { type LabCycle, startLabCycle } from '../../helpers/lab-cycle';
 
 const PASSWORD = 'lab-interrupt-pw-8a2f';
 

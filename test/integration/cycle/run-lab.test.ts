@@ -5,7 +5,7 @@ import { type CycleDeps, type CycleKind, type CycleReport, runCycle } from '../.
 import { loadInventory } from '../../../shared/inventory/load';
 import type { Inventory } from '../../../shared/inventory/schema';
 import { type MemoryStore, MemoryStoreError } from '../../../shared/state/memory/store';
-import { type LabCycle, startLabCycle } from './lab-cycle';
+import { type LabCycle, startLabCycle } from '../../helpers/lab-cycle';
 
 const PASSWORD = 'lab-cycle-pw-5d1e';
 const ANONYMOUS_FIRST = 'aNULL:HIGH:MEDIUM:-SSLv2';

@@ -13,7 +13,7 @@ import { startSimulatedAppliance } from '../../../lab/appliance';
 import { type LabWorld, startLabWorld } from '../../../lab/world';
 import { loadInventory } from '../../../shared/inventory/load';
 import type { Appliance, Inventory } from '../../../shared/inventory/schema';
-import { closedPort, cpqMonitor, UNSAFE } from './run-cli';
+import { closedPort, cpqMonitor, UNSAFE } from '../../helpers/run-cli';
 
 const LAB = join(__dirname, '../../../config/lab.yaml');
 const PASSWORD = 'init-lab-pw-8d1f';

@@ -15,8 +15,8 @@ import { showconfigXml } from '../../../lab/output/showconfig';
 import type { Step } from '../../../lab/output/steps';
 import { statusText, versionText } from '../../../lab/output/system';
 import { loadInventory } from '../../../shared/inventory/load';
-import { type RealSshd, startRealSshd } from '../asyncos/real-sshd';
-import { cpqMonitor } from './run-cli';
+import { type RealSshd, startRealSshd } from '../../helpers/real-sshd';
+import { cpqMonitor } from '../../helpers/run-cli';
 
 // The CLI: a prompt; plain commands print their saved output; showconfig asks the passphrase
 // question first; the listings end in a menu that waits for an answer. Every line read is logged.

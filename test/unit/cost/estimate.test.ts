@@ -1,4 +1,3 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -12,6 +11,7 @@ import {
 import { FLEET_METRIC_COUNT, PRICES } from '../../../infra/cost/prices';
 import { deployProblems } from '../../../infra/deploy-plan';
 import { InventoryError, loadInventory } from '../../../shared/inventory/load';
+import { cpqMonitor } from '../../helpers/run-cli';
 
 const ROOT = join(__dirname, '../../..');
 const line = (e: ReturnType<typeof estimateMonthlyCost>, item: string) =>
@@ -129,28 +129,23 @@ describe('monthly cost estimate', () => {
     }
   });
 
-  it('`cpq-monitor cost --json` prints the same estimate', () => {
+  it('`cpq-monitor cost --json` prints the same estimate', async () => {
     const file = join(ROOT, 'config/example.yaml');
-    const out = execFileSync(
-      process.execPath,
-      [join(ROOT, 'bin/cpq-monitor.js'), 'cost', '--inventory', file, '--json'],
-      {
-        encoding: 'utf8',
-      },
+    const run = await cpqMonitor(['cost', '--inventory', file, '--json']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual(
+      JSON.parse(JSON.stringify(estimateMonthlyCost(loadInventory(file)))),
     );
-    expect(JSON.parse(out)).toEqual(JSON.parse(JSON.stringify(estimateMonthlyCost(loadInventory(file)))));
   });
 
-  it('`cpq-monitor cost` refuses an inventory that cdk synth refuses, with the same message (exit 3)', () => {
+  it('`cpq-monitor cost` refuses an inventory that cdk synth refuses, with the same message (exit 3)', async () => {
     // The lab's inventory reads SSH passwords from the environment and names loopback hosts by DNS
     // name in places: fine for `check`, not deployable.
     const file = join(ROOT, 'config/lab.yaml');
     const problems = deployProblems(loadInventory(file));
     expect(problems.length).toBeGreaterThan(0);
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin/cpq-monitor.js'), 'cost', '--inventory', file], {
-      encoding: 'utf8',
-    });
-    expect(r.status).toBe(3);
+    const r = await cpqMonitor(['cost', '--inventory', file]);
+    expect(r.code).toBe(3);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(new InventoryError(file, problems).message);
   });

@@ -6,10 +6,11 @@
  * every JSON block parses. The `ssh-keyscan` line runs in the OpenSSH test, the lab walk-through
  * in the lab test (on ephemeral ports), the AWS names in the infra test.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { authFromSecret } from '../../../shared/cycle/credentials';
+import { blocks, shCommands } from '../../helpers/doc-commands';
+import { cpqMonitor } from '../../helpers/run-cli';
 
 const ROOT = join(__dirname, '../../..');
 const DOC = readFileSync(join(ROOT, 'docs/onboarding.md'), 'utf8');
@@ -17,64 +18,16 @@ const SCRIPTS = Object.keys(
   (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: object }).scripts,
 );
 
-/** Fenced blocks: language and body. */
-function blocks(text: string): Array<{ lang: string; body: string }> {
-  return [...text.matchAll(/^ *```(\w*)\n([\s\S]*?)^ *```$/gm)].map((m) => ({
-    lang: m[1]!,
-    body: m[2]!.replace(/^ {2}/gm, ''),
-  }));
-}
-
-/** Shell words: single and double quotes, backslash escapes inside double quotes. */
-function words(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quote: '"' | "'" | null = null;
-  let inWord = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quote === "'") {
-      if (c === "'") quote = null;
-      else cur += c;
-    } else if (quote === '"') {
-      if (c === '"') quote = null;
-      else if (c === '\\' && i + 1 < line.length) cur += line[++i];
-      else cur += c;
-    } else if (c === "'" || c === '"') {
-      quote = c;
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) out.push(cur);
-      cur = '';
-      inWord = false;
-    } else {
-      cur += c;
-      inWord = true;
-    }
-  }
-  if (inWord) out.push(cur);
-  return out;
-}
-
 /** Command lines of the sh blocks, environment assignments and comments removed. */
-const commands = blocks(DOC)
-  .filter((b) => b.lang === 'sh')
-  .flatMap((b) => b.body.replace(/\\\n\s*/g, ' ').split('\n'))
-  .map((l) => l.trim())
-  .filter((l) => l !== '' && !l.startsWith('#'))
-  .map((l) => {
-    const w = words(l);
-    while (w.length > 0 && /^[A-Z_][A-Z0-9_]*=/.test(w[0]!)) w.shift();
-    return { line: l, w };
-  });
+const commands = shCommands(DOC).map(({ line, words: w }) => ({ line, w }));
 
-const helpCache = new Map<string, { status: number | null; text: string }>();
+const helpCache = new Map<string, Promise<{ status: number | null; text: string }>>();
 function help(sub: string) {
   if (!helpCache.has(sub)) {
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin/cpq-monitor.js'), sub, '--help'], {
-      encoding: 'utf8',
-    });
-    helpCache.set(sub, { status: r.status, text: r.stdout });
+    helpCache.set(
+      sub,
+      cpqMonitor([sub, '--help']).then((r) => ({ status: r.code, text: r.stdout })),
+    );
   }
   return helpCache.get(sub)!;
 }
@@ -99,9 +52,9 @@ describe('docs/onboarding.md', () => {
 
   it.each(commands.filter(({ w }) => w[0] === 'npx' && w[1] === 'cpq-monitor').map((c) => [c.line, c.w]))(
     'cpq-monitor: %s',
-    (_, w) => {
+    async (_, w) => {
       const sub = (w as string[])[2]!;
-      const h = help(sub);
+      const h = await help(sub);
       expect(h.status).toBe(0);
       for (const flag of (w as string[]).filter((x) => x.startsWith('--') && x !== '--help')) {
         expect(h.text).toContain(`${flag} `);

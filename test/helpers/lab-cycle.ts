@@ -7,17 +7,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { type LabWorld, startLabWorld } from '../../../lab/world';
-import { ConsoleNotifier } from '../../../shared/alerts/console-notifier';
-import { ALL_PROBERS } from '../../../shared/cycle/probers';
-import type { CycleDeps } from '../../../shared/cycle/run';
-import { loadInventory } from '../../../shared/inventory/load';
-import type { Inventory } from '../../../shared/inventory/schema';
-import { EmfSink } from '../../../shared/metrics/emf-sink';
-import { FileAlertStore } from '../../../shared/state/alerts/file';
-import { FileMemoryStore } from '../../../shared/state/memory/file';
+import { type LabWorld, startLabWorld } from '../../lab/world';
+import { ConsoleNotifier } from '../../shared/alerts/console-notifier';
+import { ALL_PROBERS } from '../../shared/cycle/probers';
+import type { CycleDeps } from '../../shared/cycle/run';
+import { loadInventory } from '../../shared/inventory/load';
+import type { Inventory } from '../../shared/inventory/schema';
+import { EmfSink } from '../../shared/metrics/emf-sink';
+import { FileAlertStore } from '../../shared/state/alerts/file';
+import { FileMemoryStore } from '../../shared/state/memory/file';
 
-const LAB = join(__dirname, '../../../config/lab.yaml');
+const LAB = join(__dirname, '../../config/lab.yaml');
 
 /** A text stream whose contents the test reads. */
 export function capture() {

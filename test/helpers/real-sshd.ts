@@ -9,8 +9,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { generateKeyPair } from '../../../lab/ssh-keys';
-import { closedPort } from '../onboarding/run-cli';
+import { generateKeyPair } from '../../lab/ssh-keys';
+import { closedPort } from './run-cli';
 
 const SSHD = '/usr/sbin/sshd';
 
