@@ -26,7 +26,10 @@ export function buildNotification(
     check: next.check,
     severity,
     state: kind === 'recovery' ? 'ok' : 'alarm',
-    summary: finding?.summary ?? `${base.id} ${kind === 'recovery' ? 'recovered' : 'failing'}`,
+    summary:
+      kind === 'update'
+        ? `cause changed: ${finding?.summary ?? base.id}`
+        : (finding?.summary ?? `${base.id} ${kind === 'recovery' ? 'recovered' : 'failing'}`),
     evidence: finding?.evidence ?? [],
     remediation: finding?.remediation ?? [],
     runbookUrl: runbookLink(runbookUrl, finding?.runbook ?? next.check),

@@ -35,7 +35,7 @@ const SEVERITIES: { readonly [S in Severity]: S } = {
 };
 const severity = z.enum(SEVERITIES);
 /** Why a notification is sent. */
-const kind = z.enum(['page', 'escalation', 'reminder', 'recovery']);
+const kind = z.enum(['page', 'escalation', 'reminder', 'update', 'recovery']);
 const id = z.string().min(1);
 /** A line of peer text as the document carries it: printable, within LINE_CHARS. */
 const line = z.string().max(LINE_CHARS);

@@ -29,6 +29,8 @@ export function headline(n: AlertNotification, arrow = '->'): string {
         : `ESCALATED ${sev}`;
     case 'reminder':
       return `REMINDER ${sev}`;
+    case 'update':
+      return `UPDATED ${sev}`;
     case 'recovery':
       return 'RECOVERED';
   }

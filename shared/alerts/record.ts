@@ -67,6 +67,11 @@ export interface AlertRecord {
   lastNotifiedAt: string | null;
   /** The finding as of the last transition or notification. */
   finding: Finding | null;
+  /**
+   * The cause fingerprint (Finding.cause) on-call was last told in this incident; a failing
+   * finding with another one sends an update. Absent when the check has none.
+   */
+  cause?: string;
   /** Set while a maintenance window mutes this alert. */
   muted: Mute | null;
   /** Notifications created so far (the suffix of the next notification id). */

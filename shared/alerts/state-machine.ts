@@ -8,6 +8,7 @@
  *   recovering ──fail──► alarm                          (no new page: the incident is still open)
  *   alarm, severity rises above the paged one           [escalation]
  *   alarm, R minutes since the last page or reminder    [reminder]
+ *   alarm, the finding's cause fingerprint changed     [update]  ("cause changed: ...")
  * A maintenance window or a silence mutes pages, escalations and reminders and records `muted`
  * in the state; when it ends and the alert is still failing, the alert pages again. An
  * acknowledgement of the incident stops its reminders and that page again, not an escalation.
@@ -162,11 +163,21 @@ function failed(base: AlertRecord, next: AlertRecord, f: Finding, ctx: StepConte
     // The mute ended and the alert still fails: tell on-call again (unless acknowledged).
     t.kind = 'page';
     t.deferredBy = base.muted.reason;
+  } else if (causeChanged(base, f)) {
+    // Told of one cause, failing for another: said once, never folded silently into the old page.
+    t.kind = 'update';
   } else if (base.state === 'alarm' && reminderDue(base, ctx)) {
     t.kind = 'reminder';
   }
   if (t.kind !== null) next.finding = f;
   return t;
+}
+
+/** True when on-call was told one cause of this incident and the finding now has another. */
+function causeChanged(base: AlertRecord, f: Finding): boolean {
+  return (
+    base.pagedSeverity !== null && base.cause !== undefined && f.cause !== undefined && f.cause !== base.cause
+  );
 }
 
 /** A passing cycle of an open alert: counts up to the recovery. */
@@ -211,6 +222,9 @@ function queue(
   const notification =
     next.outbox.find((e) => e.notification.notificationId === built.notificationId)?.notification ?? built;
   if (kind !== 'recovery') {
+    // The cause on-call now holds (every notification but a recovery carries the finding).
+    if (next.finding?.cause !== undefined) next.cause = next.finding.cause;
+    else delete next.cause;
     next.pagedSeverity =
       base.pagedSeverity !== null && severityRank(base.pagedSeverity) > severityRank(notification.severity)
         ? base.pagedSeverity
@@ -275,6 +289,7 @@ function resetToOk(next: AlertRecord, now: string, ctx: StepContext): void {
   Object.assign(next, closed(now));
   next.muted = null;
   delete next.ack;
+  delete next.cause;
   const days = ctx.retentionDays ?? DEFAULT_RETENTION_DAYS;
   next.expiresAt = Math.floor(ctx.now.getTime() / 1000) + days * 86_400;
 }

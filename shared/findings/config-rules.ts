@@ -164,6 +164,8 @@ function incompleteRule(c: Collector, f: ReadFacts): void {
         failed.map(([k]) => [k, f.causes[k] ?? k] as const),
       ),
       evidence,
+      // Which commands failed and why, not the messages (they carry counts and timings).
+      cause: failed.map(([k]) => `${k}=${f.causes[k]}`).join('|') || r.code,
       fix: { name: failed.map(([k]) => k).join(',') || 'status', ...sshFix(c.a) },
     }),
   );

@@ -40,6 +40,8 @@ export interface FindingDraft {
   fix?: Omit<FixContext, 'appliance' | 'role'>;
   /** Set for a path finding: its id is `<path>/<check>`. */
   path?: string;
+  /** A fingerprint of the cause (see Finding.cause). */
+  cause?: string;
 }
 
 /** A complete finding from a draft: id, clipped summary, remediation and runbook anchor filled in. */
@@ -55,6 +57,7 @@ export function makeFinding(d: FindingDraft): Finding {
     runbook: d.check,
   };
   if (d.path !== undefined) f.path = d.path;
+  if (d.cause !== undefined) f.cause = d.cause;
   return f;
 }
 

@@ -39,6 +39,12 @@ export interface Finding {
   remediation: string[];
   /** Anchor in docs/runbook.md (without `#`), e.g. `cpq_listener_refused`. */
   runbook: string;
+  /**
+   * A fingerprint of the cause, for a check whose cause can change while its alert stays open
+   * (`ssh_read_incomplete`: which command failed and why). An open alert whose fingerprint
+   * changes sends an update (docs/alerts.md).
+   */
+  cause?: string;
   /** For a path finding: the path id `<from>-><to>` it is about. */
   path?: string;
   /**

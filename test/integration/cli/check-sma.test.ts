@@ -61,12 +61,16 @@ describe('cpq-monitor check of an SMA asking its mask question', () => {
         ['check', '--inventory', inventoryFile, '--json', '--state', join(dir, 'state-question.json')],
         { env: { CPQ_LAB_PASSWORD: PASSWORD } },
       );
-      const doc = JSON.parse(run.stdout) as { findings: Array<{ id: string; summary: string }> };
+      const doc = JSON.parse(run.stdout) as {
+        findings: Array<{ id: string; summary: string; cause?: string }>;
+      };
       const incomplete = doc.findings.find((f) => f.id === 'sma1/ssh_read_incomplete');
       expect(incomplete?.summary).toBe(
         'sma1: SSH read incomplete: stopped at "Really commit and reboot? [Y]>" (status)',
       );
       expect(incomplete!.summary.length).toBeLessThanOrEqual(80);
+      // The fingerprint the alert keys its "cause changed" update on.
+      expect(incomplete!.cause).toBe('status=stopped at "Really commit and reboot? [Y]>"');
       // The commands after status were still read: the cipher fault is still found.
       expect(doc.findings.map((f) => f.id)).toContain('sma1/outbound_ciphers_allow_anonymous');
       expect(sma.ssh.record.questionAnswers).toEqual([]);
