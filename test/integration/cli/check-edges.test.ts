@@ -81,6 +81,46 @@ describe('cpq-monitor check, signalled mid-cycle', () => {
 });
 
 describe('cpq-monitor check, signalled while a probe hangs', () => {
+  it('stops as on SIGTERM when its parent is killed (npx does not forward signals to its child)', async () => {
+    world.get('esa1').ssh.setFault('hang_in_command');
+    const lines = world.get('esa1').ssh.record.lines;
+    const state = join(dir, 'orphan.json');
+    try {
+      const before = lines.length;
+      // A wrapper that starts the command as its child and forwards nothing, as npx does.
+      const wrapper = spawn(
+        process.execPath,
+        [
+          '-e',
+          'require("node:child_process").spawn(process.execPath, process.argv.slice(1), { stdio: "inherit" }); setInterval(() => {}, 1000);',
+          BIN,
+          'check',
+          '--inventory',
+          inventoryFile,
+          '--state',
+          state,
+          '--emf',
+          join(dir, 'm.jsonl'),
+        ],
+        {
+          env: { ...process.env, CPQ_LAB_PASSWORD: PASSWORD, LOG_LEVEL: 'silent' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      // 'close' waits for the pipes, which the command (the wrapper's child) holds until it ends.
+      const done = exitOf(wrapper);
+      while (lines.length === before) await new Promise((r) => setTimeout(r, 50));
+      wrapper.kill('SIGTERM');
+      const r = await done;
+      expect(r.stdout).toContain('ssh esa1 (interrupted)');
+      expect(r.stdout).not.toContain('command_timeout');
+      // It stopped the way SIGTERM stops it: the cycle's memory was still saved, whole.
+      expect(() => JSON.parse(readFileSync(join(dir, 'orphan.memory.json'), 'utf8'))).not.toThrow();
+    } finally {
+      world.get('esa1').ssh.setFault('none');
+    }
+  });
+
   it('SIGINT ends the hung probe at once (no finding, no page for it), says it was interrupted, exits 130', async () => {
     // The SMA's listener accepts and never greets; the probe would wait its own timeout (a minute,
     // the most the inventory allows) and the cycle far longer: only the interrupt ends it in time.
