@@ -88,27 +88,17 @@ describe('cpq-monitor check, signalled while a probe hangs', () => {
     try {
       const before = lines.length;
       // A wrapper that starts the command as its child and forwards nothing, as npx does.
-      const wrapper = spawn(
-        process.execPath,
-        [
-          '-e',
-          'require("node:child_process").spawn(process.execPath, process.argv.slice(1), { stdio: "inherit" }); setInterval(() => {}, 1000);',
-          BIN,
-          'check',
-          '--inventory',
-          inventoryFile,
-          '--state',
-          state,
-          '--emf',
-          join(dir, 'm.jsonl'),
-        ],
+      const { child: wrapper, done } = startCpqMonitor(
+        ['check', '--inventory', inventoryFile, '--state', state, '--emf', join(dir, 'm.jsonl')],
         {
-          env: { ...process.env, CPQ_LAB_PASSWORD: PASSWORD, LOG_LEVEL: 'silent' },
-          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { CPQ_LAB_PASSWORD: PASSWORD },
+          node: [
+            '-e',
+            'require("node:child_process").spawn(process.execPath, process.argv.slice(1), { stdio: "inherit" }); setInterval(() => {}, 1000);',
+          ],
         },
       );
-      // 'close' waits for the pipes, which the command (the wrapper's child) holds until it ends.
-      const done = exitOf(wrapper);
+      // The run ends when its pipes close, which the command (the wrapper's child) holds until it ends.
       while (lines.length === before) await new Promise((r) => setTimeout(r, 50));
       wrapper.kill('SIGTERM');
       const r = await done;
