@@ -6,6 +6,7 @@
 import type { ReadCode, TophostsRow } from '../asyncos/types';
 import type { Appliance, Inventory } from '../inventory/schema';
 import { queuesFor } from '../inventory/settings';
+import type { ListenerObservation } from '../observations';
 import { cipherListAllowsAnonymous } from '../tls/ciphers';
 import { Collector } from './collector';
 import { listOf, makeFinding, rawLinesWith } from './format';
@@ -192,7 +193,19 @@ export function incompleteSummary(
   return `${name}: SSH read incomplete: ${causes.join(', ')} (${commands.join(', ')})`;
 }
 
-function statusRules(c: Collector, f: ReadFacts): void {
+/**
+ * What this cycle's probes of the appliance's CPQ listener saw, in words a page can state next to
+ * what `status` says: a summary never claims what the probe contradicts.
+ */
+export function probeSeen(probes: readonly ListenerObservation[], appliance: string): string {
+  const own = probes.filter((o) => o.appliance === appliance);
+  if (own.length === 0) return 'CPQ not probed this cycle';
+  if (own.some((o) => o.probe.code === 'ok')) return 'the CPQ probe still connects';
+  if (own.some((o) => o.probe.code === 'connect_refused')) return 'CPQ refuses connections';
+  return `the CPQ probe failed (${own[0]!.probe.code})`;
+}
+
+function statusRules(c: Collector, f: ReadFacts, probe: string): void {
   const s = f.status;
   if (s === undefined) return;
   c.check('listeners_suspended');
@@ -211,7 +224,8 @@ function statusRules(c: Collector, f: ReadFacts): void {
         appliance: c.a.name,
         role: c.a.role,
         severity: 'critical',
-        summary: `${c.a.name}: listeners suspended (${facts.systemStatus}); CPQ refuses connections`,
+        // What status said (its exact line is in the evidence) and what the probe saw.
+        summary: `${c.a.name}: status reports receiving suspended; ${probe}`,
         evidence: [
           `\`${s.key}\`:`,
           ...lines,
@@ -354,7 +368,12 @@ function cipherRule(c: Collector, f: ReadFacts): void {
 }
 
 /** Runs the config rules over this cycle's reads (one ReadFacts per appliance). */
-export function configRules(inv: Inventory, reads: ReadFacts[], memory: ConfigMemory): ConfigRulesResult {
+export function configRules(
+  inv: Inventory,
+  reads: ReadFacts[],
+  memory: ConfigMemory,
+  probes: readonly ListenerObservation[] = [],
+): ConfigRulesResult {
   const findings: Finding[] = [];
   const checked: string[] = [];
   const queues: Record<string, QueueSample[]> = {};
@@ -364,7 +383,7 @@ export function configRules(inv: Inventory, reads: ReadFacts[], memory: ConfigMe
     sshRules(c, f);
     if (f.sessionOk) {
       incompleteRule(c, f);
-      statusRules(c, f);
+      statusRules(c, f, probeSeen(probes, f.appliance.name));
       queueRule(c, f, inv, memory, queues);
       cipherRule(c, f);
       logRules(c, f, inv, memory.logs, logs);

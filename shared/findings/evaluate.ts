@@ -164,7 +164,7 @@ export function evaluateFindings(input: FindingsInput): FindingsOutput {
 
   const listener = listenerRules(inv, input.listener);
   const reads = latestReads(inv, input.config);
-  const config = configRules(inv, reads, { queues: prev.queues, logs: prev.logs });
+  const config = configRules(inv, reads, { queues: prev.queues, logs: prev.logs }, input.listener);
   const fleet = fleetRules(inv, new Map(reads.filter((r) => r.sessionOk).map((r) => [r.appliance.name, r])));
   const credentials = credentialRules(inv, reads, new Set(input.context ?? []));
 

@@ -89,7 +89,7 @@ describe('the SMA is down: one page, not one per ESA', () => {
     expect(root.evidence).toContain('paths affected: esa1->sma1, esa2->sma1');
     expect(root.evidence).toEqual(
       expect.arrayContaining([
-        'also explains sma1/listeners_suspended: sma1: listeners suspended (Receiving Suspended); CPQ refuses connections',
+        'also explains sma1/listeners_suspended: sma1: status reports receiving suspended; CPQ refuses connections',
         'also explains esa1/cpq_queue_backlog: esa1: the.cpq.host down, 120 active recipients',
         'also explains esa2/cpq_queue_backlog: esa2: the.cpq.host down, 80 active recipients',
       ]),
