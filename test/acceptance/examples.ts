@@ -1,14 +1,16 @@
 /**
  * Every `cpq-monitor` command line of the `sh` blocks of README.md and docs/*.md, and how the
  * acceptance suite runs it here: as written where it can (in a directory holding the simulated
- * fleet's `inventory.yaml`), with the lab's addresses for a documented host name or port, or why
- * it cannot run on this machine. A documented line missing here fails the suite, as does an entry
- * no document has any more. Each runnable entry states the exit code and a line of output the
+ * fleet's `inventory.yaml`), with the lab's addresses for a documented host name or port, and
+ * against a deployed stack for `--stack`/`--table` (its alert table in a real DynamoDB-compatible
+ * engine on loopback). A documented line missing here fails the suite, as does an entry no
+ * document has any more. Each runnable entry states the exit code and a line of output the
  * docs promise.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AcceptanceLab, FLEET_PASSWORD } from '../helpers/acceptance-lab';
+import { type DeployedTable, startDeployedTable, TABLE } from '../helpers/deployed-table';
 import type { ShCommand } from '../helpers/doc-commands';
 import { outputMatching, type Run, type RunOptions, startCpqMonitor } from '../helpers/run-cli';
 
@@ -20,13 +22,6 @@ export interface Runnable {
   /** A line (or part of one) the docs show in its output, stdout or stderr. */
   output: RegExp;
 }
-
-/** A documented line that needs what this machine does not have. */
-export interface NotHere {
-  notHere: string;
-}
-
-export type Example = Runnable | NotHere;
 
 /** The key of a documented line: its `VAR=value` prefixes and words, `npx` dropped, single-spaced. */
 export function exampleKey(cmd: ShCommand): string {
@@ -113,10 +108,52 @@ const withOpenAlert = (code: number, output: RegExp, args?: (lab: AcceptanceLab)
   code,
   output,
 });
-const NEEDS_TABLE =
-  "needs the deployed stack's alert table (DynamoDB) and its CloudFormation output; the same command on the local state file runs above";
+/**
+ * Runs against the deployed stack's alert table: a real DynamoDB-compatible engine on loopback
+ * holding the table as the stack creates it (test/helpers/deployed-table.ts), `--stack`'s output
+ * and STS answered in the command's process. `prepare` seeds the table and may return the words to
+ * run instead of the written ones.
+ */
+const onDeployedTable = (
+  code: number,
+  output: RegExp,
+  prepare?: (table: DeployedTable, lab: AcceptanceLab) => Promise<string[] | undefined>,
+): Runnable => ({
+  run: async (lab, written, env) => {
+    const table = await startDeployedTable();
+    try {
+      const args = (await prepare?.(table, lab)) ?? written;
+      return await lab.run(args, { ...table.options, env: { ...env, ...table.options.env } });
+    } finally {
+      await table.engine.close();
+    }
+  },
+  code,
+  output,
+});
+/** Adds a silence of esa2 to the table through the command itself; its id. */
+async function silenceInTable(table: DeployedTable, lab: AcceptanceLab): Promise<string> {
+  const add = [
+    'silence',
+    'add',
+    '--table',
+    TABLE,
+    '--appliance',
+    'esa2',
+    '--for',
+    '1h',
+    '--reason',
+    'x',
+    '--json',
+  ];
+  const r = await lab.run(add, table.options);
+  if (r.code !== 0) throw new Error(`silence add failed (${r.code}):\n${r.stdout}${r.stderr}`);
+  return (JSON.parse(r.stdout) as { id: string }).id;
+}
+/** The path alert the docs acknowledge and list. */
+const PATH_ALERT = 'esa1->sma1/cpq_tls_anonymous';
 
-export const EXAMPLES: Record<string, Example> = {
+export const EXAMPLES: Record<string, Runnable> = {
   // README.md: check
   'cpq-monitor check --inventory inventory.yaml': asWritten(
     0,
@@ -298,18 +335,44 @@ export const EXAMPLES: Record<string, Example> = {
     code: 0,
     output: /^silence sil-\S+ removed from state file .* \(esa2 \/ every check: x\)/m,
   },
-  'cpq-monitor silence add --stack CpqMonitor --appliance esa3 --for 2h --reason disk swap CHG-1234': {
-    notHere: NEEDS_TABLE,
-  },
-  'cpq-monitor silence list --stack CpqMonitor --inventory inventory.yaml': { notHere: NEEDS_TABLE },
-  'cpq-monitor silence remove sil-1a2b3c4d --table CpqMonitor-AlertingAlertState1234-ABCD': {
-    notHere: NEEDS_TABLE,
-  },
+  // docs/alerts.md: the same against the deployed stack's alert table
+  'cpq-monitor silence add --stack CpqMonitor --appliance esa3 --for 2h --reason disk swap CHG-1234':
+    onDeployedTable(
+      0,
+      /^silence sil-\S+ added to table CpqMonitor-AlertingAlertState1234-ABCD: esa3 \/ every check until /m,
+    ),
+  'cpq-monitor silence list --stack CpqMonitor --inventory inventory.yaml': onDeployedTable(
+    0,
+    /│ sil-\S+ +│ esa2 +│/,
+    async (table, lab) => {
+      await silenceInTable(table, lab);
+      return undefined;
+    },
+  ),
+  'cpq-monitor silence remove sil-1a2b3c4d --table CpqMonitor-AlertingAlertState1234-ABCD': onDeployedTable(
+    0,
+    /^silence sil-\S+ removed from table CpqMonitor-AlertingAlertState1234-ABCD \(esa2 \/ every check: x\)/m,
+    async (table, lab) => ['silence', 'remove', await silenceInTable(table, lab), '--table', TABLE],
+  ),
   'cpq-monitor alerts --inventory inventory.yaml': withOpenAlert(0, /esa1\/cpq_queue_backlog/),
-  'cpq-monitor alerts --stack CpqMonitor': { notHere: NEEDS_TABLE },
+  'cpq-monitor alerts --stack CpqMonitor': onDeployedTable(
+    0,
+    /esa1->sma1\/cpq_tls_anonymous/,
+    async (table) => {
+      await table.openAlert(PATH_ALERT);
+      return undefined;
+    },
+  ),
   'cpq-monitor alerts --inventory inventory.yaml --appliance esa-fra-* --check cpq_* --alert-state alarm,recovering':
     withOpenAlert(0, /\S/),
-  'cpq-monitor alerts --stack CpqMonitor --json': { notHere: NEEDS_TABLE },
+  'cpq-monitor alerts --stack CpqMonitor --json': onDeployedTable(
+    0,
+    /"id": "esa1->sma1\/cpq_tls_anonymous"/,
+    async (table) => {
+      await table.openAlert(PATH_ALERT);
+      return undefined;
+    },
+  ),
   // The queue's alert stands for the documented one (the same form: one alert id, its finding in full).
   'cpq-monitor alerts esa1/cpq_tls_anonymous --inventory inventory.yaml': withOpenAlert(
     0,
@@ -318,9 +381,15 @@ export const EXAMPLES: Record<string, Example> = {
   ),
   'cpq-monitor ack esa1/cpq_queue_backlog --reason draining the queue, CHG-1250 --inventory inventory.yaml':
     withOpenAlert(0, /^acknowledged esa1\/cpq_queue_backlog in state file /m),
-  'cpq-monitor ack esa1->sma1/cpq_tls_anonymous --reason fixing the cipher list --stack CpqMonitor': {
-    notHere: NEEDS_TABLE,
-  },
+  'cpq-monitor ack esa1->sma1/cpq_tls_anonymous --reason fixing the cipher list --stack CpqMonitor':
+    onDeployedTable(
+      0,
+      /^acknowledged esa1->sma1\/cpq_tls_anonymous in table CpqMonitor-\S+/m,
+      async (table) => {
+        await table.openAlert(PATH_ALERT);
+        return undefined;
+      },
+    ),
   // docs/deploy.md and docs/onboarding.md: verify, AWS answered inside the command's process
   'cpq-monitor verify --stack CpqMonitor --region us-east-1': asWritten(
     0,

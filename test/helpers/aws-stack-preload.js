@@ -1,7 +1,10 @@
 // Preloaded into a spawned `cpq-monitor` (`node --require THIS bin/cpq-monitor.js verify ...`): a
 // deployed, healthy stack answered by aws-sdk-client-mock at the SDK boundary, inside the command's
 // own process, so the built binary runs as a user runs it and no request leaves the machine.
-// Any command this stack does not answer is refused, never sent.
+// Any command this stack does not answer is refused, never sent. DynamoDB is deliberately not
+// mocked: the stack's AlertTableName output names a table that a test serves from a real engine
+// (dynalite on 127.0.0.1, reached through AWS_ENDPOINT_URL_DYNAMODB), so `silence`, `ack` and
+// `alerts` read and write real items.
 //
 // CPQ_TEST_STACK: the stack name that exists (any other is "does not exist", as CloudFormation says).
 // CPQ_TEST_AWS_CALLS: a file that receives one JSON line per call ({ command, input }).
@@ -13,6 +16,7 @@ const logs = require('@aws-sdk/client-cloudwatch-logs');
 const lambda = require('@aws-sdk/client-lambda');
 const sns = require('@aws-sdk/client-sns');
 const sqs = require('@aws-sdk/client-sqs');
+const sts = require('@aws-sdk/client-sts');
 
 const STACK = process.env.CPQ_TEST_STACK ?? 'CpqMonitor';
 const ARN = 'arn:aws:sns:us-east-1:111122223333';
@@ -32,7 +36,10 @@ const OUTPUTS = {
   ProbeCycleIntervalMinutes: '1',
   SshCycleIntervalMinutes: '5',
   AlarmRelayLogGroupName: `/cpq-monitor/${STACK}/alarm-relay`,
+  AlertTableName: `${STACK}-AlertingAlertState1234-ABCD`,
 };
+/** Who the operator is, as STS says (`silence` and `ack` record it as the author). */
+const CALLER = 'arn:aws:sts::111122223333:assumed-role/CpqMonitorOperators/dana';
 
 /** A client whose every command is refused unless answered below; each call is recorded. */
 function stub(Client, service) {
@@ -151,4 +158,11 @@ on(sqsMock, sqs.GetQueueAttributesCommand, () => ({
     ApproximateNumberOfMessagesNotVisible: '0',
     ApproximateNumberOfMessagesDelayed: '0',
   },
+}));
+
+const stsMock = stub(sts.STSClient, 'STS');
+on(stsMock, sts.GetCallerIdentityCommand, () => ({
+  Account: '111122223333',
+  Arn: CALLER,
+  UserId: 'AROAEXAMPLE:dana',
 }));
