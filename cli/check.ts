@@ -52,79 +52,82 @@ export function register(program: Command): void {
       'deadline of one cycle in ms (default: what only a hang can reach); work not started in time is listed and exits 3 unless a finding is critical',
       intOption('--timeout', 2000, 3_600_000),
     )
-    .action(async (flags: CheckFlags) => {
-      if (!(KINDS as readonly string[]).includes(flags.cycle)) {
-        throw new ConfigError(`--cycle must be one of ${KINDS.join(', ')}, not "${flags.cycle}"`);
-      }
-      // The cycle's modules load only when a cycle runs: `check --help` starts at once.
-      const [{ ConsoleNotifier }, { runCycle }, { loadInventory }, report, { localCycleDeps }] =
-        await Promise.all([
-          import('../shared/alerts/console-notifier'),
-          import('../shared/cycle/run'),
-          import('../shared/inventory/load'),
-          import('./cycle-report'),
-          import('./local-cycle'),
-        ]);
-      const { cycleJson, exitCodeOfCycle, renderCycle } = report;
-      const inventory = loadInventory(flags.inventory);
-      const files = localStateFiles(flags);
-      const emf = flags.emf !== undefined ? resolve(flags.emf) : files.emf;
-      const deps = localCycleDeps(inventory, {
-        statePath: files.state,
-        emf,
-        baseDir: dirname(resolve(flags.inventory)),
-        // With --json, stdout carries only the documents; pages go to stderr.
-        notifier: new ConsoleNotifier(flags.json ? process.stderr : process.stdout),
-      });
-      const timeout = flags.timeout ?? defaultCycleTimeoutMs(inventory);
-      // SIGINT/SIGTERM end the running cycle at once (nothing new starts, probes and reads in
-      // flight are cut off and discarded; alerts and memory are still saved together) and the
-      // command exits 130/143, as a shell expects.
-      let stop = false;
-      let caught: NodeJS.Signals | undefined;
-      const interrupted = new AbortController();
-      const onSignal = (signal: NodeJS.Signals) => {
-        stop = true;
-        caught ??= signal;
-        interrupted.abort();
-      };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      // Launched through npx, a SIGTERM reaches npx only: its death stands for the signal.
-      const unwatch = watchParent(() => onSignal('SIGTERM'));
-      const stateLine = `alert state: ${files.state} (cycle memory: ${files.memory}; metrics: ${emf})`;
-      if (flags.json) process.stderr.write(`${stateLine}\n`);
-      else println(stateLine);
-      try {
-        do {
-          const report = await runCycle(
-            {
-              inventory,
-              kind: flags.cycle as CycleKind,
-              deadline: Date.now() + timeout,
-              // The cycle keeps time after its I/O for alerts, metrics and memory (5 s by
-              // default); a short --timeout must still leave most of itself to the I/O.
-              tailReserveMs: Math.min(5000, Math.floor(timeout / 4)),
-              baseDir: dirname(resolve(flags.inventory)),
-              signal: interrupted.signal,
-            },
-            deps,
-          );
-          if (flags.json) printJson(cycleJson(report));
-          else println(renderCycle(report));
-          process.exitCode = exitCodeOfCycle(report);
-          if (flags.watch === undefined || stop) break;
-          await sleepUnless(flags.watch * 1000, () => stop);
-        } while (!stop);
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        unwatch();
-        await deps.close();
-      }
-      if (caught !== undefined) process.exitCode = caught === 'SIGINT' ? 130 : 143;
-      if (process.exitCode === undefined) process.exitCode = EXIT.ok;
-    });
+    .action(runCheck);
+}
+
+/** One `check` run: a cycle (or one every --watch seconds) until done or signalled. */
+async function runCheck(flags: CheckFlags): Promise<void> {
+  if (!(KINDS as readonly string[]).includes(flags.cycle)) {
+    throw new ConfigError(`--cycle must be one of ${KINDS.join(', ')}, not "${flags.cycle}"`);
+  }
+  // The cycle's modules load only when a cycle runs: `check --help` starts at once.
+  const [{ ConsoleNotifier }, { runCycle }, { loadInventory }, report, { localCycleDeps }] =
+    await Promise.all([
+      import('../shared/alerts/console-notifier'),
+      import('../shared/cycle/run'),
+      import('../shared/inventory/load'),
+      import('./cycle-report'),
+      import('./local-cycle'),
+    ]);
+  const { cycleJson, exitCodeOfCycle, renderCycle } = report;
+  const inventory = loadInventory(flags.inventory);
+  const files = localStateFiles(flags);
+  const emf = flags.emf !== undefined ? resolve(flags.emf) : files.emf;
+  const deps = localCycleDeps(inventory, {
+    statePath: files.state,
+    emf,
+    baseDir: dirname(resolve(flags.inventory)),
+    // With --json, stdout carries only the documents; pages go to stderr.
+    notifier: new ConsoleNotifier(flags.json ? process.stderr : process.stdout),
+  });
+  const timeout = flags.timeout ?? defaultCycleTimeoutMs(inventory);
+  // SIGINT/SIGTERM end the running cycle at once (nothing new starts, probes and reads in
+  // flight are cut off and discarded; alerts and memory are still saved together) and the
+  // command exits 130/143, as a shell expects.
+  let stop = false;
+  let caught: NodeJS.Signals | undefined;
+  const interrupted = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    stop = true;
+    caught ??= signal;
+    interrupted.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  // Launched through npx, a SIGTERM reaches npx only: its death stands for the signal.
+  const unwatch = watchParent(() => onSignal('SIGTERM'));
+  const stateLine = `alert state: ${files.state} (cycle memory: ${files.memory}; metrics: ${emf})`;
+  if (flags.json) process.stderr.write(`${stateLine}\n`);
+  else println(stateLine);
+  try {
+    do {
+      const report = await runCycle(
+        {
+          inventory,
+          kind: flags.cycle as CycleKind,
+          deadline: Date.now() + timeout,
+          // The cycle keeps time after its I/O for alerts, metrics and memory (5 s by
+          // default); a short --timeout must still leave most of itself to the I/O.
+          tailReserveMs: Math.min(5000, Math.floor(timeout / 4)),
+          baseDir: dirname(resolve(flags.inventory)),
+          signal: interrupted.signal,
+        },
+        deps,
+      );
+      if (flags.json) printJson(cycleJson(report));
+      else println(renderCycle(report));
+      process.exitCode = exitCodeOfCycle(report);
+      if (flags.watch === undefined || stop) break;
+      await sleepUnless(flags.watch * 1000, () => stop);
+    } while (!stop);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    unwatch();
+    await deps.close();
+  }
+  if (caught !== undefined) process.exitCode = caught === 'SIGINT' ? 130 : 143;
+  if (process.exitCode === undefined) process.exitCode = EXIT.ok;
 }
 
 /**

@@ -79,77 +79,75 @@ export function register(program: Command): void {
       '--inventory <file>',
       'simulate every appliance of an inventory instead (listeners + AsyncOS CLI over SSH), e.g. config/lab.yaml',
     )
-    .action(async (flags: LabFlags) => {
-      if (flags.inventory !== undefined) return runLabWorld(flags.inventory);
-      if (!isLoopbackHost(flags.host))
-        throw new ConfigError(`--host must be a loopback address, not "${flags.host}"`);
-      const plan = labPlan(flags.fault, flags.count);
-      if (flags.port !== undefined && flags.port + plan.length - 1 > 65535) {
-        throw new ConfigError(`--port ${flags.port} leaves no room for ${plan.length} listeners`);
-      }
-      const certs = await createLabCertificates({ hostname: flags.hostname });
-      const listeners: LabListener[] = [];
-      const closeAll = () => Promise.all(listeners.map((l) => l.close()));
-      try {
-        for (const [i, fault] of plan.entries()) {
-          listeners.push(
-            await startLabListener({
-              certs,
-              fault,
-              host: flags.host,
-              port: flags.port === undefined ? 0 : flags.port + i,
-              latencyMs: flags.latency ?? 0,
-            }),
-          );
-        }
-      } catch (err) {
-        await closeAll();
-        throw err;
-      }
-      if (flags.caOut) writeFileSync(flags.caOut, certs.ca.certPem);
+    .action(runLab);
+}
 
-      if (flags.json) {
-        const manifest: LabManifest = {
-          hostname: certs.hostname,
-          fingerprint256: certs.healthy.fingerprint256,
-          caPem: certs.ca.certPem,
-          listeners: listeners.map((l) => ({ host: l.host, port: l.port, fault: l.fault })),
-        };
-        printJson(manifest);
-      } else {
-        const hostPart = flags.host.includes(':') ? `[${flags.host}]` : flags.host;
-        const shown = listeners.length > 40 ? listeners.slice(0, 40) : listeners;
-        println(
-          table(
-            ['fault', 'listener', 'try'],
-            shown.map((l) => [
-              l.fault,
-              `${hostPart}:${l.port}`,
-              `npx cpq-monitor probe ${hostPart}:${l.port}`,
-            ]),
-          ),
-        );
-        if (shown.length < listeners.length)
-          println(`... and ${listeners.length - shown.length} more listeners`);
-        println(`Healthy certificate SHA-256 (for --pin): ${certs.healthy.fingerprint256}`);
-        println(
-          flags.caOut
-            ? `Lab CA written to ${flags.caOut} (for --ca).`
-            : 'Add --ca-out FILE to save the lab CA for --ca.',
-        );
-        println('Anonymous cipher failure: add --ciphers "aNULL:ALL" to a probe of a healthy listener.');
-        println('Press Ctrl-C to stop.');
-      }
+/** One `lab` run: the listeners (or a whole inventory's appliances) until Ctrl-C. */
+async function runLab(flags: LabFlags): Promise<void> {
+  if (flags.inventory !== undefined) return runLabWorld(flags.inventory);
+  if (!isLoopbackHost(flags.host))
+    throw new ConfigError(`--host must be a loopback address, not "${flags.host}"`);
+  const plan = labPlan(flags.fault, flags.count);
+  if (flags.port !== undefined && flags.port + plan.length - 1 > 65535) {
+    throw new ConfigError(`--port ${flags.port} leaves no room for ${plan.length} listeners`);
+  }
+  const certs = await createLabCertificates({ hostname: flags.hostname });
+  const listeners: LabListener[] = [];
+  const closeAll = () => Promise.all(listeners.map((l) => l.close()));
+  try {
+    for (const [i, fault] of plan.entries()) {
+      listeners.push(
+        await startLabListener({
+          certs,
+          fault,
+          host: flags.host,
+          port: flags.port === undefined ? 0 : flags.port + i,
+          latencyMs: flags.latency ?? 0,
+        }),
+      );
+    }
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+  if (flags.caOut) writeFileSync(flags.caOut, certs.ca.certPem);
 
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
-      await closeAll();
-    });
+  if (flags.json) {
+    const manifest: LabManifest = {
+      hostname: certs.hostname,
+      fingerprint256: certs.healthy.fingerprint256,
+      caPem: certs.ca.certPem,
+      listeners: listeners.map((l) => ({ host: l.host, port: l.port, fault: l.fault })),
+    };
+    printJson(manifest);
+  } else {
+    const hostPart = flags.host.includes(':') ? `[${flags.host}]` : flags.host;
+    const shown = listeners.length > 40 ? listeners.slice(0, 40) : listeners;
+    println(
+      table(
+        ['fault', 'listener', 'try'],
+        shown.map((l) => [l.fault, `${hostPart}:${l.port}`, `npx cpq-monitor probe ${hostPart}:${l.port}`]),
+      ),
+    );
+    if (shown.length < listeners.length) println(`... and ${listeners.length - shown.length} more listeners`);
+    println(`Healthy certificate SHA-256 (for --pin): ${certs.healthy.fingerprint256}`);
+    println(
+      flags.caOut
+        ? `Lab CA written to ${flags.caOut} (for --ca).`
+        : 'Add --ca-out FILE to save the lab CA for --ca.',
+    );
+    println('Anonymous cipher failure: add --ciphers "aNULL:ALL" to a probe of a healthy listener.');
+    println('Press Ctrl-C to stop.');
+  }
+
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await closeAll();
 }
