@@ -103,8 +103,8 @@ export const ASSUMED = {
 
 /**
  * Fleet metrics written by default (docs/metrics.md): 9 x 2 roles + PathsDown x 2 + FindingsOpen x 6
- * + MonitorHeartbeat x 2 + PagesSent x 2 + PagesFailed x 2.
+ * + MonitorHeartbeat x 2 + PagesSent x 2 + PagesFailed x 2 + OperatorEntriesDropped x 2.
  */
-export const FLEET_METRIC_COUNT = 9 * 2 + 2 + 6 + 2 + 2 + 2;
+export const FLEET_METRIC_COUNT = 9 * 2 + 2 + 6 + 2 + 2 + 2 + 2;
 /** Per-appliance metrics of an opted-in appliance: `standard`, and `detailed` (5 phase latencies more). */
 export const APPLIANCE_METRIC_COUNT = { standard: 7, detailed: 12 } as const;

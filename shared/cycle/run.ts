@@ -18,7 +18,7 @@ import type { Inventory } from '../inventory/schema';
 import { applianceNamed } from '../inventory/topology';
 import type { Logger } from '../log';
 import type { MetricDatum } from '../metrics/datum';
-import { metricsForCycle } from '../metrics/from-observations';
+import { type MetricsForCycleInput, metricsForCycle } from '../metrics/from-observations';
 import { applianceRecords } from '../metrics/records';
 import type { MetricSink, SinkReport } from '../metrics/sink';
 import type { ConfigObservation, ListenerObservation, Observation } from '../observations';
@@ -174,8 +174,11 @@ export async function runCycle(input: CycleInput, deps: CycleDeps): Promise<Cycl
 
   // Metrics go out as EMF lines on stdout: no AWS call, nothing a silent endpoint could hold.
   const own = { listener, config: ownConfig, findings, paths: evaluated.paths };
-  const pages = { sent: alerts.sent, failed: alerts.failed };
-  const metrics = await shipMetrics(input, own, shard, now, bounds, deps.sink, pages);
+  const counts = {
+    pages: { sent: alerts.sent, failed: alerts.failed },
+    operatorEntriesDropped: operators.dropped,
+  };
+  const metrics = await shipMetrics(input, own, shard, now, bounds, deps.sink, counts);
   for (const e of metrics.report.errors) problems.push(`metrics not shipped: ${e.message}`);
 
   // Memory: what this cycle learned, for the next one; each prober's kind saves its own part.
@@ -359,7 +362,7 @@ async function shipMetrics(
   now: Date,
   bounds: WorkBounds,
   sink: MetricSink,
-  pages: { sent: number; failed: number },
+  counts: Pick<MetricsForCycleInput, 'pages' | 'operatorEntriesDropped'>,
 ): Promise<CycleReport['metrics']> {
   const inv = input.inventory;
   const data = metricsForCycle({
@@ -371,7 +374,7 @@ async function shipMetrics(
     owned: shard.owned.map((a) => a.name),
     now,
     cycle: input.kind,
-    pages,
+    ...counts,
   }).filter((d) => bounds.skipped.length === 0 || d.name !== 'MonitorHeartbeat');
   const records = applianceRecords({
     inventory: inv,

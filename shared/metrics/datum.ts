@@ -42,6 +42,8 @@ export const METRICS = {
   PagesSent: { unit: 'Count', scope: 'fleet' },
   /** Notifications that still failed after the SDK's retries (dimension Cycle), 0 included; alarm at ≥ 1. */
   PagesFailed: { unit: 'Count', scope: 'fleet' },
+  /** Silences and acks dropped as malformed when a cycle read them (dimension Cycle), 0 included. */
+  OperatorEntriesDropped: { unit: 'Count', scope: 'fleet' },
   HandshakeLatency: { unit: 'Milliseconds', scope: 'both' },
   ListenerUp: { unit: 'None', scope: 'appliance' },
   TlsCertificatePresent: { unit: 'None', scope: 'appliance' },

@@ -41,6 +41,8 @@ export interface MetricsForCycleInput {
    * `PagesSent`/`PagesFailed` metrics, 0 included. A `full` cycle counts them under `probe`.
    */
   pages?: { sent: number; failed: number };
+  /** Operator entries (silences, acks) dropped as malformed on read: `OperatorEntriesDropped`. */
+  operatorEntriesDropped?: number;
 }
 
 /** Probe phases reported as `HandshakeLatency` with a `Phase` dimension at `detailed`. */
@@ -109,6 +111,11 @@ export function metricsForCycle(input: MetricsForCycleInput): MetricDatum[] {
     const c = beats[0]!;
     out.push(datum('PagesSent', input.pages.sent, { [DIMENSION.cycle]: c }, ts));
     out.push(datum('PagesFailed', input.pages.failed, { [DIMENSION.cycle]: c }, ts));
+  }
+  if (input.operatorEntriesDropped !== undefined) {
+    // Read once per invocation, like the alert stage's counts.
+    const dropped = input.operatorEntriesDropped;
+    out.push(datum('OperatorEntriesDropped', dropped, { [DIMENSION.cycle]: beats[0]! }, ts));
   }
 
   for (const obs of input.listener) {

@@ -3,13 +3,8 @@ import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { errorMessage } from '../../errors';
 import { putVersioned } from '../dynamodb';
 import { ALERT_TABLE, OPERATOR_ITEMS } from '../table';
-import {
-  type OperatorDoc,
-  type OperatorDocs,
-  type OperatorKind,
-  type OperatorStore,
-  OperatorStoreError,
-} from './store';
+import { type OperatorDocs, type OperatorKind, type OperatorStore, OperatorStoreError } from './store';
+import { type CheckedDoc, checkOperatorDoc } from './validate';
 
 /** An OperatorStore in the alert table, one item per kind of document. */
 export class DynamoDbOperatorStore implements OperatorStore {
@@ -19,7 +14,8 @@ export class DynamoDbOperatorStore implements OperatorStore {
   ) {}
 
   /** {@inheritDoc OperatorStore.read} */
-  async read<K extends OperatorKind>(kind: K): Promise<OperatorDoc<OperatorDocs[K]>> {
+  async read<K extends OperatorKind>(kind: K): Promise<CheckedDoc<OperatorDocs[K]>> {
+    let item: Record<string, unknown> | undefined;
     try {
       const res = await this.doc.send(
         new GetCommand({
@@ -28,17 +24,13 @@ export class DynamoDbOperatorStore implements OperatorStore {
           ConsistentRead: true,
         }),
       );
-      const item = res.Item;
-      if (item === undefined) return { version: 0, items: [] };
-      if (typeof item.version !== 'number' || !Array.isArray(item.items)) {
-        throw new Error(`item ${OPERATOR_ITEMS[kind]} is not a cpq-monitor ${kind} document`);
-      }
-      return { version: item.version, items: item.items as OperatorDocs[K][] };
+      item = res.Item;
     } catch (err) {
       throw new OperatorStoreError(`cannot read ${kind} from ${this.tableName}: ${errorMessage(err)}`, {
         cause: err,
       });
     }
+    return checkOperatorDoc(kind, item, `item ${OPERATOR_ITEMS[kind]} of ${this.tableName}`);
   }
 
   /** {@inheritDoc OperatorStore.write} */

@@ -5,13 +5,8 @@
  */
 import { readStateFile } from '../alerts/file';
 import { type FailWith, JsonFile } from '../json-file';
-import {
-  type OperatorDoc,
-  type OperatorDocs,
-  type OperatorKind,
-  type OperatorStore,
-  OperatorStoreError,
-} from './store';
+import { type OperatorDocs, type OperatorKind, type OperatorStore, OperatorStoreError } from './store';
+import { type CheckedDoc, checkOperatorDoc } from './validate';
 
 /** An OperatorStore in the state file (created on the first write). */
 export class FileOperatorStore implements OperatorStore {
@@ -23,10 +18,11 @@ export class FileOperatorStore implements OperatorStore {
   }
 
   /** {@inheritDoc OperatorStore.read} */
-  read<K extends OperatorKind>(kind: K): Promise<OperatorDoc<OperatorDocs[K]>> {
+  read<K extends OperatorKind>(kind: K): Promise<CheckedDoc<OperatorDocs[K]>> {
     return this.file.serial(async () => {
-      const doc = (await readStateFile(this.file)).operator?.[kind];
-      return (doc as OperatorDoc<OperatorDocs[K]> | undefined) ?? { version: 0, items: [] };
+      const operator = (await readStateFile(this.file)).operator;
+      const raw = typeof operator === 'object' && operator !== null ? operator[kind] : undefined;
+      return checkOperatorDoc(kind, raw, this.path);
     });
   }
 
@@ -38,9 +34,9 @@ export class FileOperatorStore implements OperatorStore {
   ): Promise<'written' | 'conflict'> {
     return this.file.serial(async () => {
       const file = await readStateFile(this.file);
-      const current = file.operator?.[kind] as OperatorDoc<unknown> | undefined;
-      if ((current?.version ?? 0) !== expectedVersion) return 'conflict';
-      file.operator = { ...file.operator, [kind]: { version: expectedVersion + 1, items } };
+      const operator = typeof file.operator === 'object' && file.operator !== null ? file.operator : {};
+      if (checkOperatorDoc(kind, operator[kind], this.path).version !== expectedVersion) return 'conflict';
+      file.operator = { ...operator, [kind]: { version: expectedVersion + 1, items } };
       await this.file.write(file);
       return 'written';
     });

@@ -8,6 +8,7 @@
 import type { Ack } from '../../alerts/acks';
 import type { Silence } from '../../alerts/silences';
 import { CpqMonitorError } from '../../errors';
+import type { CheckedDoc } from './validate';
 
 /** The two documents operators write. */
 export interface OperatorDocs {
@@ -24,8 +25,11 @@ export interface OperatorDoc<T> {
 
 /** Storage of the operators' documents. */
 export interface OperatorStore {
-  /** The document, read consistently (version 0 and no items when absent). */
-  read<K extends OperatorKind>(kind: K): Promise<OperatorDoc<OperatorDocs[K]>>;
+  /**
+   * The document, read consistently (version 0 and no items when absent), checked entry by entry
+   * (validate.ts): the entries that are not silences or acks are dropped and named.
+   */
+  read<K extends OperatorKind>(kind: K): Promise<CheckedDoc<OperatorDocs[K]>>;
   /** Writes `items` as version `expectedVersion + 1` if the stored version is still `expectedVersion`. */
   write<K extends OperatorKind>(
     kind: K,
@@ -47,10 +51,23 @@ export interface OperatorState {
   acks: Ack[];
 }
 
-/** Both documents, for one cycle. */
-export async function loadOperatorState(store: OperatorStore): Promise<OperatorState> {
+/** Both documents as read, with what was dropped from them. */
+export interface LoadedOperators extends OperatorState {
+  /** One line per entry or document dropped (validate.ts). */
+  problems: string[];
+  /** Entries dropped, both documents together. */
+  dropped: number;
+}
+
+/** Both documents, for one cycle or one command. */
+export async function loadOperatorState(store: OperatorStore): Promise<LoadedOperators> {
   const [silences, acks] = await Promise.all([store.read('silences'), store.read('acks')]);
-  return { silences: silences.items, acks: acks.items };
+  return {
+    silences: silences.items,
+    acks: acks.items,
+    problems: [...silences.problems, ...acks.problems],
+    dropped: silences.dropped + acks.dropped,
+  };
 }
 
 const WRITE_ATTEMPTS = 5;

@@ -3,7 +3,7 @@
  * commands write the state file the cycle keeps, and the next cycle honours them with no
  * restart or redeploy. The clock is injected so expiry and reminders happen on time.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -133,5 +133,58 @@ describe('on-call at run time against the lab', () => {
     world.get('esa2').setCpqQueue(800, true);
     expect(told(await cycleAt(8))).toEqual([`sent page ${QUEUE}`]);
     expect(told(await cycleAt(13))).toEqual([`sent reminder ${QUEUE}`]);
+  });
+});
+
+describe('malformed operator documents never stop paging', () => {
+  it('pages sma1 when the acks document is not a list', async () => {
+    const doc = {
+      format: 'cpq-monitor-alerts',
+      formatVersion: 1,
+      alerts: {},
+      operator: { acks: { version: 2, items: { alertId: 'sma1/x' } } },
+    };
+    writeFileSync(state, JSON.stringify(doc));
+    world.get('sma1').listener.setFault('refused');
+    const report = await cycleAt(0);
+    expect(told(report).filter((t) => t.startsWith('sent page sma1/'))).not.toEqual([]);
+    expect(report.problems).toContainEqual(expect.stringMatching(/acks document .*items.* not a list/));
+  });
+
+  it('drops the bad entries, reports them as problems and a metric, and still pages sma1', async () => {
+    // A silences document holding a null entry and an acks document whose items is no array,
+    // written straight into the state file as a careless hand edit or another tool would.
+    const good = {
+      id: 'sil-0123abcd',
+      appliance: 'esa9',
+      createdAt: minute(0).toISOString(),
+      endsAt: minute(60).toISOString(),
+      reason: 'unrelated',
+      author: 'carol',
+    };
+    const doc = {
+      format: 'cpq-monitor-alerts',
+      formatVersion: 1,
+      alerts: {},
+      operator: {
+        silences: { version: 3, items: [null, good, { id: 7, appliance: ['x'] }] },
+        acks: { version: 2, items: { alertId: 'sma1/x' } },
+      },
+    };
+    writeFileSync(state, JSON.stringify(doc));
+    world.get('sma1').listener.setFault('refused');
+
+    const report = await cycleAt(0);
+    expect(told(report).filter((t) => t.startsWith('sent page sma1/'))).not.toEqual([]);
+    const operatorProblems = report.problems.filter((p) => /silences|acks/.test(p));
+    expect(operatorProblems).toEqual([
+      expect.stringMatching(/silences entry 1 dropped/),
+      expect.stringMatching(/silences entry 3 dropped/),
+      expect.stringMatching(/acks document .*items.* not a list/),
+    ]);
+    const dropped = report.metrics.data.filter((d) => d.name === 'OperatorEntriesDropped');
+    expect(dropped.map((d) => d.value)).toEqual([3]);
+    // The good silence is still listed.
+    expect((await silenceList({ state }, minute(1))).mutes.map((m) => m.id)).toEqual([good.id]);
   });
 });

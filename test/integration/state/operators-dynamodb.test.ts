@@ -3,7 +3,7 @@
  * on 127.0.0.1): versioned writes decided by the engine, concurrent operators, and the item size
  * the documents' caps are meant to stay under.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type Ack, MAX_ACKS } from '../../../shared/alerts/acks';
 import { addSilence } from '../../../shared/alerts/operator-actions';
 import { MAX_SILENCES, SILENCE_FIELD_MAX, type Silence } from '../../../shared/alerts/silences';
@@ -11,6 +11,7 @@ import { DynamoDbAlertStore } from '../../../shared/state/alerts/dynamodb';
 import { createAlertDocumentClient } from '../../../shared/state/dynamodb';
 import { DynamoDbOperatorStore } from '../../../shared/state/operators/dynamodb';
 import { loadOperatorState, OperatorStoreError } from '../../../shared/state/operators/store';
+import { OPERATOR_ITEMS } from '../../../shared/state/table';
 import { createAlertTable, type Dynalite, startDynalite } from '../../helpers/dynalite';
 import { at } from '../../unit/alerts/fixtures';
 
@@ -44,15 +45,25 @@ function silence(i: number, reason = `maintenance ${i}`, author = 'arn:aws:iam::
 
 describe('DynamoDbOperatorStore against dynalite', () => {
   it('writes a document only over the version it read; a stale version is a conflict', async () => {
-    await expect(store.read('silences')).resolves.toEqual({ version: 0, items: [] });
+    await expect(store.read('silences')).resolves.toEqual({
+      version: 0,
+      items: [],
+      problems: [],
+      dropped: 0,
+    });
     await expect(store.write('silences', [silence(1)], 0)).resolves.toBe('written');
     // Another operator who also read "no document" is refused.
     await expect(store.write('silences', [silence(2)], 0)).resolves.toBe('conflict');
     await expect(store.write('silences', [silence(1), silence(3)], 1)).resolves.toBe('written');
     await expect(store.write('silences', [], 1)).resolves.toBe('conflict');
-    await expect(store.read('silences')).resolves.toEqual({ version: 2, items: [silence(1), silence(3)] });
+    await expect(store.read('silences')).resolves.toEqual({
+      version: 2,
+      items: [silence(1), silence(3)],
+      problems: [],
+      dropped: 0,
+    });
     // The acks are a document of their own.
-    await expect(store.read('acks')).resolves.toEqual({ version: 0, items: [] });
+    await expect(store.read('acks')).resolves.toEqual({ version: 0, items: [], problems: [], dropped: 0 });
   });
 
   it('operators adding silences at once all get theirs: each conflict is re-read and retried', async () => {
@@ -65,7 +76,36 @@ describe('DynamoDbOperatorStore against dynalite', () => {
     const doc = await store.read('silences');
     expect(doc.items.map((s) => s.id).sort()).toEqual(added.map((s) => s.id).sort());
     expect(doc.version).toBe(3);
-    await expect(loadOperatorState(store)).resolves.toEqual({ silences: doc.items, acks: [] });
+    await expect(loadOperatorState(store)).resolves.toEqual({
+      silences: doc.items,
+      acks: [],
+      problems: [],
+      dropped: 0,
+    });
+  });
+
+  it('drops malformed entries one by one, and a document whose items is no list, naming each', async () => {
+    const raw = (id: string, items: unknown) =>
+      doc.send(new PutCommand({ TableName: table, Item: { id, version: 4, items } }));
+    await raw(OPERATOR_ITEMS.silences, [null, silence(2), { ...silence(3), endsAt: 5 }]);
+    await raw(OPERATOR_ITEMS.acks, { alertId: 'esa-1/cpq_listener_down' });
+    const loaded = await loadOperatorState(store);
+    expect(loaded.silences).toEqual([silence(2)]);
+    expect(loaded.acks).toEqual([]);
+    expect(loaded.dropped).toBe(3);
+    expect(loaded.problems).toEqual([
+      expect.stringMatching(/^silences entry 1 dropped from item operator#silences of cpq-alerts-\d+: /),
+      expect.stringMatching(/^silences entry 3 dropped from .*: endsAt: /),
+      expect.stringMatching(
+        /^the acks document in item operator#acks of .* its items is not a list \(object\)/,
+      ),
+    ]);
+    // The next write starts from the version read and keeps only the valid entries.
+    const next = { ...silence(9) } as Partial<Silence>;
+    delete next.id;
+    await addSilence(store, next as Omit<Silence, 'id'>, at(0), 7);
+    const after = await store.read('silences');
+    expect([after.version, after.items.length, after.dropped]).toEqual([5, 2, 0]);
   });
 
   it('the operators’ items never show as alerts', async () => {
@@ -106,6 +146,11 @@ describe('DynamoDbOperatorStore against dynalite', () => {
         `^cannot write silences to ${table}: Item size has exceeded the maximum allowed size \\(the item is about \\d+ KB; DynamoDB stores at most 400 KB per item\\)$`,
       ),
     );
-    await expect(store.read('silences')).resolves.toEqual({ version: 0, items: [] });
+    await expect(store.read('silences')).resolves.toEqual({
+      version: 0,
+      items: [],
+      problems: [],
+      dropped: 0,
+    });
   });
 });

@@ -23,6 +23,7 @@ function fleetMetricsWritten(): Set<string> {
     findings: [],
     now: NOW,
     pages,
+    operatorEntriesDropped: 0,
   });
   const ssh = metricsForCycle({
     inventory: inv,
@@ -35,6 +36,7 @@ function fleetMetricsWritten(): Set<string> {
     findings: [],
     now: NOW,
     pages,
+    operatorEntriesDropped: 0,
   });
   const keys = [...probe, ...ssh]
     .filter((d) => !('Appliance' in d.dimensions))
