@@ -1,3 +1,4 @@
+export * from './limits';
 export * from './load';
 export * from './schema';
 export * from './settings';

@@ -1,12 +1,14 @@
-import { readFileSync, statSync } from 'node:fs';
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import { LineCounter, parseDocument, parse as parseYaml } from 'yaml';
+import { FileReadError, readBoundedFile } from '../bounded-file';
 import { ConfigError, errorMessage } from '../errors';
+import { clip } from '../text';
 import { crossFieldProblems } from './cross-field';
+import { LIST_CAPS } from './limits';
 import { type Inventory, inventorySchema } from './schema';
 
 /** Most appliances one inventory may list: the supported fleet size (README.md, Inventory size). */
-export const MAX_INVENTORY_APPLIANCES = 10_000;
+export const MAX_INVENTORY_APPLIANCES = LIST_CAPS.appliances;
 
 /**
  * Largest inventory file read (8 MiB): a 10,000-appliance inventory written like
@@ -15,31 +17,89 @@ export const MAX_INVENTORY_APPLIANCES = 10_000;
  */
 export const MAX_INVENTORY_BYTES = 8 * 1024 * 1024;
 
+/** The problem of an inventory over MAX_INVENTORY_BYTES; `size` says how large it is. */
+function tooLarge(size: string): string {
+  return `the file is ${size}; an inventory may be at most ${MAX_INVENTORY_BYTES / 1048576} MiB (${MAX_INVENTORY_APPLIANCES.toLocaleString('en-US')} appliances at most, see README.md, Inventory size): split the fleet into several inventories (one stack each)`;
+}
+
 function checkSize(bytes: number, source: string): void {
-  if (bytes > MAX_INVENTORY_BYTES) {
-    throw new InventoryError(source, [
-      `the file is ${(bytes / 1048576).toFixed(1)} MiB; an inventory may be at most ${MAX_INVENTORY_BYTES / 1048576} MiB (${MAX_INVENTORY_APPLIANCES.toLocaleString('en-US')} appliances at most, see README.md, Inventory size): split the fleet into several inventories (one stack each)`,
-    ]);
+  if (bytes > MAX_INVENTORY_BYTES)
+    throw new InventoryError(source, [tooLarge(`${(bytes / 1048576).toFixed(1)} MiB`)]);
+}
+
+/**
+ * Most values (scalars, lists, maps) a document may hold once its YAML aliases are expanded. A
+ * 10,000-appliance inventory holds about 150,000; an alias repeats a node without repeating its
+ * text, so a few hundred bytes of nested aliases can stand for billions of values, which every
+ * later walk of the document (validation, bundling) would visit.
+ */
+export const MAX_INVENTORY_VALUES = 2_000_000;
+
+/** Refuses a document whose expanded size exceeds MAX_INVENTORY_VALUES, counting at most that many. */
+function checkExpansion(doc: unknown, source: string): void {
+  const stack: unknown[] = [doc];
+  let count = 0;
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (++count > MAX_INVENTORY_VALUES) {
+      throw new InventoryError(source, [
+        `the document expands to more than ${MAX_INVENTORY_VALUES.toLocaleString('en-US')} values (YAML aliases repeat the node they name each time they are used): write the values out, or use fewer aliases`,
+      ]);
+    }
+    if (Array.isArray(node)) for (const v of node) stack.push(v);
+    else if (typeof node === 'object' && node !== null) for (const v of Object.values(node)) stack.push(v);
   }
 }
 
-/** Refuses a document listing more appliances than supported, before validating each of them. */
+/**
+ * Refuses a document whose top-level lists are longer than their caps from their lengths alone,
+ * before any entry is validated or the document is walked.
+ */
 function checkCount(doc: unknown, source: string): void {
-  const list = (doc as { appliances?: unknown } | null)?.appliances;
+  const top = doc as { appliances?: unknown; maintenance?: unknown } | null;
+  const list = top?.appliances;
   if (Array.isArray(list) && list.length > MAX_INVENTORY_APPLIANCES) {
     throw new InventoryError(source, [
       `appliances: ${list.length.toLocaleString('en-US')} listed; an inventory may list at most ${MAX_INVENTORY_APPLIANCES.toLocaleString('en-US')} (see README.md, Inventory size): split the fleet into several inventories (one stack each)`,
     ]);
   }
+  const windows = top?.maintenance;
+  if (Array.isArray(windows) && windows.length > LIST_CAPS.maintenance) {
+    throw new InventoryError(source, [
+      `maintenance: ${windows.length.toLocaleString('en-US')} windows listed; an inventory may list at most ${LIST_CAPS.maintenance.toLocaleString('en-US')} (see README.md, Inventory size): delete the windows that have ended`,
+    ]);
+  }
 }
 
-/** An inventory that did not validate; `problems` lists `path: what was expected`, one per issue. */
+/** Most problems an InventoryError lists; the rest are counted ("and N more"). */
+export const MAX_LISTED_PROBLEMS = 20;
+/** Longest problem line kept (a value quoted in a message may be long). */
+export const MAX_PROBLEM_CHARS = 300;
+
+/** The problems to show: the first MAX_LISTED_PROBLEMS, each clipped, then a count of the rest. */
+function listedProblems(problems: readonly string[], unlisted: number): string[] {
+  const shown = problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => clip(p, MAX_PROBLEM_CHARS));
+  const rest = problems.length - shown.length + unlisted;
+  if (rest > 0) shown.push(`and ${rest.toLocaleString('en-US')} more problem${rest === 1 ? '' : 's'}`);
+  return shown;
+}
+
+/**
+ * An inventory that did not validate; `problems` lists `path: what was expected`, one per issue,
+ * bounded in count and length so a hostile file cannot flood the terminal or a log.
+ */
 export class InventoryError extends ConfigError {
+  readonly problems: string[];
   constructor(
     readonly source: string,
-    readonly problems: string[],
+    problems: readonly string[],
+    unlisted = 0,
   ) {
-    super(`${source}: invalid inventory:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    const listed = listedProblems(problems, unlisted);
+    super(
+      `${clip(source, MAX_PROBLEM_CHARS)}: invalid inventory:\n${listed.map((p) => `  - ${p}`).join('\n')}`,
+    );
+    this.problems = listed;
   }
 }
 
@@ -133,6 +193,7 @@ function linesOf(text: string): LineOf {
 /** Validates an already-parsed document; `source` names it in errors (a file path, `-c inventory`...). */
 export function parseInventory(doc: unknown, source: string, text?: string): Inventory {
   checkCount(doc, source);
+  checkExpansion(doc, source);
   const result = inventorySchema.safeParse(doc ?? {});
   if (result.success) return result.data;
   // Field errors stop zod before its cross-field checks: run those on the raw document as well.
@@ -141,10 +202,9 @@ export function parseInventory(doc: unknown, source: string, text?: string): Inv
   const seen = new Set(issues.map((i) => `${i.path.join('.')}\0${i.message}`));
   for (const p of crossFieldProblems(doc)) if (!seen.has(`${p.path.join('.')}\0${p.message}`)) issues.push(p);
   const lines = text === undefined ? NO_LINES : linesOf(text);
-  throw new InventoryError(
-    source,
-    issues.map((i) => formatIssue(i, doc, lines)),
-  );
+  // Only the problems shown are formatted; the rest are counted.
+  const shown = issues.slice(0, MAX_LISTED_PROBLEMS).map((i) => formatIssue(i, doc, lines));
+  throw new InventoryError(source, shown, issues.length - shown.length);
 }
 
 /** Parses YAML or JSON text (JSON is YAML) and validates it. */
@@ -187,21 +247,19 @@ export function parseInventoryJson(text: string, source: string): Inventory {
   return parseInventory(doc, source);
 }
 
-/** Reads, parses and validates an inventory file. */
+/**
+ * Reads, parses and validates an inventory file: a regular file of at most MAX_INVENTORY_BYTES,
+ * read through the bounded reader (a device, FIFO or directory is refused before any read).
+ */
 export function loadInventory(file: string): Inventory {
   let text: string;
-  let bytes: number;
   try {
-    bytes = statSync(file).size;
+    text = readBoundedFile(file, MAX_INVENTORY_BYTES);
   } catch (err) {
-    throw new InventoryError(file, [`cannot read the file: ${errorMessage(err)}`]);
-  }
-  // The size is checked before the file is read into memory.
-  checkSize(bytes, file);
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new InventoryError(file, [`cannot read the file: ${errorMessage(err)}`]);
+    if (!(err instanceof FileReadError)) throw err;
+    throw new InventoryError(file, [
+      err.tooLarge ? tooLarge(`larger than ${MAX_INVENTORY_BYTES / 1048576} MiB`) : err.reason,
+    ]);
   }
   return parseInventoryText(text, file);
 }

@@ -11,6 +11,7 @@ import { READ_DEFAULTS } from '../prober/ssh-defaults';
 import { holdsPrivateKey } from '../tls/ca-bundle';
 import { TLS_VERSIONS } from '../tls/versions';
 import { crossFieldProblems } from './cross-field';
+import { LIST_CAPS } from './limits';
 
 /** Every default of the inventory, in one place. */
 export const DEFAULTS = {
@@ -116,6 +117,7 @@ const ssh = z.strictObject({
   /** Pinned host keys (several allowed for rotation). There is no trust-on-first-use. */
   hostKeys: z
     .array(z.string().regex(SSH_FINGERPRINT, 'expected an OpenSSH fingerprint like SHA256:<43 base64 chars>'))
+    .max(LIST_CAPS.hostKeys)
     .min(1, 'pin at least one host key (get it with: cpq-monitor read HOST --print-host-key)'),
   credentials,
 });
@@ -127,6 +129,7 @@ const tls = z.strictObject({
     .array(
       z.string().regex(CERT_FINGERPRINT, 'expected a SHA-256 fingerprint (64 hex digits, colons optional)'),
     )
+    .max(LIST_CAPS.pins)
     .optional(),
   /** CA bundle (PEM file) to verify the listener's certificate; relative to the inventory file. */
   caFile: z.string().min(1).optional(),
@@ -314,13 +317,17 @@ const deploy = z.strictObject({
   vpc: z
     .strictObject({
       vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'expected a VPC id like vpc-0123456789abcdef0'),
-      subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'expected a subnet id')).min(1),
-      availabilityZones: z.array(z.string().min(1)).min(1),
+      subnetIds: z
+        .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'expected a subnet id'))
+        .min(1)
+        .max(LIST_CAPS.vpcSubnets),
+      availabilityZones: z.array(z.string().min(1)).min(1).max(LIST_CAPS.vpcSubnets),
       /** Interface/gateway endpoints for the AWS APIs; set false when the VPC has a NAT. */
       endpoints: z.boolean().default(true),
       /** Route tables of the subnets, same order; the DynamoDB gateway endpoint attaches to them. */
       routeTableIds: z
         .array(z.string().regex(/^rtb-[0-9a-f]{8,17}$/, 'expected a route table id'))
+        .max(LIST_CAPS.vpcSubnets)
         .optional(),
     })
     .refine((v) => v.subnetIds.length === v.availabilityZones.length, {
@@ -374,9 +381,12 @@ const deploy = z.strictObject({
   endpointAzs: z.number().int().min(1).max(16).optional(),
   subscriptions: z
     .strictObject({
-      email: z.array(z.email()).default([]),
-      https: z.array(z.url({ protocol: /^https$/ })).default([]),
-      sms: z.array(e164).default([]),
+      email: z.array(z.email()).max(LIST_CAPS.subscriptions).default([]),
+      https: z
+        .array(z.url({ protocol: /^https$/ }))
+        .max(LIST_CAPS.subscriptions)
+        .default([]),
+      sms: z.array(e164).max(LIST_CAPS.subscriptions).default([]),
     })
     .default({ email: [], https: [], sms: [] }),
   /**
@@ -386,8 +396,8 @@ const deploy = z.strictObject({
    */
   fallback: z
     .strictObject({
-      email: z.array(z.email()).default([]),
-      sms: z.array(e164).default([]),
+      email: z.array(z.email()).max(LIST_CAPS.fallback).default([]),
+      sms: z.array(e164).max(LIST_CAPS.fallback).default([]),
     })
     .refine((f) => f.email.length + f.sms.length > 0, {
       message: 'expected at least one email address or sms number (or leave fallback out)',
@@ -406,8 +416,8 @@ export const inventorySchema = z
     tls: tls.default({}),
     /** Fleet-wide queue thresholds, overridden per appliance. */
     queues: queues.default({}),
-    maintenance: z.array(maintenance).default([]),
-    appliances: z.array(appliance).min(1, 'list at least one appliance'),
+    maintenance: z.array(maintenance).max(LIST_CAPS.maintenance).default([]),
+    appliances: z.array(appliance).min(1, 'list at least one appliance').max(LIST_CAPS.appliances),
     deploy: deploy.optional(),
   })
   .superRefine((inv, ctx) => {
