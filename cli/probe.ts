@@ -2,14 +2,13 @@
  * `cpq-monitor probe HOST[:PORT]`: one CPQ listener probe, as a readable report or, with --json,
  * exactly the ProbeResult object. Exit codes: 0 ok, 1 warning, 2 critical, 3 bad arguments.
  */
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import { ConfigError, errorMessage } from '../shared/errors';
 import { PROBE_DEFAULTS } from '../shared/prober/listener-defaults';
 import { checkProbeOptions, type ProbeOptionField, probeHint, probeListener } from '../shared/probes';
 import type { ProbeOptions, ProbeResult } from '../shared/probes/types';
-import { caBundleProblem, certificateBlocks } from '../shared/tls/ca-bundle';
+import { caBundleProblem, certificateBlocks, readCaFile } from '../shared/tls/ca-bundle';
 import { clientTlsSettings } from '../shared/tls/client-context';
 import { normalizeFingerprint256 } from '../shared/tls/fingerprint';
 import { isTlsVersion, TLS_VERSIONS, type TlsVersion } from '../shared/tls/versions';
@@ -63,7 +62,7 @@ export function probeOptionsFromFlags(target: string, flags: ProbeFlags): ProbeO
   let ca: string | undefined;
   if (flags.ca !== undefined) {
     try {
-      ca = readFileSync(flags.ca, 'utf8');
+      ca = readCaFile(flags.ca);
     } catch (err) {
       throw new ConfigError(`--ca ${flags.ca}: cannot read the file (${errorMessage(err)})`);
     }

@@ -2,14 +2,13 @@
  * From CDK context to the stack: reads `-c inventory=FILE` with the runtime's loader (same schema,
  * same error text), merges the deploy settings given as context, and adds the cdk-nag checks.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Node } from 'constructs';
 import { ConfigError, errorMessage } from '../shared/errors';
 import { type Inventory, InventoryError, loadInventory, parseInventory } from '../shared/inventory';
-import { caBundleProblem, certificateBlocks } from '../shared/tls/ca-bundle';
+import { caBundleProblem, certificateBlocks, readCaFile } from '../shared/tls/ca-bundle';
 import { CpqMonitorStack } from './stacks/cpq-monitor-stack';
 
 /**
@@ -72,7 +71,7 @@ export function inlineCaFiles(inv: Inventory, file: string): Inventory {
     const path = isAbsolute(tls.caFile) ? tls.caFile : resolve(base, tls.caFile);
     let pem: string;
     try {
-      pem = readFileSync(path, 'utf8');
+      pem = readCaFile(path);
     } catch (err) {
       problems.push(`${at}.caFile: cannot read ${path}: ${errorMessage(err)}`);
       return tls;

@@ -4,10 +4,9 @@
  * are still probed, their certificates checked without it. Only the file's certificates are used;
  * one holding a private key is refused (docs/probe.md#ca-bundles).
  */
-import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { errorMessage } from '../errors';
-import { caBundleProblem, certificateBlocks } from '../tls/ca-bundle';
+import { caBundleProblem, certificateBlocks, readCaFile } from '../tls/ca-bundle';
 
 /**
  * A reader of CA files for one cycle: relative names resolve against `baseDir`; each file is read
@@ -22,7 +21,7 @@ export function caFileReader(
     if (!cache.has(file)) {
       const path = isAbsolute(file) ? file : resolve(baseDir, file);
       try {
-        const text = readFileSync(path, 'utf8');
+        const text = readCaFile(path);
         const refused = caBundleProblem(text);
         if (refused !== undefined) {
           problem(`CA file ${path} ${refused}; certificates are checked without it`);

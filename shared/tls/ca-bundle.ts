@@ -4,6 +4,19 @@
  * both functions' bundled inventory; docs/probe.md#ca-bundles.
  */
 
+import { readBoundedFile } from '../bounded-file';
+
+/**
+ * Largest CA file read (1 MiB): the whole public-CA bundle a distribution ships, comments
+ * included, is about 220 KB. Read through the bounded reader: regular files only.
+ */
+export const MAX_CA_FILE_BYTES = 1024 * 1024;
+
+/** The text of a CA file; throws FileReadError (a device, FIFO, directory, or over the cap). */
+export function readCaFile(path: string): string {
+  return readBoundedFile(path, MAX_CA_FILE_BYTES);
+}
+
 const CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 /** Any PEM private key label: PRIVATE KEY, ENCRYPTED PRIVATE KEY, RSA/EC/DSA/OPENSSH PRIVATE KEY. */
 const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cpqMonitor } from '../../helpers/run-cli';
+import { closedPort, cpqMonitor } from '../../helpers/run-cli';
 
 describe('cpq-monitor check --inventory, bounded input', () => {
   let dir: string;
@@ -42,5 +42,13 @@ describe('cpq-monitor check --inventory, bounded input', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('maintenance: 1,400,000 windows listed; an inventory may list at most 1,000');
     expect(r.stderr.length).toBeLessThan(1000);
+  });
+
+  it('probe --ca refuses /dev/zero before any connection', async () => {
+    const r = await cpqMonitor(['probe', `127.0.0.1:${await closedPort()}`, '--ca', '/dev/zero']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(
+      '--ca /dev/zero: cannot read the file (a character device, not a regular file',
+    );
   });
 });
