@@ -2,7 +2,7 @@
  * The one reader of files an operator names (inventories, CA bundles, saved command output): only
  * regular files, read in chunks that stop at a byte cap. The size `stat` reports is not trusted: a
  * device such as /dev/zero reports 0 and never ends, a FIFO blocks, a file may grow while read.
- * Limits and why: docs/deploy.md, "Input limits".
+ * Limits and why: README.md, Inventory size.
  */
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { errorMessage } from './errors';

@@ -29,7 +29,7 @@ function checkSize(bytes: number, source: string): void {
 
 /**
  * Most values (scalars, lists, maps) a document may hold once its YAML aliases are expanded. A
- * 10,000-appliance inventory holds about 150,000; an alias repeats a node without repeating its
+ * 10,000-appliance inventory holds about 120,000; an alias repeats a node without repeating its
  * text, so a few hundred bytes of nested aliases can stand for billions of values, which every
  * later walk of the document (validation, bundling) would visit.
  */
