@@ -9,7 +9,6 @@ import type { Inventory } from '../shared/inventory/schema';
 import { type CycleKind, PROBER_KINDS } from '../shared/prober/prober';
 import { localStateFiles } from './local-state';
 import { intOption, printJson, println } from './output';
-import { watchParent } from './parent-watch';
 
 interface CheckFlags {
   inventory: string;
@@ -94,8 +93,6 @@ async function runCheck(flags: CheckFlags): Promise<void> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  // Launched through npx, a SIGTERM reaches npx only: its death stands for the signal.
-  const unwatch = watchParent(() => onSignal('SIGTERM'));
   const stateLine = `alert state: ${files.state} (cycle memory: ${files.memory}; metrics: ${emf})`;
   if (flags.json) process.stderr.write(`${stateLine}\n`);
   else println(stateLine);
@@ -123,7 +120,6 @@ async function runCheck(flags: CheckFlags): Promise<void> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    unwatch();
     await deps.close();
   }
   if (caught !== undefined) process.exitCode = caught === 'SIGINT' ? 130 : 143;

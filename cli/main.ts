@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../shared/errors';
 import { packageRoot } from '../shared/package-root';
+import { watchParent } from './parent-watch';
 
 /** A sub-command's file: it adds its command, options and action to the program. */
 interface SubcommandModule {
@@ -58,6 +59,9 @@ async function main(argv: string[]): Promise<void> {
     .version(packageVersion(), '-V, --version', 'print the version of cpq-monitor and exit')
     .showHelpAfterError()
     .exitOverride();
+  // Launched through npx, a SIGTERM reaches npx only (it forwards no signal to this child): the
+  // parent's death stands for that signal, so every command stops exactly as on SIGTERM.
+  watchParent(() => process.kill(process.pid, 'SIGTERM'));
   try {
     for (const name of subcommandsFor(argv.slice(2))) (await SUBCOMMANDS[name]!()).register(program);
     await program.parseAsync(argv);
