@@ -13,6 +13,8 @@ export class FileReadError extends Error {
     readonly reason: string,
     /** True when the file was refused only for holding more than the cap. */
     readonly tooLarge = false,
+    /** The system's error code when the file could not be opened (`ENOENT`...). */
+    readonly code?: string,
   ) {
     super(reason);
     this.name = 'FileReadError';
@@ -47,7 +49,11 @@ export function readBoundedFile(path: string, maxBytes: number): string {
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
     fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (err) {
-    throw new FileReadError(`cannot open the file: ${errorMessage(err)}`);
+    throw new FileReadError(
+      `cannot open the file: ${errorMessage(err)}`,
+      false,
+      (err as NodeJS.ErrnoException).code,
+    );
   }
   try {
     const stats = fstatSync(fd);

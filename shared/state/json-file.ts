@@ -5,9 +5,17 @@
  * leaves half a file). One file serves one process at a time.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { FileReadError, readBoundedFile } from '../bounded-file';
 import { errorMessage } from '../errors';
+
+/**
+ * Largest state file read (256 MiB): far above what a 10,000-appliance fleet writes, low enough
+ * that a wrong `--state` path (a device, a huge unrelated file) is refused instead of read until
+ * memory runs out. Only regular files are read (README.md, Inventory size).
+ */
+export const MAX_STATE_FILE_BYTES = 256 * 1024 * 1024;
 
 /** Makes the store's own error from a message and its cause. */
 export type FailWith = (message: string, cause?: unknown) => Error;
@@ -48,9 +56,9 @@ export class JsonFile {
   async read(opts: { invalid?: 'throw' | 'absent' } = {}): Promise<unknown> {
     let text: string;
     try {
-      text = await readFile(this.path, 'utf8');
+      text = readBoundedFile(this.path, MAX_STATE_FILE_BYTES);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if (err instanceof FileReadError && err.code === 'ENOENT') return undefined;
       throw this.fail(`cannot read ${this.label}${this.path}: ${errorMessage(err)}`, err);
     }
     try {
