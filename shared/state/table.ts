@@ -1,7 +1,8 @@
 /**
  * The layout of the alert table, which the CDK stack creates and the Lambdas read and write: the
  * alert records, the operators' documents and the cycle memory share it, one item each, told apart
- * by their keys. Constants only: the infrastructure code reads them without loading a store.
+ * by their keys. Constants (and one pure test of a key): the infrastructure code reads them
+ * without loading a store.
  */
 
 /**
@@ -21,10 +22,26 @@ export const ALERT_TABLE = {
 
 /**
  * Keys of the operators' items in the same table: all silences in one item, all acknowledgements
- * in another. Alert ids never contain `#`, and these items carry no `state`, so the scan of open
- * alerts never returns them. The operators' IAM policy may write these two keys and no other.
+ * in another. Alert ids never contain `#`, so the alert store refuses these items whatever they
+ * carry (isReservedKey). The operators' IAM policy may write these two keys and no other, and
+ * only the attributes in OPERATOR_ATTRIBUTES: never `appliance` (the index key), `state` or
+ * `outbox`, so an operator's item can neither enter the index nor look like an alert record.
  */
 export const OPERATOR_ITEMS = { silences: 'operator#silences', acks: 'operator#acks' } as const;
 
+/** The only attributes an operators' item has (the key, its version, its entries). */
+export const OPERATOR_ATTRIBUTES = [ALERT_TABLE.partitionKey, 'version', 'items'] as const;
+
 /** Prefix of the cycle memory's items (`memory#<key>`); alert ids never contain `#`. */
 export const MEMORY_ID_PREFIX = 'memory#';
+
+/** Prefix of the operators' items' keys. */
+const OPERATOR_ID_PREFIX = 'operator#';
+
+/**
+ * True for a key of the operators' items or the cycle memory: never an alert id (an alert id
+ * starts with an appliance name, which holds no `#`, or with `monitor/`).
+ */
+export function isReservedKey(id: string): boolean {
+  return id.startsWith(OPERATOR_ID_PREFIX) || id.startsWith(MEMORY_ID_PREFIX);
+}

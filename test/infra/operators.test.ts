@@ -52,8 +52,36 @@ describe('operator policy', () => {
     expect(writes[0]!.Condition).toEqual({
       'ForAllValues:StringEquals': {
         'dynamodb:LeadingKeys': [OPERATOR_ITEMS.silences, OPERATOR_ITEMS.acks],
+        'dynamodb:Attributes': ['id', 'version', 'items'],
       },
+      StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES', 'dynamodb:ReturnValues': 'NONE' },
     });
+  });
+
+  it('lets a put name none of the attributes an alert record is read by (appliance, state, outbox)', async () => {
+    // Prepare: what the store really puts, through a mocked DynamoDB.
+    const ddb = mockClient(DynamoDBDocumentClient);
+    ddb.on(PutCommand).resolves({});
+    const store = new DynamoDbOperatorStore(
+      createAlertDocumentClient(new DynamoDBClient({ region: 'eu-west-1' })),
+      't',
+    );
+    const allowed = operatorPolicy().statements.find((s) => s.Sid === 'WriteSilencesAndAcksOnly')!.Condition![
+      'ForAllValues:StringEquals'
+    ]!['dynamodb:Attributes'] as string[];
+    // Act
+    await store.write('silences', [], 0);
+    await store.write('acks', [], 3);
+    // Assess: every attribute the store writes or names in its condition is allowed; the alert
+    // record's are not.
+    for (const call of ddb.commandCalls(PutCommand)) {
+      const input = call.args[0].input as PutCommandInput;
+      const named = [...Object.keys(input.Item!), ...Object.values(input.ExpressionAttributeNames ?? {})];
+      expect(allowed).toEqual(expect.arrayContaining(named));
+      expect(input.ReturnValues ?? 'NONE').toBe('NONE');
+    }
+    for (const attr of ['appliance', 'state', 'outbox', 'expiresAt']) expect(allowed).not.toContain(attr);
+    ddb.restore();
   });
 
   it('reads only the alert table and describes only its own stack', () => {

@@ -5,6 +5,7 @@
 import type { AlertRecord } from '../../alerts/record';
 import type { CallOptions } from '../../aws/client-config';
 import { CpqMonitorError } from '../../errors';
+import { isReservedKey } from '../table';
 
 /** Outcome of a conditional write. `conflict`: another writer changed the record first. */
 export type PutOutcome = { status: 'written'; record: AlertRecord } | { status: 'conflict' };
@@ -45,13 +46,20 @@ export function isOpen(record: AlertRecord): boolean {
 
 const STATES = new Set(['ok', 'pending', 'alarm', 'recovering']);
 
-/** True for a stored item shaped like an AlertRecord (other items may share a table or file). */
+/**
+ * True for a stored item shaped like an AlertRecord (other items may share a table or file). An
+ * item under a key of the operators' documents or the cycle memory is never one, whatever
+ * attributes it carries: operators may write those keys, and must not be able to page through them.
+ */
 export function isAlertRecord(item: unknown): item is AlertRecord {
   const r = item as Partial<AlertRecord> | null;
   return (
     typeof r === 'object' &&
     r !== null &&
     typeof r.id === 'string' &&
+    !isReservedKey(r.id) &&
+    typeof r.appliance === 'string' &&
+    typeof r.check === 'string' &&
     typeof r.state === 'string' &&
     STATES.has(r.state) &&
     Array.isArray(r.outbox) &&

@@ -108,6 +108,40 @@ describe('DynamoDbOperatorStore against dynalite', () => {
     expect([after.version, after.items.length, after.dropped]).toEqual([5, 2, 0]);
   });
 
+  it('a silences item crafted as an alert record (appliance, state, an outbox) is never listed or read as one', async () => {
+    // What a holder of the operators' policy could put before the policy restricted attributes.
+    const crafted = {
+      id: OPERATOR_ITEMS.silences,
+      version: 1,
+      items: [],
+      appliance: 'sma1',
+      check: 'cpq_listener_down',
+      state: 'alarm',
+      severity: 'critical',
+      since: at(0).toISOString(),
+      outbox: [
+        {
+          notification: {
+            kind: 'page',
+            subject: 'CRITICAL ALARM sma1',
+            text: 'URGENT: SMA compromised – call +1-555-0100',
+          },
+          attempts: 0,
+          lastError: null,
+          leaseUntil: null,
+        },
+      ],
+    };
+    await doc.send(new PutCommand({ TableName: table, Item: crafted }));
+    const alerts = new DynamoDbAlertStore(doc, { tableName: table });
+    // The cycle's listing (the index Query), the operators' Scan and a read by key: nothing to send.
+    await expect(alerts.listOpen({ appliances: ['sma1'] })).resolves.toEqual([]);
+    await expect(alerts.listOpen()).resolves.toEqual([]);
+    expect([...(await alerts.get([OPERATOR_ITEMS.silences, OPERATOR_ITEMS.acks])).keys()]).toEqual([]);
+    // The silences document itself still reads (its items).
+    await expect(store.read('silences')).resolves.toMatchObject({ version: 1, items: [], dropped: 0 });
+  });
+
   it('the operators’ items never show as alerts', async () => {
     await store.write('silences', [silence(1)], 0);
     const alerts = new DynamoDbAlertStore(doc, { tableName: table });

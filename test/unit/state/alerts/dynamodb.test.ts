@@ -40,7 +40,14 @@ describe('DynamoDbAlertStore', () => {
   it('reads ids in BatchGet chunks of 100 and asks again for unprocessed keys', async () => {
     const ids = Array.from({ length: 250 }, (_, i) => `esa${i}/cpq_tls_failed`);
     for (const id of ids)
-      table.set(id, { id, state: 'alarm', outbox: [], version: 1 } as unknown as AlertRecord);
+      table.set(id, {
+        id,
+        appliance: 'a',
+        check: 'x',
+        state: 'alarm',
+        outbox: [],
+        version: 1,
+      } as unknown as AlertRecord);
     let first = true;
     ddb.on(BatchGetCommand).callsFake(async (input: BatchGetCommandInput) => {
       const keys = input.RequestItems![TABLE]!.Keys!;
@@ -73,12 +80,12 @@ describe('DynamoDbAlertStore', () => {
     ddb
       .on(ScanCommand)
       .resolvesOnce({
-        Items: [{ id: 'a/x', state: 'alarm', outbox: [], version: 3 }],
+        Items: [{ id: 'a/x', appliance: 'a', check: 'x', state: 'alarm', outbox: [], version: 3 }],
         LastEvaluatedKey: { id: 'a/x' },
       })
       .resolvesOnce({
         Items: [
-          { id: 'b/y', state: 'ok', outbox: [{}], version: 7 },
+          { id: 'b/y', appliance: 'b', check: 'y', state: 'ok', outbox: [{}], version: 7 },
           // Not an alert (e.g. the cycle's memory item sharing the table): ignored.
           { id: 'memory#probe/0', parts: {} },
         ],
@@ -98,10 +105,12 @@ describe('DynamoDbAlertStore', () => {
     ddb
       .on(QueryCommand)
       .resolvesOnce({
-        Items: [{ id: 'a/x', appliance: 'a', state: 'alarm', outbox: [], version: 3 }],
+        Items: [{ id: 'a/x', appliance: 'a', check: 'x', state: 'alarm', outbox: [], version: 3 }],
         LastEvaluatedKey: { id: 'a/x', appliance: 'a' },
       })
-      .resolvesOnce({ Items: [{ id: 'a/y', appliance: 'a', state: 'ok', outbox: [{}], version: 1 }] })
+      .resolvesOnce({
+        Items: [{ id: 'a/y', appliance: 'a', check: 'y', state: 'ok', outbox: [{}], version: 1 }],
+      })
       .resolvesOnce({ Items: [] });
     const open = await store().listOpen({ appliances: ['a', 'b', 'a'] });
     expect(open.map((r) => r.id).sort()).toEqual(['a/x', 'a/y']);
