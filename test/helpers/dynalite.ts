@@ -6,6 +6,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createAlertDocumentClient } from '../../shared/state/dynamodb';
 import { alertTableDefinition } from './alert-table';
 
 /** Credentials dynalite accepts (it checks that a request is signed, not by whom). */
@@ -55,4 +57,31 @@ export async function startDynalite(): Promise<Dynalite> {
 /** Creates the alert table as the stack defines it (key, index; TTL is not enforced by dynalite). */
 export async function createAlertTable(client: DynamoDBClient, tableName: string): Promise<void> {
   await client.send(new CreateTableCommand(alertTableDefinition(tableName)));
+}
+
+/** The engine and this test's own alert table, as `freshAlertTablePerTest` hands them over. */
+export interface FreshAlertTable {
+  readonly doc: DynamoDBDocumentClient;
+  readonly table: string;
+}
+
+/**
+ * For a test file: starts dynalite before its tests and stops it after, and gives every test a
+ * new, empty alert table (`current()`, read in the file's own beforeEach or in a test).
+ */
+export function freshAlertTablePerTest(): { current(): FreshAlertTable } {
+  let engine: Dynalite;
+  let doc: DynamoDBDocumentClient;
+  let table = '';
+  let tables = 0;
+  beforeAll(async () => {
+    engine = await startDynalite();
+    doc = createAlertDocumentClient(engine.client);
+  });
+  afterAll(() => engine.close());
+  beforeEach(async () => {
+    table = `cpq-alerts-${++tables}`;
+    await createAlertTable(engine.client, table);
+  });
+  return { current: () => ({ doc, table }) };
 }

@@ -4,26 +4,18 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAlertStore } from '../../../shared/state/alerts/dynamodb';
-import { createAlertDocumentClient } from '../../../shared/state/dynamodb';
 import { DynamoDbMemoryStore } from '../../../shared/state/memory/dynamodb';
 import { type CyclePart, MemoryStoreError } from '../../../shared/state/memory/store';
-import { createAlertTable, type Dynalite, startDynalite } from '../../helpers/dynalite';
+import { freshAlertTablePerTest } from '../../helpers/dynalite';
 import { PROBE_PART, SSH_PART } from '../../unit/state/memory/parts';
 
-let engine: Dynalite;
+const tables = freshAlertTablePerTest();
 let doc: DynamoDBDocumentClient;
 let table: string;
-let tables = 0;
 let store: DynamoDbMemoryStore;
 
-beforeAll(async () => {
-  engine = await startDynalite();
-  doc = createAlertDocumentClient(engine.client);
-});
-afterAll(() => engine.close());
-beforeEach(async () => {
-  table = `cpq-alerts-${++tables}`;
-  await createAlertTable(engine.client, table);
+beforeEach(() => {
+  ({ doc, table } = tables.current());
   store = new DynamoDbMemoryStore(doc, table);
 });
 

@@ -8,27 +8,19 @@ import { type Ack, MAX_ACKS } from '../../../shared/alerts/acks';
 import { addSilence } from '../../../shared/alerts/operator-actions';
 import { MAX_SILENCES, SILENCE_FIELD_MAX, type Silence } from '../../../shared/alerts/silences';
 import { DynamoDbAlertStore } from '../../../shared/state/alerts/dynamodb';
-import { createAlertDocumentClient } from '../../../shared/state/dynamodb';
 import { DynamoDbOperatorStore } from '../../../shared/state/operators/dynamodb';
 import { loadOperatorState, OperatorStoreError } from '../../../shared/state/operators/store';
 import { OPERATOR_ITEMS } from '../../../shared/state/table';
-import { createAlertTable, type Dynalite, startDynalite } from '../../helpers/dynalite';
+import { freshAlertTablePerTest } from '../../helpers/dynalite';
 import { at } from '../../unit/alerts/fixtures';
 
-let engine: Dynalite;
+const tables = freshAlertTablePerTest();
 let doc: DynamoDBDocumentClient;
 let table: string;
-let tables = 0;
 let store: DynamoDbOperatorStore;
 
-beforeAll(async () => {
-  engine = await startDynalite();
-  doc = createAlertDocumentClient(engine.client);
-});
-afterAll(() => engine.close());
-beforeEach(async () => {
-  table = `cpq-alerts-${++tables}`;
-  await createAlertTable(engine.client, table);
+beforeEach(() => {
+  ({ doc, table } = tables.current());
   store = new DynamoDbOperatorStore(doc, table);
 });
 
